@@ -1,0 +1,1 @@
+"""Runtime of the Minsheng bot: configuration, storage, dispatcher, sandbox."""

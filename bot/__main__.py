@@ -1,0 +1,130 @@
+"""The command line: `python -m bot [run|sandbox|db|areas|roster] …` (also installed as `minsheng`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+SANDBOX_DB = "sqlite+aiosqlite:///data/sandbox.db"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="民生实事票决助手 (Minsheng bot)")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (long polling; the sandbox when BOT_TOKEN is unset)")
+
+    sandbox = commands.add_parser("sandbox", help="the bot against a local Telegram, in this terminal")
+    sandbox.add_argument("--script", type=Path, help="a conversation to replay (JSON lines)")
+    sandbox.add_argument("--transcript", type=Path, help="where to write what the bot showed")
+    sandbox.add_argument("--admin", type=int, action="append", default=[], help="an admin id for this run")
+    sandbox.add_argument("--db", help="database URL (default: DATABASE_URL, else ./data/sandbox.db)")
+    sandbox.add_argument("--as", dest="persona", type=int, default=1001, help="first person to speak as")
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply all migrations")
+    db_commands.add_parser("current", help="print the schema revision")
+    revision = db_commands.add_parser("revision", help="autogenerate a migration from the models")
+    revision.add_argument("-m", "--message", required=True)
+
+    areas = commands.add_parser("areas", help="districts, streets, communities")
+    areas_commands = areas.add_subparsers(dest="areas_command", required=True)
+    areas_import = areas_commands.add_parser("import", help="import an area file (TOML)")
+    areas_import.add_argument("file", type=Path)
+
+    roster = commands.add_parser("roster", help="the deputies' roster")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="import name,telegram_id,street,liaison_station"
+    )
+    roster_import.add_argument("file", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    command = args.command or "run"
+    if command == "run" and settings.bot_token is None:
+        command = "sandbox"
+        args = _parser().parse_args(["sandbox"])
+    handlers: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
+        "run": _run,
+        "sandbox": _sandbox,
+        "db": _db,
+        "areas": _areas,
+        "roster": _roster,
+    }
+    try:
+        return asyncio.run(handlers[command](args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import run_polling
+
+    await run_polling(settings)
+    return 0
+
+
+async def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sandbox.cli import run_sandbox
+
+    url = args.db or (settings.database_url if "database_url" in settings.model_fields_set else SANDBOX_DB)
+    try:
+        settings = load_settings(database_url=url, admin_ids=settings.admin_ids | set(args.admin))
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return await run_sandbox(settings, args.script, args.transcript, args.persona)
+
+
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from alembic import command
+
+    from bot.db.engine import create_engine
+    from bot.db.migrate import alembic_config, current_revision, upgrade
+
+    if args.db_command == "revision":
+        command.revision(alembic_config(settings.database_url), message=args.message, autogenerate=True)
+        return 0
+    engine = create_engine(settings.database_url)
+    try:
+        if args.db_command == "upgrade":
+            await upgrade(engine)
+        print(await current_revision(engine) or "empty")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def _areas(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_imports import import_areas
+
+    return await import_areas(settings, args.file)
+
+
+async def _roster(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_imports import import_roster
+
+    return await import_roster(settings, args.file)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Builds the running bot: storage, i18n, Bot, Dispatcher with its middlewares and routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import Update
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.activity import Activity
+from bot.clock import Clock, SystemClock
+from bot.commands import register_default_commands
+from bot.config import Settings
+from bot.db.engine import SessionFactory, create_engine, create_session_factory
+from bot.db.migrate import upgrade
+from bot.i18n import UserLocaleMiddleware, build_i18n
+from bot.middlewares.db import DbSessionMiddleware
+from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.middlewares.user import UserMiddleware
+from bot.telegram import create_bot
+from handlers import setup_routers
+
+log = logging.getLogger(__name__)
+
+
+class MinshengDispatcher(Dispatcher):
+    """aiogram's Dispatcher, counting each update from arrival to the end of error handling."""
+
+    def __init__(self, *, activity: Activity, **kwargs: Any) -> None:
+        # The activity is also workflow data, so error handlers can record failures in it.
+        super().__init__(activity=activity, **kwargs)
+        self.activity = activity
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        self.activity.started += 1
+        try:
+            return await super().feed_update(bot, update, **kwargs)
+        except Exception as error:
+            # Only reaches here when even the error handlers failed.
+            self.activity.failures.append((update.update_id, error))
+            raise
+        finally:
+            self.activity.finished += 1
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    session_factory: SessionFactory
+    i18n: I18n
+    storage: BaseStorage
+    activity: Activity
+    dispatcher: MinshengDispatcher
+    bot: Bot
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.storage.close()
+        await self.engine.dispose()
+
+
+def create_storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+async def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    token: str | None = None,
+    api_base: str | None = None,
+    throttle_time: Callable[[], float] | None = None,
+) -> Runtime:
+    clock = clock or SystemClock(settings.tz)
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    session_factory = create_session_factory(engine)
+    i18n = build_i18n(settings.locales_dir, settings.data_dir, settings.default_locale)
+    storage = create_storage(settings)
+    activity = Activity()
+    dispatcher = MinshengDispatcher(
+        activity=activity,
+        storage=storage,
+        settings=settings,
+        clock=clock,
+        session_factory=session_factory,
+    )
+    # Order matters: the session first, then who is speaking, then their language, then the
+    # flood guard (which answers in that language).
+    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory, clock, settings))
+    dispatcher.update.outer_middleware(UserMiddleware())
+    dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
+    throttle_kwargs = {"time_source": throttle_time} if throttle_time else {}
+    dispatcher.update.outer_middleware(
+        ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst, **throttle_kwargs)
+    )
+    dispatcher.include_router(setup_routers())
+    bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else "")
+    bot = create_bot(bot_token, api_base or settings.telegram_api_base, settings.api_max_retries)
+
+    async def on_startup(bot: Bot) -> None:
+        await register_default_commands(bot, i18n)
+
+    dispatcher.startup.register(on_startup)
+    return Runtime(settings, clock, engine, session_factory, i18n, storage, activity, dispatcher, bot)
+
+
+async def run_polling(settings: Settings) -> None:
+    """Production: long polling against Telegram (or TELEGRAM_API_BASE), until a signal."""
+    runtime = await build_runtime(settings)
+    me = await runtime.bot.get_me()
+    log.info("running as @%s", me.username)
+    try:
+        await runtime.dispatcher.start_polling(runtime.bot, handle_signals=True)
+    finally:
+        await runtime.close()

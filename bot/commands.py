@@ -1,0 +1,36 @@
+"""The command list Telegram shows in its menu, per language and per role."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.utils.i18n import I18n
+
+from core.roles import Role
+from core.text import N_
+
+# (command, description msgid). Descriptions go through the catalogues like every other text.
+_COMMON = [("start", N_("开始 / 主菜单")), ("help", N_("帮助")), ("language", N_("切换语言"))]
+_BY_ROLE: dict[Role, list[tuple[str, str]]] = {Role.ADMIN: [("roster", N_("代表名册"))]}
+
+# Telegram's language_code for each of our catalogues; None is everyone else.
+_TELEGRAM_LANGUAGE = {"zh_CN": "zh", "en": "en"}
+
+
+def commands_for(i18n: I18n, locale: str, role: Role = Role.RESIDENT) -> list[BotCommand]:
+    entries = _COMMON + _BY_ROLE.get(role, [])
+    return [BotCommand(command=name, description=i18n.gettext(text, locale=locale)) for name, text in entries]
+
+
+async def register_default_commands(bot: Bot, i18n: I18n) -> None:
+    await bot.set_my_commands(commands_for(i18n, i18n.default_locale))
+    for locale, language_code in _TELEGRAM_LANGUAGE.items():
+        await bot.set_my_commands(commands_for(i18n, locale), language_code=language_code)
+
+
+async def register_personal_commands(bot: Bot, i18n: I18n, chat_id: int, locale: str, role: Role) -> None:
+    """Roles with commands of their own get them in their chat only."""
+    if role in _BY_ROLE:
+        await bot.set_my_commands(
+            commands_for(i18n, locale, role), scope=BotCommandScopeChat(chat_id=chat_id)
+        )

@@ -1,0 +1,102 @@
+"""One Settings object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///data/minsheng.db"
+    redis_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh_CN"
+    telegram_api_base: str | None = None
+    data_dir: Path = Path("data")
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    # Salt for residents' pseudonyms: changing it renames every resident, so set it once.
+    pseudonym_secret: SecretStr = SecretStr("minsheng-default-pseudonym-salt")
+    # Throttling: at most `throttle_burst` messages per user, refilled at `throttle_rate` per second.
+    throttle_rate: float = Field(default=1.0, gt=0)
+    throttle_burst: int = Field(default=5, ge=1)
+    # Retries of a Bot API call answered 429 (or a network error on a safe-to-repeat method).
+    api_max_retries: int = Field(default=5, ge=0)
+    log_level: str = "INFO"
+    # The sandbox's local Telegram: append every request to this file (JSON lines), and its
+    # flood limits (Telegram's are about 30 messages/s overall and 1/s per chat, with bursts).
+    sandbox_record: Path | None = None
+    sandbox_rate: float = Field(default=30.0, gt=0)
+    sandbox_chat_rate: float = Field(default=1.0, gt=0)
+    sandbox_chat_burst: int = Field(default=20, ge=1)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        # Accept the usual synchronous spellings and pick the async driver for them.
+        for plain, async_ in (
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if value.startswith(plain):
+                return async_ + value[len(plain) :]
+        if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("use postgresql+asyncpg://… or sqlite+aiosqlite:///…")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one line naming the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise ConfigError(f"configuration error: {variable}: {first['msg']}") from None

@@ -1,0 +1,1 @@
+"""Middlewares: activity tracking, DB session and services, user and role, i18n, throttling."""

@@ -1,0 +1,34 @@
+"""One DB session (and the services over it) per update, committed when the handler succeeds."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.engine import SessionFactory
+from bot.services.container import Services
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    def __init__(self, session_factory: SessionFactory, clock: Clock, settings: Settings) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.settings = settings
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        async with self.session_factory() as session:
+            data["session"] = session
+            data["services"] = Services(session, self.clock, self.settings)
+            result = await handler(event, data)
+            await session.commit()
+            return result

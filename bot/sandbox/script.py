@@ -1,0 +1,94 @@
+"""Runs a conversation script (JSON lines) through the sandbox and writes the transcript."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.sandbox.session import Sandbox, transcript_line
+from bot.sandbox.world import Shown
+
+
+class ScriptError(ValueError):
+    """A script line that cannot be run; the message names the step."""
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    line: dict[str, Any]
+
+
+def read_script(path: Path) -> list[Step]:
+    steps: list[Step] = []
+    for line_number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+        except ValueError as error:
+            raise ScriptError(f"line {line_number}: not JSON ({error})") from None
+        if not isinstance(line, dict):
+            raise ScriptError(f"line {line_number}: a step is a JSON object")
+        steps.append(Step(len(steps) + 1, line))
+    return steps
+
+
+async def run_step(sandbox: Sandbox, step: Step, base: Path) -> list[Shown]:
+    line = step.line
+    if "clock" in line:
+        try:
+            moment = datetime.fromisoformat(line["clock"])
+        except (TypeError, ValueError):
+            raise ScriptError(f"step {step.number}: clock needs an ISO time with offset") from None
+        if moment.tzinfo is None:
+            raise ScriptError(f"step {step.number}: clock needs a time zone offset, e.g. +08:00")
+        try:
+            return await sandbox.advance_clock(moment)
+        except ValueError as error:
+            raise ScriptError(f"step {step.number}: {error}") from None
+    if "block" in line:
+        return await sandbox.block(int(line["block"]))
+    if "from" not in line:
+        raise ScriptError(f"step {step.number}: expected from, block or clock")
+    user = int(line["from"])
+    sandbox.person(user, line.get("name"), line.get("lang"))
+    if "text" in line:
+        return await sandbox.say(user, str(line["text"]))
+    if "press" in line or "data" in line:
+        try:
+            return await sandbox.press(user, line.get("press"), data=line.get("data"))
+        except LookupError as error:
+            raise ScriptError(f"step {step.number}: {error}") from None
+    if "photo" in line:
+        return await sandbox.photo(user, _file(base, line["photo"], step), line.get("caption"))
+    if "document" in line:
+        return await sandbox.document(user, _file(base, line["document"], step))
+    if line.get("sticker"):
+        return await sandbox.sticker(user)
+    if line.get("voice"):
+        return await sandbox.voice(user)
+    raise ScriptError(f"step {step.number}: nothing to do (text, press, data, photo, document, sticker)")
+
+
+def _file(base: Path, name: str, step: Step) -> Path:
+    path = Path(name) if Path(name).is_absolute() else base / name
+    if not path.is_file():
+        raise ScriptError(f"step {step.number}: no file {path}")
+    return path
+
+
+async def run_script(sandbox: Sandbox, steps: list[Step], base: Path, out: TextIO) -> list[str]:
+    """Runs every step; returns one line per unhandled bot error (empty when all went well)."""
+    errors: list[str] = []
+    for step in steps:
+        failures_before = len(sandbox.failures)
+        for shown in await run_step(sandbox, step, base):
+            out.write(json.dumps(transcript_line(step.number, shown), ensure_ascii=False) + "\n")
+        out.flush()
+        for update_id, error in sandbox.failures[failures_before:]:
+            errors.append(f"step {step.number}: update {update_id}: {type(error).__name__}: {error}")
+    return errors

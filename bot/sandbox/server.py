@@ -1,0 +1,239 @@
+"""A local Telegram Bot API server (aiohttp) for the sandbox, the tests and the benchmarks.
+
+It serves `/bot{token}/{method}` and `/file/bot{token}/{path}` as aiogram's
+`TelegramAPIServer.from_base` expects, checks every request against the Bot API reference and
+answers like Telegram: 400s with Telegram's descriptions, 403 for people who blocked the bot,
+429 with `retry_after` past the configured rates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from bot.sandbox.methods import METHODS
+from bot.sandbox.spec import BadRequest, BotApiSpec, UploadedFile, default_spec
+from bot.sandbox.world import World
+
+SANDBOX_TOKEN = "7000000001:SANDBOX-minsheng-local-bot-api-token"
+
+# Methods that put something in a chat count against the flood limits.
+_FLOOD_COUNTED = {
+    "copyMessage",
+    "forwardMessage",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "editMessageCaption",
+    "editMessageMedia",
+}
+
+
+def counts_for_flood(method: str) -> bool:
+    return (method.startswith("send") and method != "sendChatAction") or method in _FLOOD_COUNTED
+
+
+class _Bucket:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens, self.updated = burst, time.monotonic()
+
+    def wait_needed(self) -> float:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self.tokens -= 1
+
+
+@dataclass
+class Fault:
+    """An injected answer: the next `times` calls of `method` (to `chat_id`, if set) get it."""
+
+    method: str
+    code: int
+    description: str
+    times: int = 1
+    retry_after: int | None = None
+    chat_id: int | None = None
+    delay: float = 0.0  # seconds to wait first (a slow or timed-out Telegram)
+
+
+class FakeTelegramServer:
+    def __init__(
+        self,
+        token: str = SANDBOX_TOKEN,
+        *,
+        world: World | None = None,
+        spec: BotApiSpec | None = None,
+        global_rate: float = 30.0,
+        per_chat_rate: float = 1.0,
+        per_chat_burst: float = 20.0,
+        record_path: Path | None = None,
+    ) -> None:
+        self.token = token
+        self.world = world or World()
+        self.spec = spec or default_spec()
+        self.global_bucket = _Bucket(global_rate, global_rate)
+        self.per_chat_rate, self.per_chat_burst = per_chat_rate, per_chat_burst
+        self.chat_buckets: dict[int, _Bucket] = {}
+        self.record_path = record_path
+        self.faults: list[Fault] = []
+        self.stats: Counter[str] = Counter()  # answers by status code
+        self.calls: Counter[str] = Counter()  # requests by method
+        self.app = web.Application(client_max_size=60 * 1024 * 1024)
+        self.app.router.add_route("*", "/bot{token}/{method}", self._api)
+        self.app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://{host}:{bound}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def inject(self, fault: Fault) -> None:
+        self.faults.append(fault)
+
+    # -- HTTP ------------------------------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(BadRequest("Unauthorized", code=401))
+        name = request.match_info["method"]
+        raw = await _read_params(request)
+        self._record(name, raw)
+        self.calls[name] += 1
+        try:
+            method = self.spec.method(name)
+            params = self.spec.decode(method, raw)
+            await self._apply_fault(method.name, params)
+            self._check_flood(method.name, params)
+            handler = METHODS.get(method.name)
+            if handler is None:
+                raise BadRequest(
+                    f"Bad Request: method {method.name} is not available in the sandbox", code=501
+                )
+            result = await handler(self.world, params)
+        except BadRequest as error:
+            self.stats[str(error.code)] += 1
+            return _error(error)
+        self.stats["200"] += 1
+        return web.json_response({"ok": True, "result": result}, dumps=_dumps)
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            raise web.HTTPUnauthorized()
+        path = request.match_info["path"]
+        for stored in self.world.files.values():
+            if stored.path == path:
+                return web.Response(body=stored.content)
+        raise web.HTTPNotFound()
+
+    # -- behaviour -----------------------------------------------------------------------------
+    async def _apply_fault(self, method: str, params: dict[str, Any]) -> None:
+        for fault in self.faults:
+            if fault.method != method or fault.times <= 0:
+                continue
+            if fault.chat_id is not None and _chat_id(params) != fault.chat_id:
+                continue
+            fault.times -= 1
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            raise BadRequest(fault.description, code=fault.code, retry_after=fault.retry_after)
+
+    def _check_flood(self, method: str, params: dict[str, Any]) -> None:
+        if not counts_for_flood(method):
+            return
+        chat_id = _chat_id(params)
+        chat_bucket = None
+        if chat_id is not None:
+            chat_bucket = self.chat_buckets.get(chat_id)
+            if chat_bucket is None:
+                chat_bucket = self.chat_buckets[chat_id] = _Bucket(self.per_chat_rate, self.per_chat_burst)
+        wait = max(self.global_bucket.wait_needed(), chat_bucket.wait_needed() if chat_bucket else 0.0)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            raise BadRequest(f"Too Many Requests: retry after {seconds}", code=429, retry_after=seconds)
+        self.global_bucket.take()
+        if chat_bucket:
+            chat_bucket.take()
+
+    def _record(self, name: str, raw: dict[str, Any]) -> None:
+        if self.record_path is None:
+            return
+        params = {key: _recordable(value) for key, value in raw.items()}
+        line = json.dumps({"method": name, "params": params}, ensure_ascii=False)
+        with self.record_path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+def _chat_id(params: dict[str, Any]) -> int | None:
+    chat_id = params.get("chat_id")
+    if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+        return int(chat_id)
+    return chat_id if isinstance(chat_id, int) else None
+
+
+def _recordable(value: Any) -> Any:
+    if isinstance(value, UploadedFile):
+        return value.filename
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.method != "POST" or not request.can_read_body:
+        return params
+    if request.content_type == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            params.update(body)
+        return params
+    form: MultiDictProxy[Any] = await request.post()
+    files: dict[str, UploadedFile] = {}
+    for key, value in form.items():
+        if isinstance(value, web.FileField):
+            files[key] = UploadedFile(value.filename, value.file.read(), value.content_type)
+        else:
+            params[key] = value
+    # aiogram sends `photo=attach://<part>` plus a file part of that name, as Telegram allows.
+    for key, value in list(params.items()):
+        if isinstance(value, str) and value.startswith("attach://") and value[9:] in files:
+            params[key] = files.pop(value[9:])
+    params.update(files)
+    return params
+
+
+def _error(error: BadRequest) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+    if error.retry_after is not None:
+        body["parameters"] = {"retry_after": error.retry_after}
+    return web.json_response(body, status=error.code, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,188 @@
+"""The bot and a local Telegram in one process: people act, the bot answers, we wait till idle.
+
+The sandbox console, the script runner and the end-to-end tests all drive the bot through this
+class, over aiogram's real HTTP session and long polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.app import Runtime, build_runtime
+from bot.clock import AdjustableClock
+from bot.config import Settings
+from bot.sandbox.server import SANDBOX_TOKEN, FakeTelegramServer
+from bot.sandbox.world import Person, Shown
+
+# Predicates that report work the bot still has queued (e.g. an outbox); all must be False.
+BusyProbe = Callable[[], Any]
+
+
+class BotFailed(RuntimeError):
+    """The bot raised an error it did not handle."""
+
+
+class Sandbox:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: AdjustableClock | None = None,
+        server: FakeTelegramServer | None = None,
+        record_path: Path | None = None,
+        idle_timeout: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or AdjustableClock(settings.tz)
+        self.server = server or FakeTelegramServer(
+            record_path=record_path or settings.sandbox_record,
+            global_rate=settings.sandbox_rate,
+            per_chat_rate=settings.sandbox_chat_rate,
+            per_chat_burst=settings.sandbox_chat_burst,
+        )
+        self.idle_timeout = idle_timeout
+        self.shown: list[Shown] = []
+        self.step = 0
+        self.busy_probes: list[BusyProbe] = []
+        self.runtime: Runtime | None = None
+        self._polling: asyncio.Task[None] | None = None
+
+    # -- life cycle ------------------------------------------------------------------------------
+    async def __aenter__(self) -> Sandbox:
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        base_url = await self.server.start()
+        self.server.world.observers.append(self.shown.append)
+        # The flood guard counts one script step as one second: people do not type faster.
+        self.runtime = await build_runtime(
+            self.settings,
+            clock=self.clock,
+            token=SANDBOX_TOKEN,
+            api_base=base_url,
+            throttle_time=lambda: float(self.step),
+        )
+        self._polling = asyncio.create_task(
+            self.runtime.dispatcher.start_polling(
+                self.runtime.bot, handle_signals=False, close_bot_session=False, polling_timeout=5
+            )
+        )
+        await self._until(lambda: self.server.calls["getUpdates"] > 0 or self._polling.done())
+        if self._polling.done():
+            self._polling.result()  # start-up failed: raise its error here
+
+    async def stop(self) -> None:
+        if self._polling is not None and not self._polling.done():
+            with contextlib.suppress(RuntimeError):
+                await self.runtime.dispatcher.stop_polling()  # type: ignore[union-attr]
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+        if self.runtime is not None:
+            await self.runtime.close()
+        await self.server.stop()
+
+    @property
+    def failures(self) -> list[tuple[int, BaseException]]:
+        return list(self.runtime.activity.failures) if self.runtime else []
+
+    # -- people acting -----------------------------------------------------------------------
+    def person(self, user_id: int, name: str | None = None, lang: str | None = None) -> Person:
+        return self.server.world.person(user_id, name, lang)
+
+    async def say(
+        self, user_id: int, text: str, *, name: str | None = None, lang: str | None = None
+    ) -> list[Shown]:
+        person = self.person(user_id, name, lang)
+        return await self._act(lambda: self.server.world.send_text(person, text))
+
+    async def press(self, user_id: int, label: str | None = None, *, data: str | None = None) -> list[Shown]:
+        person = self.person(user_id)
+        return await self._act(lambda: self.server.world.press(person, label, data))
+
+    async def photo(self, user_id: int, path: Path, caption: str | None = None) -> list[Shown]:
+        person = self.person(user_id)
+        content = path.read_bytes()
+        return await self._act(lambda: self.server.world.send_photo(person, path.name, content, caption))
+
+    async def document(self, user_id: int, path: Path) -> list[Shown]:
+        person = self.person(user_id)
+        content = path.read_bytes()
+        return await self._act(lambda: self.server.world.send_document(person, path.name, content))
+
+    async def sticker(self, user_id: int) -> list[Shown]:
+        person = self.person(user_id)
+        return await self._act(lambda: self.server.world.send_sticker(person))
+
+    async def voice(self, user_id: int) -> list[Shown]:
+        person = self.person(user_id)
+        return await self._act(lambda: self.server.world.send_voice(person))
+
+    async def flood(self, user_id: int, texts: list[str]) -> list[Shown]:
+        """Several messages at the same moment, as a burst of typing or a paste would send."""
+        person = self.person(user_id)
+        return await self._act(lambda: [self.server.world.send_text(person, t) for t in texts])
+
+    async def block(self, user_id: int) -> list[Shown]:
+        person = self.person(user_id)
+        return await self._act(lambda: setattr(person, "blocked_bot", True))
+
+    async def advance_clock(self, moment: datetime) -> list[Shown]:
+        mark = len(self.shown)
+        self.step += 1
+        await self.clock.advance_to(moment)
+        await self.idle()
+        return self.shown[mark:]
+
+    # -- waiting ---------------------------------------------------------------------------------
+    async def _act(self, action: Callable[[], Any]) -> list[Shown]:
+        mark = len(self.shown)
+        self.step += 1
+        action()
+        await self.idle()
+        return self.shown[mark:]
+
+    def is_idle(self) -> bool:
+        activity = self.runtime.activity  # type: ignore[union-attr]
+        world = self.server.world
+        return (
+            activity.finished >= world.updates_created
+            and activity.in_flight == 0
+            and not any(probe() for probe in self.busy_probes)
+        )
+
+    async def idle(self) -> None:
+        await self._until(self.is_idle)
+
+    async def _until(self, condition: Callable[[], bool]) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.idle_timeout
+        while not condition():
+            if loop.time() > deadline:
+                raise TimeoutError(f"the bot did not become idle within {self.idle_timeout}s")
+            await asyncio.sleep(0.005)
+
+
+def transcript_line(step: int, shown: Shown) -> dict[str, Any]:
+    """One line of the public transcript format (see the README)."""
+    line: dict[str, Any] = {"step": step, "to": shown.to, "method": shown.method, "text": shown.text}
+    data = asdict(shown)
+    for key in ("buttons", "keyboard", "message_id", "file"):
+        if data[key] is not None:
+            line[key] = data[key]
+    if shown.alert:
+        line["alert"] = True
+    return line

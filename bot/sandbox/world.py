@@ -1,0 +1,249 @@
+"""The fake Telegram's state: people, chats, messages, files, pending updates.
+
+People act through the methods at the bottom (`send_text`, `press`, …); the bot acts through
+the Bot API methods in `bot/sandbox/methods.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+BOT_ID = 7000000001
+
+
+@dataclass
+class Person:
+    id: int
+    first_name: str
+    language_code: str | None = None
+    blocked_bot: bool = False
+
+    def as_user(self) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
+
+    def as_chat(self) -> dict[str, Any]:
+        return {"id": self.id, "type": "private", "first_name": self.first_name}
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    unique_id: str
+    name: str
+    content: bytes
+    path: str
+
+
+@dataclass
+class Shown:
+    """Something the bot showed a person: one transcript line."""
+
+    to: int
+    method: str
+    text: str
+    message_id: int | None = None
+    buttons: list[list[str]] | None = None
+    keyboard: list[list[str]] | None = None
+    alert: bool = False
+    file: str | None = None
+
+
+@dataclass
+class CallbackRecord:
+    user_id: int
+    answered: bool = False
+
+
+@dataclass
+class World:
+    bot_username: str = "minsheng_sandbox_bot"
+    bot_name: str = "民生实事票决助手"
+    people: dict[int, Person] = field(default_factory=dict)
+    messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    callbacks: dict[str, CallbackRecord] = field(default_factory=dict)
+    commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    webhook_url: str = ""
+    webhook_secret: str | None = None
+
+    def __post_init__(self) -> None:
+        self.pending: list[dict[str, Any]] = []
+        self.updates_created = 0
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._callback_ids = itertools.count(1)
+        self._new_update = asyncio.Event()
+        self.observers: list[Any] = []
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def bot_user(self) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": self.bot_name, "username": self.bot_username}
+
+    def next_message_id(self, chat_id: int) -> int:
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        return next(counter)
+
+    def store_file(self, name: str, content: bytes) -> StoredFile:
+        token = secrets.token_hex(8)
+        stored = StoredFile(f"F{token}", f"U{token[:8]}", name, content, f"files/{token}/{name}")
+        self.files[stored.file_id] = stored
+        return stored
+
+    def show(self, shown: Shown) -> None:
+        for observer in self.observers:
+            observer(shown)
+
+    def enqueue(self, payload: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), **payload}
+        self.pending.append(update)
+        self.updates_created += 1
+        self._new_update.set()
+        return update
+
+    async def wait_for_updates(self, timeout: float) -> None:
+        if self.pending or timeout <= 0:
+            return
+        self._new_update.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._new_update.wait(), timeout)
+
+    def confirm(self, offset: int) -> None:
+        self.pending = [update for update in self.pending if update["update_id"] >= offset]
+
+    # -- people acting -----------------------------------------------------------------------
+    def person(self, user_id: int, name: str | None = None, lang: str | None = None) -> Person:
+        person = self.people.get(user_id)
+        if person is None:
+            person = self.people[user_id] = Person(user_id, name or f"用户{user_id}", lang)
+        else:
+            if name:
+                person.first_name = name
+            if lang:
+                person.language_code = lang
+        return person
+
+    def _user_message(self, person: Person, **content: Any) -> dict[str, Any]:
+        message_id = self.next_message_id(person.id)
+        message = {
+            "message_id": message_id,
+            "from": person.as_user(),
+            "chat": person.as_chat(),
+            "date": int(time.time()),
+            **content,
+        }
+        self.messages[(person.id, message_id)] = message
+        return message
+
+    def send_text(self, person: Person, text: str) -> dict[str, Any]:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self.enqueue({"message": self._user_message(person, **content)})
+
+    def send_photo(self, person: Person, name: str, content: bytes, caption: str | None) -> dict[str, Any]:
+        stored = self.store_file(name, content)
+        photo = [
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.unique_id,
+                "width": 800,
+                "height": 600,
+                "file_size": len(content),
+            }
+        ]
+        extra = {"caption": caption} if caption else {}
+        return self.enqueue({"message": self._user_message(person, photo=photo, **extra)})
+
+    def send_document(self, person: Person, name: str, content: bytes) -> dict[str, Any]:
+        stored = self.store_file(name, content)
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "file_name": name,
+            "file_size": len(content),
+        }
+        return self.enqueue({"message": self._user_message(person, document=document)})
+
+    def send_sticker(self, person: Person) -> dict[str, Any]:
+        stored = self.store_file("sticker.webp", b"RIFF")
+        sticker = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
+        return self.enqueue({"message": self._user_message(person, sticker=sticker)})
+
+    def send_voice(self, person: Person) -> dict[str, Any]:
+        stored = self.store_file("voice.ogg", b"OggS")
+        voice = {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "duration": 3}
+        return self.enqueue({"message": self._user_message(person, voice=voice)})
+
+    def press(self, person: Person, label: str | None = None, data: str | None = None) -> dict[str, Any]:
+        """Press a button on the newest bot message to this person that has it.
+
+        With `data` and no such button, the data is sent anyway: a forged press.
+        """
+        message = self._find_button(person.id, label, data)
+        if message is None and data is None:
+            raise LookupError(f"no button {label!r} in the messages to {person.id}")
+        if data is None:
+            data = next(
+                button["callback_data"]
+                for row in message["reply_markup"]["inline_keyboard"]  # type: ignore[index]
+                for button in row
+                if button.get("text") == label and "callback_data" in button
+            )
+        query_id = str(next(self._callback_ids))
+        self.callbacks[query_id] = CallbackRecord(person.id)
+        query: dict[str, Any] = {
+            "id": query_id,
+            "from": person.as_user(),
+            "chat_instance": str(person.id),
+            "data": data,
+        }
+        if message is not None:
+            query["message"] = message
+        else:
+            # A forged press names no real message; Telegram would still show one, the newest.
+            newest = self._newest_bot_message(person.id)
+            if newest is not None:
+                query["message"] = newest
+        return self.enqueue({"callback_query": query})
+
+    def _newest_bot_message(self, chat_id: int) -> dict[str, Any] | None:
+        for (chat, _id), message in sorted(self.messages.items(), reverse=True):
+            if chat == chat_id and message["from"]["id"] == BOT_ID:
+                return message
+        return None
+
+    def _find_button(self, chat_id: int, label: str | None, data: str | None) -> dict[str, Any] | None:
+        for (chat, _id), message in sorted(self.messages.items(), reverse=True):
+            if chat != chat_id or message["from"]["id"] != BOT_ID:
+                continue
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+            for row in rows:
+                for button in row:
+                    if label is not None and button.get("text") == label and "callback_data" in button:
+                        return message
+                    if label is None and data is not None and button.get("callback_data") == data:
+                        return message
+        return None
+
+    def buttons_of(self, message: dict[str, Any]) -> list[list[str]] | None:
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard")
+        return [[button["text"] for button in row] for row in rows] if rows else None

@@ -1,0 +1,91 @@
+"""Areas: importing the district's streets and communities, and looking them up."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import Community, Deputy, District, Street
+from core.areas import AreaFileError, DistrictSpec, parse_area_file, street_key
+
+SAMPLE_AREAS = Path(__file__).resolve().parent.parent / "data" / "areas_futian.toml"
+
+
+@dataclass(frozen=True)
+class AreaImportReport:
+    district: str
+    streets_added: int
+    communities_added: int
+
+
+def read_area_file(path: Path) -> DistrictSpec:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise AreaFileError(f"{path}: {error}") from error
+    return parse_area_file(data)
+
+
+class AreaService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def import_district(self, spec: DistrictSpec) -> AreaImportReport:
+        """Adds what is missing and renames nothing away: running it twice changes nothing."""
+        district = (await self.session.exec(select(District).where(District.name == spec.name))).first()
+        if district is None:
+            district = District(name=spec.name, name_en=spec.name_en)
+            self.session.add(district)
+            await self.session.flush()
+        elif spec.name_en:
+            district.name_en = spec.name_en
+        streets_added = communities_added = 0
+        for street_spec in spec.streets:
+            key = street_key(street_spec.name)
+            street = (
+                await self.session.exec(
+                    select(Street).where(Street.district_id == district.id, Street.key == key)
+                )
+            ).first()
+            if street is None:
+                street = Street(
+                    district_id=district.id, name=street_spec.name, key=key, name_en=street_spec.name_en
+                )
+                self.session.add(street)
+                await self.session.flush()
+                streets_added += 1
+            elif street_spec.name_en:
+                street.name_en = street_spec.name_en
+            known = set(
+                (
+                    await self.session.exec(select(Community.name).where(Community.street_id == street.id))
+                ).all()
+            )
+            for name in street_spec.communities:
+                if name not in known:
+                    self.session.add(Community(street_id=street.id, name=name))
+                    communities_added += 1
+        await self.session.flush()
+        return AreaImportReport(spec.name, streets_added, communities_added)
+
+    async def streets_by_key(self) -> dict[str, Street]:
+        streets = (await self.session.exec(select(Street))).all()
+        return {street.key: street for street in streets}
+
+    async def street(self, street_id: int) -> Street | None:
+        return await self.session.get(Street, street_id)
+
+    async def deputies_per_street(self) -> list[tuple[Street, int]]:
+        """Every street with its number of active deputies, in the order of the area file."""
+        active = func.count(Deputy.id).filter(Deputy.is_active)
+        rows = await self.session.exec(
+            select(Street, active)
+            .outerjoin(Deputy, Deputy.street_id == Street.id)
+            .group_by(Street.id)
+            .order_by(Street.id)
+        )
+        return list(rows.all())

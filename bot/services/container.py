@@ -1,0 +1,38 @@
+"""The services of one update, sharing its DB session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.areas import AreaService
+from bot.services.roster import RosterService
+from bot.services.users import UserService
+
+
+@dataclass
+class Services:
+    session: AsyncSession
+    clock: Clock
+    settings: Settings
+
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(
+            self.session,
+            self.clock,
+            admin_ids=self.settings.admin_ids,
+            pseudonym_secret=self.settings.pseudonym_secret.get_secret_value().encode(),
+        )
+
+    @cached_property
+    def areas(self) -> AreaService:
+        return AreaService(self.session)
+
+    @cached_property
+    def roster(self) -> RosterService:
+        return RosterService(self.session, self.clock)

@@ -1,0 +1,104 @@
+"""People who talk to the bot: registration, role, language, blocked flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.db.models import Deputy, User
+from core.pseudonym import pseudonym_code
+from core.roles import Role, resolve_role
+
+
+@dataclass(frozen=True)
+class TelegramPerson:
+    """What an update tells about its sender."""
+
+    telegram_id: int
+    full_name: str
+    language_code: str | None
+
+
+class UserService:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, *, admin_ids: frozenset[int], pseudonym_secret: bytes
+    ) -> None:
+        self.session = session
+        self.clock = clock
+        self.admin_ids = admin_ids
+        self.pseudonym_secret = pseudonym_secret
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        result = await self.session.exec(select(User).where(User.telegram_id == telegram_id))
+        return result.first()
+
+    async def active_deputy(self, telegram_id: int) -> Deputy | None:
+        result = await self.session.exec(
+            select(Deputy).where(Deputy.telegram_id == telegram_id, Deputy.is_active)
+        )
+        return result.first()
+
+    async def touch(self, person: TelegramPerson) -> tuple[User, bool]:
+        """Load or register the sender and bring their role up to date.
+
+        Returns the user and whether they are new. Writing to the bot means they have not
+        blocked it (any more).
+        """
+        user = await self.by_telegram_id(person.telegram_id)
+        created = user is None
+        now = self.clock.now()
+        if user is None:
+            user = await self._register(person, now)
+        deputy = await self.active_deputy(person.telegram_id)
+        stored = Role(user.role) if user.role in Role._value2member_map_ else None
+        user.role = resolve_role(
+            person.telegram_id,
+            admin_ids=self.admin_ids,
+            is_active_deputy=deputy is not None,
+            stored=stored,
+        ).value
+        user.full_name = person.full_name[:256]
+        user.telegram_language = (person.language_code or None) and person.language_code[:16]
+        user.is_blocked = False
+        user.last_seen_at = now
+        self.session.add(user)
+        return user, created
+
+    async def _register(self, person: TelegramPerson, now) -> User:  # type: ignore[no-untyped-def]
+        for attempt in range(8):
+            code = pseudonym_code(self.pseudonym_secret, person.telegram_id, attempt)
+            taken = await self.session.exec(select(User.id).where(User.pseudonym == code))
+            if taken.first() is None:
+                break
+        user = User(
+            telegram_id=person.telegram_id,
+            full_name=person.full_name[:256],
+            pseudonym=code,
+            created_at=now,
+            last_seen_at=now,
+        )
+        self.session.add(user)
+        try:
+            async with self.session.begin_nested():
+                await self.session.flush()
+        except IntegrityError:
+            # The same person's two first messages raced; the other one registered them.
+            existing = await self.by_telegram_id(person.telegram_id)
+            if existing is None:
+                raise
+            return existing
+        return user
+
+    async def set_locale(self, user: User, locale: str) -> None:
+        user.locale = locale
+        self.session.add(user)
+
+
+async def mark_blocked(session: AsyncSession, telegram_id: int) -> None:
+    """Telegram answered 403 for this chat: stop writing to them until they write again."""
+    await session.execute(update(User).where(User.telegram_id == telegram_id).values(is_blocked=True))

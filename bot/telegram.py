@@ -1,0 +1,73 @@
+"""The Bot object: which server it talks to, and a retry layer that obeys Telegram's limits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+log = logging.getLogger(__name__)
+
+# Calls that change nothing when repeated; only these are retried after a network error or a
+# 5xx, because Telegram offers bots no idempotency key and a resent message would be doubled.
+_REPEATABLE_PREFIXES = ("get", "set", "delete", "edit", "answer", "close", "logOut")
+
+
+def is_repeatable(method_name: str) -> bool:
+    return method_name.startswith(_REPEATABLE_PREFIXES)
+
+
+class RetryMiddleware(BaseRequestMiddleware):
+    """Waits `retry_after` on 429 for every call; backs off on network errors for safe calls."""
+
+    def __init__(
+        self,
+        max_retries: int = 5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        backoff: float = 0.5,
+    ) -> None:
+        self.max_retries = max_retries
+        self.sleep = sleep
+        self.backoff = backoff
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        attempt = 0
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if attempt >= self.max_retries:
+                    raise
+                log.warning("%s: 429, retrying after %ss", method.__api_method__, error.retry_after)
+                await self.sleep(error.retry_after)
+            except (TelegramNetworkError, TelegramServerError) as error:
+                if attempt >= self.max_retries or not is_repeatable(method.__api_method__):
+                    raise
+                delay = self.backoff * 2**attempt
+                log.warning("%s: %s, retrying in %.1fs", method.__api_method__, error, delay)
+                await self.sleep(delay)
+            attempt += 1
+
+
+def create_bot(token: str, api_base: str | None, max_retries: int) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session.middleware(RetryMiddleware(max_retries=max_retries))
+    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

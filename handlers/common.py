@@ -1,0 +1,133 @@
+"""What everyone can say: /start, /help, /language; and the admin's roster overview."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.commands import register_personal_commands
+from bot.db.models import User
+from bot.keyboards.common import (
+    LANGUAGE_NAMES,
+    LanguageChoice,
+    MenuAction,
+    language_keyboard,
+    menu_keyboard,
+)
+from bot.services.container import Services
+from core.roles import Role
+from handlers.replies import edit_or_send, send
+
+router = Router(name="common")
+
+
+async def greeting(user: User, role: Role, services: Services, is_new: bool) -> str:
+    name = html.quote(user.full_name or _("朋友"))
+    hello = _("您好，{name}！欢迎使用民生实事票决助手。") if is_new else _("{name}，欢迎回来！")
+    lines = [hello.format(name=name)]
+    if role is Role.DEPUTY:
+        deputy = await services.roster.by_telegram_id(user.telegram_id)
+        street = await services.areas.street(deputy.street_id) if deputy else None
+        lines.append(_("您是{street}的人大代表。").format(street=html.quote(street.name if street else "—")))
+        if deputy and deputy.liaison_station:
+            lines.append(_("所在联络站：{station}").format(station=html.quote(deputy.liaison_station)))
+    elif role is Role.STAFF:
+        lines.append(_("您是承办部门的工作人员。"))
+    elif role is Role.ADMIN:
+        lines.append(_("您是人大常委会工作人员（管理员）。"))
+    else:
+        lines.append(_("群众提、代表定、政府办、人大评：您的民生建议会交给所在街道的人大代表。"))
+        lines.append(
+            _("您在这里的代号是 {pseudonym}，代表看到的是代号而不是您的 Telegram 账号。").format(
+                pseudonym=_("居民#{code}").format(code=user.pseudonym)
+            )
+        )
+    lines.append("")
+    lines.append(_("请选择下面的功能，或发送 /help 查看说明。"))
+    return "\n".join(lines)
+
+
+def help_text(role: Role) -> str:
+    lines = [_("<b>民生实事票决助手</b>"), ""]
+    lines.append(_("/start — 主菜单"))
+    lines.append(_("/help — 本说明"))
+    lines.append(_("/language — 切换语言（中文 / English）"))
+    if role is Role.ADMIN:
+        lines.append(_("/roster — 各街道的人大代表人数"))
+        lines.append("")
+        lines.append(
+            _("导入区域与代表名册：python -m bot areas import FILE、python -m bot roster import FILE.csv")
+        )
+    return "\n".join(lines)
+
+
+@router.message(CommandStart())
+async def start(
+    message: Message, bot: Bot, user: User, role: Role, services: Services, is_new_user: bool, i18n: I18n
+) -> None:
+    await message.answer(await greeting(user, role, services, is_new_user), reply_markup=menu_keyboard(role))
+    await register_personal_commands(bot, i18n, message.chat.id, i18n.current_locale, role)
+
+
+@router.message(Command("help"))
+async def help_command(message: Message, role: Role) -> None:
+    await message.answer(help_text(role))
+
+
+@router.callback_query(MenuAction.filter(F.action == "help"))
+async def help_button(query: CallbackQuery, role: Role) -> None:
+    await query.answer()
+    await send(query, help_text(role))
+
+
+@router.message(Command("language"))
+async def language_command(message: Message) -> None:
+    await message.answer(_("请选择语言 / Choose your language:"), reply_markup=language_keyboard())
+
+
+@router.callback_query(MenuAction.filter(F.action == "language"))
+async def language_button(query: CallbackQuery) -> None:
+    await query.answer()
+    await send(query, _("请选择语言 / Choose your language:"), reply_markup=language_keyboard())
+
+
+@router.callback_query(LanguageChoice.filter(F.code.in_(LANGUAGE_NAMES)))
+async def language_chosen(
+    query: CallbackQuery, callback_data: LanguageChoice, user: User, services: Services, i18n: I18n
+) -> None:
+    await services.users.set_locale(user, callback_data.code)
+    with i18n.use_locale(callback_data.code):
+        text = _("已切换为{language}。").format(language=LANGUAGE_NAMES[callback_data.code])
+        await query.answer(text)
+        await edit_or_send(query, text)
+
+
+async def roster_overview(services: Services) -> str:
+    rows = await services.areas.deputies_per_street()
+    if not rows:
+        return _("还没有导入区域。请运行 python -m bot areas import FILE。")
+    lines = [_("<b>代表名册</b>（各街道在册代表）")]
+    lines += [f"{html.quote(street.name)}：{count}" for street, count in rows]
+    lines.append(_("合计：{total}").format(total=sum(count for _street, count in rows)))
+    return "\n".join(lines)
+
+
+@router.message(Command("roster"))
+async def roster_command(message: Message, role: Role, services: Services) -> None:
+    if role is not Role.ADMIN:
+        await message.answer(_("只有管理员可以查看代表名册。"))
+        return
+    await message.answer(await roster_overview(services))
+
+
+@router.callback_query(MenuAction.filter(F.action == "roster"))
+async def roster_button(query: CallbackQuery, role: Role, services: Services) -> None:
+    if role is not Role.ADMIN:
+        await query.answer(_("只有管理员可以查看代表名册。"), show_alert=True)
+        return
+    await query.answer()
+    await send(query, await roster_overview(services))
