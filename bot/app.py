@@ -97,6 +97,7 @@ async def build_runtime(
         settings=settings,
         clock=clock,
         session_factory=session_factory,
+        i18n=i18n,
     )
     # Order matters: the session first, then who is speaking, then their language, then the
     # flood guard (which answers in that language).

@@ -22,8 +22,6 @@ from bot.services.container import Services
 from core.roles import Role
 from handlers.replies import edit_or_send, send
 
-router = Router(name="common")
-
 
 async def greeting(user: User, role: Role, services: Services, is_new: bool) -> str:
     name = html.quote(user.full_name or _("朋友"))
@@ -65,7 +63,6 @@ def help_text(role: Role) -> str:
     return "\n".join(lines)
 
 
-@router.message(CommandStart())
 async def start(
     message: Message, bot: Bot, user: User, role: Role, services: Services, is_new_user: bool, i18n: I18n
 ) -> None:
@@ -73,29 +70,24 @@ async def start(
     await register_personal_commands(bot, i18n, message.chat.id, i18n.current_locale, role)
 
 
-@router.message(Command("help"))
 async def help_command(message: Message, role: Role) -> None:
     await message.answer(help_text(role))
 
 
-@router.callback_query(MenuAction.filter(F.action == "help"))
 async def help_button(query: CallbackQuery, role: Role) -> None:
     await query.answer()
     await send(query, help_text(role))
 
 
-@router.message(Command("language"))
 async def language_command(message: Message) -> None:
     await message.answer(_("请选择语言 / Choose your language:"), reply_markup=language_keyboard())
 
 
-@router.callback_query(MenuAction.filter(F.action == "language"))
 async def language_button(query: CallbackQuery) -> None:
     await query.answer()
     await send(query, _("请选择语言 / Choose your language:"), reply_markup=language_keyboard())
 
 
-@router.callback_query(LanguageChoice.filter(F.code.in_(LANGUAGE_NAMES)))
 async def language_chosen(
     query: CallbackQuery, callback_data: LanguageChoice, user: User, services: Services, i18n: I18n
 ) -> None:
@@ -116,7 +108,6 @@ async def roster_overview(services: Services) -> str:
     return "\n".join(lines)
 
 
-@router.message(Command("roster"))
 async def roster_command(message: Message, role: Role, services: Services) -> None:
     if role is not Role.ADMIN:
         await message.answer(_("只有管理员可以查看代表名册。"))
@@ -124,10 +115,22 @@ async def roster_command(message: Message, role: Role, services: Services) -> No
     await message.answer(await roster_overview(services))
 
 
-@router.callback_query(MenuAction.filter(F.action == "roster"))
 async def roster_button(query: CallbackQuery, role: Role, services: Services) -> None:
     if role is not Role.ADMIN:
         await query.answer(_("只有管理员可以查看代表名册。"), show_alert=True)
         return
     await query.answer()
     await send(query, await roster_overview(services))
+
+
+def setup() -> Router:
+    router = Router(name="common")
+    router.message.register(start, CommandStart())
+    router.message.register(help_command, Command("help"))
+    router.callback_query.register(help_button, MenuAction.filter(F.action == "help"))
+    router.message.register(language_command, Command("language"))
+    router.callback_query.register(language_button, MenuAction.filter(F.action == "language"))
+    router.callback_query.register(language_chosen, LanguageChoice.filter(F.code.in_(LANGUAGE_NAMES)))
+    router.message.register(roster_command, Command("roster"))
+    router.callback_query.register(roster_button, MenuAction.filter(F.action == "roster"))
+    return router

@@ -17,10 +17,8 @@ from bot.db.engine import SessionFactory
 from bot.services.users import mark_blocked
 
 log = logging.getLogger(__name__)
-router = Router(name="errors")
 
 
-@router.errors(ExceptionTypeFilter(TelegramForbiddenError))
 async def bot_blocked(event: ErrorEvent, session_factory: SessionFactory) -> None:
     chat_id = getattr(event.exception.method, "chat_id", None)  # type: ignore[attr-defined]
     if not isinstance(chat_id, int):
@@ -31,7 +29,6 @@ async def bot_blocked(event: ErrorEvent, session_factory: SessionFactory) -> Non
         await session.commit()
 
 
-@router.errors()
 async def unexpected(event: ErrorEvent, bot: Bot, activity: Activity, i18n: I18n, **data: Any) -> None:
     activity.failures.append((event.update.update_id, event.exception))
     log.error("update %s failed", event.update.update_id, exc_info=event.exception)
@@ -43,3 +40,10 @@ async def unexpected(event: ErrorEvent, bot: Bot, activity: Activity, i18n: I18n
             await bot.send_message(chat.id, _("抱歉，处理时出了点问题，您的操作没有完成。请稍后再试。"))
         except Exception:  # the apology is best effort; the failure is already recorded
             log.exception("could not apologise for update %s", event.update.update_id)
+
+
+def setup() -> Router:
+    router = Router(name="errors")
+    router.errors.register(bot_blocked, ExceptionTypeFilter(TelegramForbiddenError))
+    router.errors.register(unexpected)
+    return router

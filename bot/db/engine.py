@@ -21,11 +21,19 @@ def create_engine(url: str) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # WAL lets readers work while one writer commits; busy_timeout waits for that writer.
+        # The driver's own transaction handling is switched off so that BEGIN is ours (below).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+        # Take the write lock up front: two transactions that read and then write would
+        # otherwise deadlock on the lock upgrade, and SQLite gives up on one at once.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -36,6 +36,13 @@ class ThrottlingMiddleware(BaseMiddleware):
         self.time_source = time_source
         self.buckets: dict[int, TokenBucket] = {}
 
+    def _forget_rested(self, now: float) -> None:
+        """A bucket that has refilled is the same as no bucket: drop those, so memory stays flat."""
+        if len(self.buckets) < 10_000:
+            return
+        rested = now - self.burst / self.rate
+        self.buckets = {key: b for key, b in self.buckets.items() if b.updated > rested}
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -48,6 +55,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         now = self.time_source()
         bucket = self.buckets.get(sender.id)
         if bucket is None:
+            self._forget_rested(now)
             bucket = self.buckets[sender.id] = TokenBucket(self.rate, self.burst, now)
         if bucket.take(now):
             return await handler(event, data)

@@ -89,6 +89,7 @@ class Sandbox:
         if self._polling is not None and not self._polling.done():
             with contextlib.suppress(RuntimeError):
                 await self.runtime.dispatcher.stop_polling()  # type: ignore[union-attr]
+            self.server.world.wake()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._polling
         if self.runtime is not None:
@@ -107,38 +108,38 @@ class Sandbox:
         self, user_id: int, text: str, *, name: str | None = None, lang: str | None = None
     ) -> list[Shown]:
         person = self.person(user_id, name, lang)
-        return await self._act(lambda: self.server.world.send_text(person, text))
+        return await self.act(lambda: self.server.world.send_text(person, text))
 
     async def press(self, user_id: int, label: str | None = None, *, data: str | None = None) -> list[Shown]:
         person = self.person(user_id)
-        return await self._act(lambda: self.server.world.press(person, label, data))
+        return await self.act(lambda: self.server.world.press(person, label, data))
 
     async def photo(self, user_id: int, path: Path, caption: str | None = None) -> list[Shown]:
         person = self.person(user_id)
         content = path.read_bytes()
-        return await self._act(lambda: self.server.world.send_photo(person, path.name, content, caption))
+        return await self.act(lambda: self.server.world.send_photo(person, path.name, content, caption))
 
     async def document(self, user_id: int, path: Path) -> list[Shown]:
         person = self.person(user_id)
         content = path.read_bytes()
-        return await self._act(lambda: self.server.world.send_document(person, path.name, content))
+        return await self.act(lambda: self.server.world.send_document(person, path.name, content))
 
     async def sticker(self, user_id: int) -> list[Shown]:
         person = self.person(user_id)
-        return await self._act(lambda: self.server.world.send_sticker(person))
+        return await self.act(lambda: self.server.world.send_sticker(person))
 
     async def voice(self, user_id: int) -> list[Shown]:
         person = self.person(user_id)
-        return await self._act(lambda: self.server.world.send_voice(person))
+        return await self.act(lambda: self.server.world.send_voice(person))
 
     async def flood(self, user_id: int, texts: list[str]) -> list[Shown]:
         """Several messages at the same moment, as a burst of typing or a paste would send."""
         person = self.person(user_id)
-        return await self._act(lambda: [self.server.world.send_text(person, t) for t in texts])
+        return await self.act(lambda: [self.server.world.send_text(person, t) for t in texts])
 
     async def block(self, user_id: int) -> list[Shown]:
         person = self.person(user_id)
-        return await self._act(lambda: setattr(person, "blocked_bot", True))
+        return await self.act(lambda: setattr(person, "blocked_bot", True))
 
     async def advance_clock(self, moment: datetime) -> list[Shown]:
         mark = len(self.shown)
@@ -148,7 +149,7 @@ class Sandbox:
         return self.shown[mark:]
 
     # -- waiting ---------------------------------------------------------------------------------
-    async def _act(self, action: Callable[[], Any]) -> list[Shown]:
+    async def act(self, action: Callable[[], Any]) -> list[Shown]:
         mark = len(self.shown)
         self.step += 1
         action()

@@ -77,8 +77,14 @@ class BotApiSpec:
             params[name] = _decode_value(field, value)
         for field in method.fields.values():
             if field.required and field.name not in params:
-                raise BadRequest(f"Bad Request: parameter {field.name!r} is required")
+                # Clients drop empty values, so an empty text arrives as a missing one.
+                raise BadRequest(
+                    _MISSING.get(field.name, f"Bad Request: parameter {field.name!r} is required")
+                )
         return params
+
+
+_MISSING = {"text": "Bad Request: message text is empty"}
 
 
 @cache

@@ -116,6 +116,10 @@ class World:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._new_update.wait(), timeout)
 
+    def wake(self) -> None:
+        """Ends a waiting getUpdates at once (the bot is shutting down)."""
+        self._new_update.set()
+
     def confirm(self, offset: int) -> None:
         self.pending = [update for update in self.pending if update["update_id"] >= offset]
 

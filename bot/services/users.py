@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.db.models import Deputy, User
+from bot.db.upsert import insert_ignoring_conflicts
 from core.pseudonym import pseudonym_code
 from core.roles import Role, resolve_role
 
@@ -69,30 +70,25 @@ class UserService:
         self.session.add(user)
         return user, created
 
-    async def _register(self, person: TelegramPerson, now) -> User:  # type: ignore[no-untyped-def]
+    async def _register(self, person: TelegramPerson, now: datetime) -> User:
+        """Insert-if-absent: the same person's first messages may arrive at the same moment."""
         for attempt in range(8):
             code = pseudonym_code(self.pseudonym_secret, person.telegram_id, attempt)
-            taken = await self.session.exec(select(User.id).where(User.pseudonym == code))
-            if taken.first() is None:
-                break
-        user = User(
-            telegram_id=person.telegram_id,
-            full_name=person.full_name[:256],
-            pseudonym=code,
-            created_at=now,
-            last_seen_at=now,
-        )
-        self.session.add(user)
-        try:
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError:
-            # The same person's two first messages raced; the other one registered them.
-            existing = await self.by_telegram_id(person.telegram_id)
-            if existing is None:
-                raise
-            return existing
-        return user
+            values = {
+                "telegram_id": person.telegram_id,
+                "full_name": person.full_name[:256],
+                "pseudonym": code,
+                "role": Role.RESIDENT.value,
+                "is_blocked": False,
+                "created_at": now,
+                "last_seen_at": now,
+            }
+            await self.session.exec(insert_ignoring_conflicts(self.session, User, values))
+            user = await self.by_telegram_id(person.telegram_id)
+            if user is not None:
+                return user
+            # Nobody has this Telegram id, so the pseudonym was taken: try a longer one.
+        raise RuntimeError("no free pseudonym after 8 attempts")
 
     async def set_locale(self, user: User, locale: str) -> None:
         user.locale = locale
@@ -101,4 +97,4 @@ class UserService:
 
 async def mark_blocked(session: AsyncSession, telegram_id: int) -> None:
     """Telegram answered 403 for this chat: stop writing to them until they write again."""
-    await session.execute(update(User).where(User.telegram_id == telegram_id).values(is_blocked=True))
+    await session.exec(update(User).where(User.telegram_id == telegram_id).values(is_blocked=True))

@@ -1,0 +1,148 @@
+"""`python -m bot sandbox --script`: the public transcript contract, from the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from aiogram import Router
+from aiogram.filters import Command
+
+from bot.config import PROJECT_ROOT
+from bot.sandbox.script import Step, run_script
+from bot.sandbox.session import Sandbox
+from bot.sandbox.spec import default_spec
+from tests.conftest import make_settings
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {"PATH": os.environ.get("PATH", ""), "LOG_LEVEL": "WARNING", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_sample_conversation_replays_for_every_role(tmp_path: Path, database_url: str) -> None:
+    env = {"DATABASE_URL": database_url, "SANDBOX_RECORD": str(tmp_path / "record.jsonl")}
+    areas = run_cli(
+        "areas", "import", str(PROJECT_ROOT / "bot/data/areas_futian.toml"), cwd=tmp_path, env=env
+    )
+    assert areas.returncode == 0, areas.stderr
+    assert "10 streets" in areas.stdout
+    roster = run_cli(
+        "roster", "import", str(PROJECT_ROOT / "samples/roster_futian.csv"), cwd=tmp_path, env=env
+    )
+    assert roster.returncode == 0, roster.stderr
+    assert "5 added" in roster.stdout
+    again = run_cli(
+        "roster", "import", str(PROJECT_ROOT / "samples/roster_futian.csv"), cwd=tmp_path, env=env
+    )
+    assert "0 added, 0 updated, 5 unchanged" in again.stdout  # idempotent
+
+    transcript = tmp_path / "out.jsonl"
+    result = run_cli(
+        "sandbox",
+        "--script",
+        str(PROJECT_ROOT / "samples/start.jsonl"),
+        "--transcript",
+        str(transcript),
+        "--admin",
+        "9001",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in transcript.read_text(encoding="utf-8").splitlines()]
+    by_step = {}
+    for line in lines:
+        by_step.setdefault(line["step"], []).append(line)
+        assert set(line) <= {
+            "step",
+            "to",
+            "method",
+            "text",
+            "buttons",
+            "keyboard",
+            "message_id",
+            "file",
+            "alert",
+        }
+    assert by_step[1][0]["to"] == 1001 and by_step[1][0]["text"].startswith("您好，王阿姨！")
+    assert by_step[2][0]["text"].startswith("Hello, Alice!")
+    assert "您是莲花街道的人大代表。" in by_step[3][0]["text"]
+    assert "您是人大常委会工作人员（管理员）。" in by_step[4][0]["text"]
+    assert by_step[4][0]["buttons"] == [["代表名册", "帮助"], ["语言 / Language"]]
+    assert "莲花街道：2" in by_step[5][0]["text"]
+    assert by_step[8][0] == {
+        "step": 8,
+        "to": 1001,
+        "method": "answerCallbackQuery",
+        "text": "这个按钮已失效，请发送 /start 重新打开菜单。",
+        "alert": True,
+    }
+    assert by_step[11][0]["text"].startswith("Welcome back, 王阿姨!")
+
+    spec = default_spec()
+    for record in map(json.loads, (tmp_path / "record.jsonl").read_text(encoding="utf-8").splitlines()):
+        assert set(record["params"]) <= set(spec.method(record["method"]).fields), record
+
+
+def test_bad_roster_rows_are_reported_one_by_one(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"}
+    run_cli("areas", "import", str(PROJECT_ROOT / "bot/data/areas_futian.toml"), cwd=tmp_path, env=env)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,telegram_id,street,liaison_station\n张伟,2001,莲花街道,\n,2002,莲花,\n王芳,abc,福保,\n"
+        "刘洋,2004,火星街道,\n陈静,2001,福保,\n",
+        encoding="utf-8",
+    )
+    result = run_cli("roster", "import", str(roster), cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{roster}:3: name is empty",
+        f"{roster}:4: telegram_id 'abc' is not a positive number",
+        f"{roster}:5: unknown street '火星'",
+        f"{roster}:6: telegram_id 2001 repeats line 2",
+    ]
+    assert "1 added" in result.stdout
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("name,id\n", encoding="utf-8")
+    result = run_cli("roster", "import", str(wrong), cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "missing: telegram_id, street, liaison_station" in result.stderr
+
+
+def test_a_bad_script_line_is_named(tmp_path: Path) -> None:
+    script = tmp_path / "bad.jsonl"
+    script.write_text(
+        '{"from": 1001, "text": "/start"}\n{"from": 1001, "press": "不存在的按钮"}\n', encoding="utf-8"
+    )
+    result = run_cli(
+        "sandbox", "--script", str(script), "--db", f"sqlite:///{tmp_path / 's.db'}", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "step 2: no button '不存在的按钮'" in result.stderr
+
+
+async def test_an_unhandled_bot_error_makes_the_run_fail(database_url: str, data_dir: Path) -> None:
+    async with Sandbox(make_settings(database_url, data_dir)) as sandbox:
+        broken = Router(name="broken")
+
+        @broken.message(Command("boom"))
+        async def boom(message: object) -> None:
+            raise RuntimeError("kaboom")
+
+        sandbox.runtime.dispatcher.include_router(broken)
+        sandbox.runtime.dispatcher.sub_routers.insert(0, sandbox.runtime.dispatcher.sub_routers.pop())
+        out = io.StringIO()
+        errors = await run_script(sandbox, [Step(1, {"from": 1001, "text": "/boom"})], Path("."), out)
+    assert errors == ["step 1: update 1: RuntimeError: kaboom"]
+    assert "抱歉，处理时出了点问题" in out.getvalue()
