@@ -102,7 +102,9 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.migrate import alembic_config, current_revision, upgrade
 
     if args.db_command == "revision":
-        command.revision(alembic_config(settings.database_url), message=args.message, autogenerate=True)
+        # Alembic's env.py runs its own event loop for autogenerate: give it a thread of its own.
+        config = alembic_config(settings.database_url)
+        await asyncio.to_thread(command.revision, config, message=args.message, autogenerate=True)
         return 0
     engine = create_engine(settings.database_url)
     try:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import Update
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,7 +26,10 @@ from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
+from bot.notify import Notifier
 from bot.telegram import create_bot
+from core.categories import default_categories, load_user_words
+from core.classify import Classifier
 from handlers import setup_routers
 
 log = logging.getLogger(__name__)
@@ -65,7 +70,22 @@ class Runtime:
     async def close(self) -> None:
         await self.bot.session.close()
         await self.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()
         await self.engine.dispose()
+
+
+def build_classifier(settings: Settings) -> Classifier:
+    return Classifier(
+        default_categories(), user_words=load_user_words(), cache_dir=settings.data_dir / "jieba"
+    )
+
+
+def create_isolation(settings: Settings) -> BaseEventIsolation:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation
+
+        return RedisEventIsolation.from_url(settings.redis_url)
+    return SimpleEventIsolation()
 
 
 def create_storage(settings: Settings) -> BaseStorage:
@@ -90,10 +110,14 @@ async def build_runtime(
     session_factory = create_session_factory(engine)
     i18n = build_i18n(settings.locales_dir, settings.data_dir, settings.default_locale)
     storage = create_storage(settings)
+    classifier = build_classifier(settings)
     activity = Activity()
     dispatcher = MinshengDispatcher(
         activity=activity,
         storage=storage,
+        # One update at a time per person: a double click sees the first click's result.
+        events_isolation=create_isolation(settings),
+        classifier=classifier,
         settings=settings,
         clock=clock,
         session_factory=session_factory,
@@ -111,6 +135,7 @@ async def build_runtime(
     dispatcher.include_router(setup_routers())
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else "")
     bot = create_bot(bot_token, api_base or settings.telegram_api_base, settings.api_max_retries)
+    dispatcher["notifier"] = Notifier(bot, i18n, session_factory)
 
     async def on_startup(bot: Bot) -> None:
         await register_default_commands(bot, i18n)

@@ -10,7 +10,13 @@ from core.roles import Role
 from core.text import N_
 
 # (command, description msgid). Descriptions go through the catalogues like every other text.
-_COMMON = [("start", N_("开始 / 主菜单")), ("help", N_("帮助")), ("language", N_("切换语言"))]
+_COMMON = [
+    ("start", N_("开始 / 主菜单")),
+    ("my", N_("我的建议")),
+    ("cancel", N_("放弃正在写的建议")),
+    ("help", N_("帮助")),
+    ("language", N_("切换语言")),
+]
 _BY_ROLE: dict[Role, list[tuple[str, str]]] = {Role.ADMIN: [("roster", N_("代表名册"))]}
 
 # Telegram's language_code for each of our catalogues; None is everyone else.

@@ -33,12 +33,17 @@ class Settings(BaseSettings):
     # Retries of a Bot API call answered 429 (or a network error on a safe-to-repeat method).
     api_max_retries: int = Field(default=5, ge=0)
     log_level: str = "INFO"
+    # Residents' suggestions: a daily limit per person, and the longest text accepted.
+    suggestions_per_day: int = Field(default=10, ge=1)
+    suggestion_max_chars: int = Field(default=2000, ge=100, le=4000)
     # The sandbox's local Telegram: append every request to this file (JSON lines), and its
-    # flood limits (Telegram's are about 30 messages/s overall and 1/s per chat, with bursts).
+    # flood limits. Telegram allows about 30 messages/s overall; per chat it asks for about one
+    # a second but takes bursts. The per-chat default is lenient so scripts (which type at
+    # machine speed) run quickly; set SANDBOX_CHAT_RATE=1 to feel Telegram's guideline.
     sandbox_record: Path | None = None
     sandbox_rate: float = Field(default=30.0, gt=0)
-    sandbox_chat_rate: float = Field(default=1.0, gt=0)
-    sandbox_chat_burst: int = Field(default=20, ge=1)
+    sandbox_chat_rate: float = Field(default=10.0, gt=0)
+    sandbox_chat_burst: int = Field(default=30, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

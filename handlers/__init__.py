@@ -2,11 +2,13 @@
 
 from aiogram import Router
 
-from handlers import common, errors, fallback
+from handlers import common, errors, fallback, my_suggestions, resident
 
 
 def setup_routers() -> Router:
     root = Router(name="root")
     # The fallback router goes last: it answers whatever no flow took.
-    root.include_routers(errors.setup(), common.setup(), fallback.setup())
+    root.include_routers(
+        errors.setup(), common.setup(), my_suggestions.setup(), resident.setup(), fallback.setup()
+    )
     return root

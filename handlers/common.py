@@ -40,6 +40,9 @@ async def greeting(user: User, role: Role, services: Services, is_new: bool) -> 
     else:
         lines.append(_("群众提、代表定、政府办、人大评：您的民生建议会交给所在街道的人大代表。"))
         lines.append(
+            _("想提建议，直接用文字写下来就可以，比如：「小区门口的路灯坏了好几个月，晚上出门不安全」。")
+        )
+        lines.append(
             _("您在这里的代号是 {pseudonym}，代表看到的是代号而不是您的 Telegram 账号。").format(
                 pseudonym=_("居民#{code}").format(code=user.pseudonym)
             )
@@ -51,7 +54,11 @@ async def greeting(user: User, role: Role, services: Services, is_new: bool) -> 
 
 def help_text(role: Role) -> str:
     lines = [_("<b>民生实事票决助手</b>"), ""]
+    lines.append(_("直接发送文字即可提交民生建议；可以附一张照片。"))
+    lines.append("")
     lines.append(_("/start — 主菜单"))
+    lines.append(_("/my — 我的建议和进展"))
+    lines.append(_("/cancel — 放弃正在写的建议"))
     lines.append(_("/help — 本说明"))
     lines.append(_("/language — 切换语言（中文 / English）"))
     if role is Role.ADMIN:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import AwareDateTime
@@ -28,6 +28,9 @@ class User(SQLModel, table=True):
     role: str = Field(default=Role.RESIDENT.value, max_length=16)
     pseudonym: str = Field(unique=True, max_length=16)
     is_blocked: bool = False
+    # Where the resident last placed a suggestion: offered again next time.
+    home_street_id: int | None = Field(default=None, foreign_key="streets.id")
+    home_community_id: int | None = Field(default=None, foreign_key="communities.id")
     created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
     last_seen_at: datetime = _when(nullable=False)  # type: ignore[assignment]
 
@@ -71,3 +74,88 @@ class Deputy(SQLModel, table=True):
     liaison_station: str | None = Field(default=None, max_length=128)
     is_active: bool = True
     created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class Suggestion(SQLModel, table=True):
+    __tablename__ = "suggestions"
+    __table_args__ = (UniqueConstraint("year", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The tracking number MS-{year}-{number:06d}, given at submission.
+    year: int | None = None
+    number: int | None = None
+    resident_id: int = Field(foreign_key="users.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    category: str | None = Field(default=None, max_length=32)
+    predicted_category: str | None = Field(default=None, max_length=32)
+    confidence: float | None = None
+    street_id: int | None = Field(default=None, foreign_key="streets.id", index=True)
+    community_id: int | None = Field(default=None, foreign_key="communities.id")
+    state: str = Field(max_length=24, index=True)
+    share_name: bool = False
+    merged_into_id: int | None = Field(default=None, foreign_key="suggestions.id")
+    # Bumped by every change of state: a concurrent change is detected, never lost.
+    version: int = 0
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    submitted_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    updated_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class SuggestionEvent(SQLModel, table=True):
+    """Every change of a suggestion: who, when, from which state to which, and why."""
+
+    __tablename__ = "suggestion_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    suggestion_id: int = Field(foreign_key="suggestions.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    actor_role: str = Field(max_length=16)
+    kind: str = Field(max_length=24)
+    old_state: str | None = Field(default=None, max_length=24)
+    new_state: str | None = Field(default=None, max_length=24)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    suggestion_id: int = Field(foreign_key="suggestions.id", index=True)
+    kind: str = Field(max_length=16)  # photo, document
+    file_id: str = Field(max_length=256)
+    file_unique_id: str = Field(max_length=128)
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class Follow(SQLModel, table=True):
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "suggestion_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    suggestion_id: int = Field(foreign_key="suggestions.id", index=True)
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class CategoryCorrection(SQLModel, table=True):
+    """A person chose another category than the classifier: training data for the keywords."""
+
+    __tablename__ = "category_corrections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    suggestion_id: int | None = Field(default=None, foreign_key="suggestions.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    predicted: str | None = Field(default=None, max_length=32)
+    corrected: str = Field(max_length=32)
+    actor_role: str = Field(max_length=16)
+    at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class TrackingCounter(SQLModel, table=True):
+    """The last tracking number given in a year."""
+
+    __tablename__ = "tracking_counters"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0

@@ -24,6 +24,7 @@ def menu_keyboard(role: Role) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if role is Role.ADMIN:
         builder.button(text=_("代表名册"), callback_data=MenuAction(action="roster"))
+    builder.button(text=_("我的建议"), callback_data=MenuAction(action="my"))
     builder.button(text=_("帮助"), callback_data=MenuAction(action="help"))
     builder.button(text=_("语言 / Language"), callback_data=MenuAction(action="language"))
     builder.adjust(2)

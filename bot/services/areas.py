@@ -79,6 +79,18 @@ class AreaService:
     async def street(self, street_id: int) -> Street | None:
         return await self.session.get(Street, street_id)
 
+    async def streets(self) -> list[Street]:
+        return list((await self.session.exec(select(Street).order_by(Street.id))).all())
+
+    async def communities(self, street_id: int) -> list[Community]:
+        rows = await self.session.exec(
+            select(Community).where(Community.street_id == street_id).order_by(Community.id)
+        )
+        return list(rows.all())
+
+    async def community(self, community_id: int) -> Community | None:
+        return await self.session.get(Community, community_id)
+
     async def deputies_per_street(self) -> list[tuple[Street, int]]:
         """Every street with its number of active deputies, in the order of the area file."""
         active = func.count(Deputy.id).filter(Deputy.is_active)

@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.areas import AreaService
 from bot.services.roster import RosterService
+from bot.services.suggestions import SuggestionService
 from bot.services.users import UserService
 
 
@@ -36,3 +37,7 @@ class Services:
     @cached_property
     def roster(self) -> RosterService:
         return RosterService(self.session, self.clock)
+
+    @cached_property
+    def suggestions(self) -> SuggestionService:
+        return SuggestionService(self.session, self.clock)

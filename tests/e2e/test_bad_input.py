@@ -16,8 +16,8 @@ async def test_sticker_voice_and_photo_without_caption_are_answered(sandbox: San
     assert [s.text for s in await sandbox.photo(1001, picture)] == [expected]
 
 
-async def test_unknown_text_in_english(sandbox: Sandbox) -> None:
-    [reply] = await sandbox.say(1003, "hello?", lang="en")
+async def test_unknown_command_in_english(sandbox: Sandbox) -> None:
+    [reply] = await sandbox.say(1003, "/frobnicate", lang="en")
     assert reply.text == "Sorry, I did not understand. Send /help to see what I can do."
 
 
@@ -35,5 +35,5 @@ async def test_a_flood_is_answered_not_dropped(sandbox: Sandbox) -> None:
     replies = await sandbox.flood(1005, [f"消息{i}" for i in range(8)])
     texts = [reply.text for reply in replies]
     # Five pass (the burst); the other three are told they were not saved.
-    assert texts.count("抱歉，我没有看懂。请发送 /help 查看可以做什么。") == 5
+    assert texts.count("能再多写几句吗？说说在哪里、是什么问题、希望怎样改进。") == 5
     assert texts.count("您发送得太快了，这条消息没有保存。请稍等几秒再发。") == 3

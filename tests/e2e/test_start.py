@@ -22,14 +22,14 @@ async def test_new_resident_is_greeted_in_chinese_with_a_pseudonym(sandbox: Sand
     assert user.role == "resident"
     assert f"居民#{user.pseudonym}" in reply.text
     assert "1001" not in reply.text  # the Telegram id is never shown
-    assert reply.buttons == [["帮助", "语言 / Language"]]
+    assert reply.buttons == [["我的建议", "帮助"], ["语言 / Language"]]
 
 
 async def test_new_resident_is_greeted_in_english(sandbox: Sandbox) -> None:
     [reply] = await sandbox.say(1002, "/start", name="Alice", lang="en-US")
     assert reply.text.startswith("Hello, Alice! Welcome to Minsheng")
     assert "Resident #" in reply.text
-    assert reply.buttons == [["Help", "语言 / Language"]]
+    assert reply.buttons == [["My suggestions", "Help"], ["语言 / Language"]]
 
 
 async def test_returning_user_is_welcomed_back(sandbox: Sandbox) -> None:
@@ -54,10 +54,12 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
     await seed_areas_and_roster(sandbox)
     [reply] = await sandbox.say(ADMIN_ID, "/start", name="Admin")
     assert "您是人大常委会工作人员（管理员）。" in reply.text
-    assert reply.buttons == [["代表名册", "帮助"], ["语言 / Language"]]
+    assert reply.buttons == [["代表名册", "我的建议"], ["帮助", "语言 / Language"]]
     scope = f"chat:{ADMIN_ID}"
     assert [c["command"] for c in sandbox.server.world.commands[(scope, "")]] == [
         "start",
+        "my",
+        "cancel",
         "help",
         "language",
         "roster",
@@ -105,4 +107,4 @@ async def test_default_commands_are_registered_per_language(sandbox: Sandbox) ->
     commands = sandbox.server.world.commands
     assert commands[("default:", "")][0]["description"] == "开始 / 主菜单"
     assert commands[("default:", "en")][0]["description"] == "Start / main menu"
-    assert commands[("default:", "zh")][1]["description"] == "帮助"
+    assert commands[("default:", "zh")][1]["description"] == "我的建议"

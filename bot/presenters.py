@@ -1,0 +1,79 @@
+"""How domain things read in chat, in the current language (call inside an i18n context)."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.db.models import Community, Street, Suggestion, SuggestionEvent, User
+from bot.services.suggestions import SuggestionView, tracking
+from core.categories import by_code
+from core.workflow import STATE_LABELS, State
+
+EXCERPT = 60
+
+
+def current_locale() -> str:
+    return get_i18n().current_locale
+
+
+def category_name(code: str | None) -> str:
+    category = by_code().get(code or "")
+    return category.name(current_locale()) if category else _("未分类")
+
+
+def state_label(state: str | None) -> str:
+    try:
+        return _(STATE_LABELS[State(state)])
+    except (KeyError, ValueError):
+        return state or "—"
+
+
+def excerpt(text: str, size: int = EXCERPT) -> str:
+    flat = " ".join(text.split())
+    return html.quote(flat if len(flat) <= size else flat[: size - 1] + "…")
+
+
+def place(street: Street | None, community: Community | None) -> str:
+    if street is None:
+        return _("未填写")
+    parts = [street.name] + ([community.name] if community else [])
+    return html.quote(" ".join(parts))
+
+
+def resident_name(user: User, share_name: bool) -> str:
+    """What deputies and staff see: the pseudonym, unless the resident chose to share their name."""
+    pseudonym = _("居民#{code}").format(code=user.pseudonym)
+    if share_name and user.full_name:
+        return html.quote(f"{user.full_name}（{pseudonym}）")
+    return pseudonym
+
+
+def suggestion_line(suggestion: Suggestion) -> str:
+    return f"<b>{tracking(suggestion)}</b> · {state_label(suggestion.state)}\n{excerpt(suggestion.text)}"
+
+
+def event_line(event: SuggestionEvent, tz: tzinfo) -> str:
+    when = event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    line = f"{when} {state_label(event.new_state)}"
+    if event.reason:
+        line += _("（{reason}）").format(reason=html.quote(event.reason))
+    return line
+
+
+def suggestion_detail(view: SuggestionView, tz: tzinfo) -> str:
+    suggestion = view.suggestion
+    lines = [
+        f"<b>{view.tracking}</b>",
+        _("类别：{category}").format(category=category_name(suggestion.category)),
+        _("地点：{place}").format(place=place(view.street, view.community)),
+        _("状态：{state}").format(state=state_label(suggestion.state)),
+    ]
+    if view.attachments:
+        lines.append(_("照片：{count} 张").format(count=len(view.attachments)))
+    lines += ["", html.quote(suggestion.text), "", _("<b>进展</b>")]
+    lines += [event_line(event, tz) for event in view.events if event.kind != "abandon"]
+    return "\n".join(lines)

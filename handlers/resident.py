@@ -1,0 +1,389 @@
+"""A resident writes what they wish were done; the bot files it as a suggestion.
+
+write → category (confirm or choose) → street and community (remembered) → optional photo →
+name or pseudonym → (a near-duplicate? follow it instead) → tracking number.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.config import Settings
+from bot.db.models import Suggestion, User
+from bot.keyboards import suggestions as kb
+from bot.notify import Notifier
+from bot.presenters import category_name, excerpt, place, state_label
+from bot.services.container import Services
+from bot.services.suggestions import tracking
+from core.categories import by_code
+from core.classify import Classifier
+from core.intake import TextProblem, check_text
+from core.roles import Role
+from core.text import N_
+
+
+class Intake(StatesGroup):
+    category = State()
+    street = State()
+    community = State()
+    photo = State()
+    share = State()
+    duplicate = State()
+
+
+STALE = N_("这个按钮已失效，请发送 /start 重新开始。")
+
+
+# -- writing ------------------------------------------------------------------------------------
+async def new_suggestion(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    classifier: Classifier,
+    settings: Settings,
+) -> None:
+    text = (message.text or message.caption or "").strip()
+    problem = check_text(text, settings.suggestion_max_chars)
+    if problem is TextProblem.NO_WORDS:
+        await message.answer(
+            _("请用文字写下您的建议，例如：「小区门口的路灯坏了好几个月，晚上出门不安全」。")
+        )
+        return
+    if problem is TextProblem.TOO_SHORT:
+        await message.answer(_("能再多写几句吗？说说在哪里、是什么问题、希望怎样改进。"))
+        return
+    if problem is TextProblem.TOO_LONG:
+        await message.answer(
+            _("这条建议有 {count} 字，超过了 {limit} 字的上限，没有保存。请精简后再发送。").format(
+                count=len(text), limit=settings.suggestion_max_chars
+            )
+        )
+        return
+    today = await services.suggestions.submitted_since(user, services.suggestions.start_of_today())
+    if today >= settings.suggestions_per_day:
+        await message.answer(
+            _("您今天已经提交了 {count} 条建议，每天最多 {limit} 条。请明天再来，谢谢！").format(
+                count=today, limit=settings.suggestions_per_day
+            )
+        )
+        return
+    guess = classifier.classify(text)
+    draft = await services.suggestions.start_draft(user, text, guess)
+    if message.photo:
+        best = message.photo[-1]
+        await services.suggestions.attach_photo(draft, best.file_id, best.file_unique_id)
+    await services.session.commit()
+    await state.set_state(Intake.category)
+    await state.set_data({"draft": draft.id})
+    if guess.category:
+        await message.answer(
+            _("收到！我理解这是【{category}】方面的建议。对吗？").format(
+                category=category_name(guess.category)
+            ),
+            reply_markup=kb.confirm_category(draft),
+        )
+    else:
+        await message.answer(
+            _("收到！请帮我选一下这条建议属于哪一类："), reply_markup=kb.choose_category(draft, guess.ranked)
+        )
+
+
+async def busy_with_buttons(message: Message) -> None:
+    await message.answer(_("您正在提交一条建议：请先用上面的按钮完成这一步，或发送 /cancel 放弃。"))
+
+
+async def cancel(message: Message, state: FSMContext, services: Services, user: User) -> None:
+    draft = await current_draft(state, services, user)
+    await state.clear()
+    if draft is None:
+        await message.answer(_("现在没有进行中的操作。"))
+        return
+    await services.suggestions.abandon(draft, user)
+    await message.answer(_("好的，这条建议没有提交。想提的时候直接写下来就可以。"))
+
+
+# -- steps by button ---------------------------------------------------------------------------
+async def current_draft(
+    state: FSMContext, services: Services, user: User, draft_id: int | None = None
+) -> Suggestion | None:
+    """The draft this conversation is about; a press naming another draft is stale."""
+    data = await state.get_data()
+    if draft_id is not None and data.get("draft") != draft_id:
+        return None
+    return await services.suggestions.draft_of(user, data.get("draft", -1))
+
+
+async def refuse_stale(query: CallbackQuery) -> None:
+    await query.answer(_(STALE), show_alert=True)
+
+
+async def category_chosen(
+    query: CallbackQuery,
+    callback_data: kb.DraftCategory,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    classifier: Classifier,
+) -> None:
+    draft = await current_draft(state, services, user, callback_data.draft)
+    if draft is None or await state.get_state() != Intake.category.state:
+        await refuse_stale(query)
+        return
+    await query.answer()
+    if callback_data.code == "*":
+        ranked = classifier.classify(draft.text).ranked
+        await query.message.edit_text(
+            _("请选择最接近的类别："), reply_markup=kb.choose_category(draft, ranked)
+        )
+        return
+    if callback_data.code not in by_code():
+        await refuse_stale(query)
+        return
+    await services.suggestions.choose_category(draft, callback_data.code)
+    await query.message.edit_text(_("类别：{category}").format(category=category_name(callback_data.code)))
+    await ask_place(query, state, services, user, draft)
+
+
+async def ask_place(
+    query: CallbackQuery, state: FSMContext, services: Services, user: User, draft: Suggestion
+) -> None:
+    if user.home_street_id:
+        street = await services.areas.street(user.home_street_id)
+        community = await services.areas.community(user.home_community_id) if user.home_community_id else None
+        await state.set_state(Intake.street)
+        await query.message.answer(
+            _("地点还是 {place} 吗？").format(place=place(street, community)),
+            reply_markup=kb.keep_place(draft),
+        )
+        return
+    await ask_street(query, state, services, draft)
+
+
+async def ask_street(query: CallbackQuery, state: FSMContext, services: Services, draft: Suggestion) -> None:
+    streets = await services.areas.streets()
+    await state.set_state(Intake.street)
+    if not streets:  # no area file imported: the place is left out rather than blocking the resident
+        await ask_photo(query.message, state, draft)
+        return
+    await query.message.answer(_("这条建议涉及哪个街道？"), reply_markup=kb.choose_street(draft, streets))
+
+
+async def street_chosen(
+    query: CallbackQuery, callback_data: kb.DraftStreet, state: FSMContext, services: Services, user: User
+) -> None:
+    draft = await current_draft(state, services, user, callback_data.draft)
+    if draft is None or await state.get_state() != Intake.street.state:
+        await refuse_stale(query)
+        return
+    await query.answer()
+    if callback_data.street == -1:
+        await query.message.delete_reply_markup()
+        await ask_street(query, state, services, draft)
+        return
+    if callback_data.street == 0:  # keep the remembered place
+        await services.suggestions.place(draft, user, user.home_street_id, user.home_community_id)  # type: ignore[arg-type]
+        await query.message.edit_reply_markup()
+        await ask_photo(query.message, state, draft)
+        return
+    street = await services.areas.street(callback_data.street)
+    if street is None:
+        await refuse_stale(query)
+        return
+    await services.suggestions.place(draft, user, street.id, None)  # type: ignore[arg-type]
+    communities = await services.areas.communities(street.id)  # type: ignore[arg-type]
+    await query.message.edit_text(_("街道：{street}").format(street=html.quote(street.name)))
+    if not communities:
+        await ask_photo(query.message, state, draft)
+        return
+    await state.set_state(Intake.community)
+    await query.message.answer(_("哪个社区？"), reply_markup=kb.choose_community(draft, communities))
+
+
+async def community_chosen(
+    query: CallbackQuery, callback_data: kb.DraftCommunity, state: FSMContext, services: Services, user: User
+) -> None:
+    draft = await current_draft(state, services, user, callback_data.draft)
+    if draft is None or await state.get_state() != Intake.community.state:
+        await refuse_stale(query)
+        return
+    community = await services.areas.community(callback_data.community) if callback_data.community else None
+    if callback_data.community and (community is None or community.street_id != draft.street_id):
+        await refuse_stale(query)
+        return
+    await query.answer()
+    await services.suggestions.place(draft, user, draft.street_id, community.id if community else None)  # type: ignore[arg-type]
+    await query.message.edit_text(
+        _("社区：{community}").format(community=html.quote(community.name) if community else _("不确定"))
+    )
+    await ask_photo(query.message, state, draft)
+
+
+async def ask_photo(message: Message, state: FSMContext, draft: Suggestion) -> None:
+    await state.set_state(Intake.photo)
+    await message.answer(_("有现场照片吗？可以直接发一张（可选）。"), reply_markup=kb.skip_photo(draft))
+
+
+async def photo_received(message: Message, state: FSMContext, services: Services, user: User) -> None:
+    draft = await current_draft(state, services, user)
+    if draft is None:
+        await state.clear()
+        await message.answer(_(STALE))
+        return
+    best = message.photo[-1]  # type: ignore[index]
+    await services.suggestions.attach_photo(draft, best.file_id, best.file_unique_id)
+    await message.answer(_("照片已收到。"))
+    await ask_share(message, state, user, draft)
+
+
+async def not_a_photo(message: Message) -> None:
+    await message.answer(_("请发送一张照片，或点「跳过，不发照片」。"))
+
+
+async def photo_skipped(
+    query: CallbackQuery, callback_data: kb.DraftStep, state: FSMContext, services: Services, user: User
+) -> None:
+    draft = await current_draft(state, services, user, callback_data.draft)
+    if draft is None or await state.get_state() != Intake.photo.state:
+        await refuse_stale(query)
+        return
+    await query.answer()
+    await query.message.edit_reply_markup()
+    await ask_share(query.message, state, user, draft)
+
+
+async def ask_share(message: Message, state: FSMContext, user: User, draft: Suggestion) -> None:
+    await state.set_state(Intake.share)
+    pseudonym = _("居民#{code}").format(code=user.pseudonym)
+    await message.answer(
+        _("最后一步：人大代表处理时，看到的您是——"),
+        reply_markup=kb.share_name(draft, pseudonym, user.full_name[:30]),
+    )
+
+
+async def share_chosen(
+    query: CallbackQuery,
+    callback_data: kb.DraftStep,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    role: Role,
+    notifier: Notifier,
+) -> None:
+    draft = await current_draft(state, services, user, callback_data.draft)
+    if draft is None or await state.get_state() != Intake.share.state:
+        await refuse_stale(query)
+        return
+    await query.answer()
+    await state.update_data(share=callback_data.action == "name")
+    await query.message.edit_reply_markup()
+    similar = await services.suggestions.similar_open(draft)
+    if similar:
+        await state.set_state(Intake.duplicate)
+        first, _score = similar[0]
+        await query.message.answer(
+            _(
+                "您所在街道已经有一条相似的建议：\n<b>{tracking}</b>「{excerpt}」\n状态：{state}\n\n"
+                "您可以关注它，它的每一步进展都会通知您；也可以仍然提交您自己的建议。"
+            ).format(
+                tracking=tracking(first), excerpt=excerpt(first.text, 120), state=state_label(first.state)
+            ),
+            reply_markup=kb.near_duplicates(draft, [s for s, _ in similar]),
+        )
+        return
+    await submit(query.message, state, services, user, role, draft)
+
+
+async def submit_anyway(
+    query: CallbackQuery,
+    callback_data: kb.DraftStep,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    draft = await current_draft(state, services, user, callback_data.draft)
+    if draft is None or await state.get_state() != Intake.duplicate.state:
+        await refuse_stale(query)
+        return
+    await query.answer()
+    await query.message.edit_reply_markup()
+    await submit(query.message, state, services, user, role, draft)
+
+
+async def follow_instead(
+    query: CallbackQuery, callback_data: kb.FollowInstead, state: FSMContext, services: Services, user: User
+) -> None:
+    draft = await current_draft(state, services, user, callback_data.draft)
+    target = await services.session.get(Suggestion, callback_data.target)
+    if draft is None or target is None or await state.get_state() != Intake.duplicate.state:
+        await refuse_stale(query)
+        return
+    await query.answer()
+    await services.suggestions.follow(user, target)
+    await services.suggestions.abandon(draft, user)
+    await services.session.commit()
+    await state.clear()
+    await query.message.edit_text(
+        _("好的，您已关注 <b>{tracking}</b>，它的进展会通知您。您写的内容没有另行提交。").format(
+            tracking=tracking(target)
+        )
+    )
+
+
+async def submit(
+    message: Message, state: FSMContext, services: Services, user: User, role: Role, draft: Suggestion
+) -> None:
+    data = await state.get_data()
+    await services.suggestions.submit(draft, user, bool(data.get("share")), role)
+    await services.session.commit()
+    await state.clear()
+    view = await services.suggestions.view(draft.id)  # type: ignore[arg-type]
+    await message.answer(
+        _(
+            "✅ 已提交！编号 <b>{tracking}</b>\n类别：{category}\n地点：{place}\n\n"
+            "所在街道的人大代表会看到这条建议，每一步进展都会通知您。发送 /my 查看您的建议。"
+        ).format(
+            tracking=tracking(draft),
+            category=category_name(draft.category),
+            place=place(view.street, view.community) if view else "—",
+        ),
+    )
+
+
+async def cancel_button(
+    query: CallbackQuery, callback_data: kb.DraftStep, state: FSMContext, services: Services, user: User
+) -> None:
+    draft = await current_draft(state, services, user, callback_data.draft)
+    if draft is None:
+        await refuse_stale(query)
+        return
+    await query.answer()
+    await services.suggestions.abandon(draft, user)
+    await state.clear()
+    await query.message.edit_text(_("好的，这条建议没有提交。想提的时候直接写下来就可以。"))
+
+
+def setup() -> Router:
+    router = Router(name="resident")
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(new_suggestion, StateFilter(None), F.text, ~F.text.startswith("/"))
+    router.message.register(new_suggestion, StateFilter(None), F.photo, F.caption)
+    router.message.register(photo_received, Intake.photo, F.photo)
+    router.message.register(not_a_photo, Intake.photo, ~F.text.startswith("/"))
+    router.message.register(busy_with_buttons, StateFilter(Intake), ~F.text.startswith("/"))
+    router.callback_query.register(category_chosen, kb.DraftCategory.filter())
+    router.callback_query.register(street_chosen, kb.DraftStreet.filter())
+    router.callback_query.register(community_chosen, kb.DraftCommunity.filter())
+    router.callback_query.register(photo_skipped, kb.DraftStep.filter(F.action == "skip_photo"))
+    router.callback_query.register(share_chosen, kb.DraftStep.filter(F.action.in_({"pseudonym", "name"})))
+    router.callback_query.register(submit_anyway, kb.DraftStep.filter(F.action == "submit_anyway"))
+    router.callback_query.register(cancel_button, kb.DraftStep.filter(F.action == "cancel"))
+    router.callback_query.register(follow_instead, kb.FollowInstead.filter())
+    return router
