@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     areas_import = areas_commands.add_parser("import", help="import an area file (TOML)")
     areas_import.add_argument("file", type=Path)
 
+    classify = commands.add_parser("classify", help="classify texts (one a line on stdin) into categories")
+    classify.add_argument("--eval", type=Path, metavar="FILE.tsv", help="accuracy on a labelled TSV")
+    classify.add_argument("--learn", action="store_true", help="propose keyword changes from corrections")
+
     roster = commands.add_parser("roster", help="the deputies' roster")
     roster_commands = roster.add_subparsers(dest="roster_command", required=True)
     roster_import = roster_commands.add_parser(
@@ -68,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         "sandbox": _sandbox,
         "db": _db,
         "areas": _areas,
+        "classify": _classify,
         "roster": _roster,
     }
     try:
@@ -120,6 +125,18 @@ async def _areas(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_imports import import_areas
 
     return await import_areas(settings, args.file)
+
+
+async def _classify(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_classifier
+    from bot.cli_classify import classify_lines, evaluate, learn
+
+    classifier = build_classifier(settings)
+    if args.eval:
+        return evaluate(classifier, args.eval, sys.stdout)
+    if args.learn:
+        return await learn(classifier, settings, sys.stdout)
+    return classify_lines(classifier, sys.stdin, sys.stdout)
 
 
 async def _roster(args: argparse.Namespace, settings: Settings) -> int:

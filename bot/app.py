@@ -74,10 +74,14 @@ class Runtime:
         await self.engine.dispose()
 
 
+@functools.cache
+def _classifier(cache_dir: Path) -> Classifier:
+    return Classifier(default_categories(), user_words=load_user_words(), cache_dir=cache_dir)
+
+
 def build_classifier(settings: Settings) -> Classifier:
-    return Classifier(
-        default_categories(), user_words=load_user_words(), cache_dir=settings.data_dir / "jieba"
-    )
+    """One per process: it is immutable once built, and building it takes most of a second."""
+    return _classifier(settings.data_dir.resolve() / "jieba")
 
 
 def create_isolation(settings: Settings) -> BaseEventIsolation:

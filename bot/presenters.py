@@ -52,8 +52,11 @@ def resident_name(user: User, share_name: bool) -> str:
     return pseudonym
 
 
-def suggestion_line(suggestion: Suggestion) -> str:
-    return f"<b>{tracking(suggestion)}</b> · {state_label(suggestion.state)}\n{excerpt(suggestion.text)}"
+def suggestion_line(suggestion: Suggestion, followed: bool = False) -> str:
+    mark = _("（关注）") if followed else ""
+    return (
+        f"<b>{tracking(suggestion)}</b>{mark} · {state_label(suggestion.state)}\n{excerpt(suggestion.text)}"
+    )
 
 
 def event_line(event: SuggestionEvent, tz: tzinfo) -> str:

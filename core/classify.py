@@ -120,6 +120,10 @@ class Classifier:
     def tokens(self, text: str) -> list[str]:
         return self._tokenizer.lcut(self.normalize(text), HMM=False)
 
+    def matched_keywords(self, text: str) -> set[str]:
+        """Every keyword the text contains, as classify() finds them."""
+        return {keyword for word in self.tokens(text) for keyword, _factor in self._keywords_in(word)}
+
     def classify(self, text: str) -> Classification:
         normalized = self.normalize(text)
         first_end = _SENTENCE_END.search(normalized)

@@ -42,7 +42,8 @@ def propose(
         towards[correction.corrected].update(words)
         anywhere.update(words)
         if correction.predicted in keywords:
-            misleading[correction.predicted].update(w for w in words if w in keywords[correction.predicted])
+            found = classifier.matched_keywords(correction.text)
+            misleading[correction.predicted].update(w for w in found if w in keywords[correction.predicted])
     proposals: list[Proposal] = []
     for category, counts in towards.items():
         for word, support in counts.items():

@@ -21,10 +21,12 @@ from handlers.replies import edit_or_send, send
 async def my_page_text(services: Services, user: User, page: int) -> tuple[str, object]:
     suggestions, pages = await services.suggestions.page_of(user, page)
     if not suggestions:
-        return _("您还没有提交过建议。直接写下您希望办的民生实事，就可以开始。"), None
+        return _("您还没有提交或关注过建议。直接写下您希望办的民生实事，就可以开始。"), None
     page = min(max(page, 1), pages)
     header = _("<b>我的建议</b>（第 {page}/{pages} 页）").format(page=page, pages=pages)
-    body = "\n\n".join(suggestion_line(suggestion) for suggestion in suggestions)
+    body = "\n\n".join(
+        suggestion_line(suggestion, followed=suggestion.resident_id != user.id) for suggestion in suggestions
+    )
     return f"{header}\n\n{body}\n\n" + _("点编号查看详情和全部进展。"), kb.my_list(suggestions, page, pages)
 
 
@@ -49,7 +51,8 @@ async def show(
     query: CallbackQuery, callback_data: kb.ShowSuggestion, services: Services, user: User, settings: Settings
 ) -> None:
     view = await services.suggestions.view(callback_data.id)
-    if view is None or view.suggestion.resident_id != user.id:
+    mine = view is not None and view.suggestion.resident_id == user.id
+    if view is None or not (mine or await services.suggestions.follows(user, view.suggestion)):
         await query.answer(_("找不到这条建议。"), show_alert=True)
         return
     await query.answer()

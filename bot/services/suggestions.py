@@ -182,15 +182,15 @@ class SuggestionService:
             )
         )
 
-    async def page_of(self, author: User, page: int) -> tuple[list[Suggestion], int]:
-        """One page of the author's suggestions, newest first, and the number of pages."""
+    async def page_of(self, user: User, page: int) -> tuple[list[Suggestion], int]:
+        """One page of the suggestions a person wrote or follows, newest first, and the page count."""
+        followed = select(Follow.suggestion_id).where(Follow.user_id == user.id)
         visible = (
-            Suggestion.resident_id == author.id,
+            (col(Suggestion.resident_id) == user.id) | col(Suggestion.id).in_(followed),
             col(Suggestion.state).not_in([State.DRAFT.value, State.ABANDONED.value]),
         )
-        total = int(
-            (await self.session.exec(select(func.count()).select_from(Suggestion).where(*visible))).one()
-        )
+        count = select(func.count()).select_from(Suggestion).where(*visible)
+        total = int((await self.session.exec(count)).one())
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 1), pages)
         rows = (
@@ -203,6 +203,12 @@ class SuggestionService:
             )
         ).all()
         return list(rows), pages
+
+    async def follows(self, user: User, suggestion: Suggestion) -> bool:
+        found = await self.session.exec(
+            select(Follow.id).where(Follow.user_id == user.id, Follow.suggestion_id == suggestion.id)
+        )
+        return found.first() is not None
 
     async def view(self, suggestion_id: int) -> SuggestionView | None:
         suggestion = await self.session.get(Suggestion, suggestion_id)

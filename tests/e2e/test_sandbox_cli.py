@@ -13,7 +13,7 @@ from aiogram import Router
 from aiogram.filters import Command
 
 from bot.config import PROJECT_ROOT
-from bot.sandbox.script import Step, run_script
+from bot.sandbox.script import Step, read_script, run_script
 from bot.sandbox.session import Sandbox
 from bot.sandbox.spec import default_spec
 from tests.conftest import make_settings
@@ -146,3 +146,35 @@ async def test_an_unhandled_bot_error_makes_the_run_fail(database_url: str, data
         errors = await run_script(sandbox, [Step(1, {"from": 1001, "text": "/boom"})], Path("."), out)
     assert errors == ["step 1: update 1: RuntimeError: kaboom"]
     assert "抱歉，处理时出了点问题" in out.getvalue()
+
+
+async def test_the_resident_sample_conversation(database_url: str, data_dir: Path, tmp_path: Path) -> None:
+    """samples/resident.jsonl: a correction, a photo, a near-duplicate followed, /my, a withdrawal."""
+    async with Sandbox(make_settings(database_url, data_dir)) as sandbox:
+        from bot.sandbox.cli import ensure_sample_areas
+
+        await ensure_sample_areas(sandbox)
+        year = sandbox.clock.now().year
+        source = (PROJECT_ROOT / "samples" / "resident.jsonl").read_text(encoding="utf-8")
+        script = tmp_path / "resident.jsonl"
+        script.write_text(source.replace("MS-2026-", f"MS-{year}-"), encoding="utf-8")
+        (tmp_path / "lamp.jpg").write_bytes((PROJECT_ROOT / "samples" / "lamp.jpg").read_bytes())
+        out = io.StringIO()
+        errors = await run_script(sandbox, read_script(script), tmp_path, out)
+    assert errors == []
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    texts = [(line["step"], line["to"], line["text"]) for line in lines]
+    assert (4, 1001, "类别：公共安全") in texts  # the resident corrected the category
+    assert any(
+        step == 8 and text.startswith(f"✅ 已提交！编号 <b>MS-{year}-000001</b>") for step, _to, text in texts
+    )
+    assert any(
+        step == 15 and text.startswith("Your street already has a similar suggestion")
+        for step, _to, text in texts
+    )
+    assert any(step == 17 and "(following) · Submitted" in text for step, _to, text in texts)
+    assert (
+        27,
+        1002,
+        f"A suggestion you follow, <b>MS-{year}-000001</b>, has moved on:\nSubmitted → Withdrawn",
+    ) in texts

@@ -183,7 +183,7 @@ async def test_my_lists_details_history_and_withdraws(sandbox: Sandbox) -> None:
 
 async def test_my_is_empty_and_paged(sandbox: Sandbox) -> None:
     [empty] = await sandbox.say(1001, "/my")
-    assert empty.text.startswith("您还没有提交过建议。")
+    assert empty.text.startswith("您还没有提交或关注过建议。")
     await seed_areas_and_roster(sandbox)
     for index in range(6):
         await sandbox.say(1001, f"第{index}号建议：希望在公园增加健身器材和篮球场{index}")
