@@ -17,7 +17,20 @@ _COMMON = [
     ("help", N_("帮助")),
     ("language", N_("切换语言")),
 ]
-_BY_ROLE: dict[Role, list[tuple[str, str]]] = {Role.ADMIN: [("roster", N_("代表名册"))]}
+_DEPUTY = [("inbox", N_("待处理的建议")), ("onbehalf", N_("代居民提交建议")), ("points", N_("履职积分"))]
+_BY_ROLE: dict[Role, list[tuple[str, str]]] = {
+    Role.DEPUTY: _DEPUTY,
+    Role.STAFF: [("pool", N_("区级需求池"))],
+    Role.ADMIN: [
+        ("inbox", N_("待处理的建议")),
+        ("roster", N_("代表名册")),
+        ("deputies", N_("管理代表")),
+        ("invite", N_("邀请代表或工作人员")),
+        ("pool", N_("区级需求池")),
+        ("candidates", N_("编制候选项目")),
+        ("export", N_("导出履职积分")),
+    ],
+}
 
 # Telegram's language_code for each of our catalogues; None is everyone else.
 _TELEGRAM_LANGUAGE = {"zh_CN": "zh", "en": "en"}

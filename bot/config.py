@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # Retries of a Bot API call answered 429 (or a network error on a safe-to-repeat method).
     api_max_retries: int = Field(default=5, ge=0)
     log_level: str = "INFO"
+    # 履职积分 per triage action, overriding core/points.py's defaults, e.g. {"to_district": 5}.
+    points_table: dict[str, int] = Field(default_factory=dict)
+    # How long an invitation link for a deputy or staff member stays valid.
+    invite_days: int = Field(default=7, ge=1, le=90)
     # Residents' suggestions: a daily limit per person, and the longest text accepted.
     suggestions_per_day: int = Field(default=10, ge=1)
     suggestion_max_chars: int = Field(default=2000, ge=100, le=4000)
@@ -52,6 +56,14 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("points_table")
+    @classmethod
+    def _known_actions(cls, value: dict[str, int]) -> dict[str, int]:
+        from core.points import points_table
+
+        points_table(value)  # raises on an unknown action
         return value
 
     @field_validator("timezone")

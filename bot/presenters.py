@@ -11,9 +11,28 @@ from aiogram.utils.markdown import html_decoration as html
 from bot.db.models import Community, Street, Suggestion, SuggestionEvent, User
 from bot.services.suggestions import SuggestionView, tracking
 from core.categories import by_code
+from core.text import N_
 from core.workflow import STATE_LABELS, State
 
 EXCERPT = 60
+
+
+ACTION_LABELS = {
+    "to_community": N_("转社区办理"),
+    "to_legislation": N_("转立法联系点"),
+    "to_street": N_("转街道"),
+    "to_district": N_("报区人大常委会"),
+    "merge": N_("合并"),
+    "decline": N_("不予采纳"),
+    "ask": N_("追问"),
+    "on_behalf": N_("代征集"),
+    "reclassify": N_("改类别"),
+    "reassign": N_("改街道"),
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
 def current_locale() -> str:
@@ -79,4 +98,27 @@ def suggestion_detail(view: SuggestionView, tz: tzinfo) -> str:
         lines.append(_("照片：{count} 张").format(count=len(view.attachments)))
     lines += ["", html.quote(suggestion.text), "", _("<b>进展</b>")]
     lines += [event_line(event, tz) for event in view.events if event.kind != "abandon"]
+    return "\n".join(lines)
+
+
+def deputy_card(view: SuggestionView, author: User, tz: tzinfo) -> str:
+    """What a deputy (or staff member) reads: never the resident's Telegram identity."""
+    suggestion = view.suggestion
+    lines = [
+        f"<b>{view.tracking}</b> · {category_name(suggestion.category)}",
+        _("地点：{place}").format(place=place(view.street, view.community)),
+        _("来自：{resident}").format(resident=resident_name(author, suggestion.share_name)),
+        _("状态：{state}").format(state=state_label(suggestion.state)),
+    ]
+    if suggestion.on_behalf_deputy_id:
+        lines.append(_("代表代征集"))
+    if view.attachments:
+        lines.append(_("照片：{count} 张").format(count=len(view.attachments)))
+    lines += ["", html.quote(suggestion.text)]
+    dialogue = [event for event in view.events if event.kind in ("ask", "answer")]
+    if dialogue:
+        lines.append("")
+        for event in dialogue[-4:]:
+            label = _("追问：{text}") if event.kind == "ask" else _("回答：{text}")
+            lines.append(label.format(text=html.quote(event.reason or "")))
     return "\n".join(lines)

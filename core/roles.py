@@ -17,7 +17,7 @@ def resolve_role(
     *,
     admin_ids: frozenset[int],
     is_active_deputy: bool,
-    stored: Role | None,
+    is_active_staff: bool,
 ) -> Role:
     """Admins come from configuration, deputies from the roster, staff from invitations.
 
@@ -28,6 +28,6 @@ def resolve_role(
         return Role.ADMIN
     if is_active_deputy:
         return Role.DEPUTY
-    if stored is Role.STAFF:
+    if is_active_staff:
         return Role.STAFF
     return Role.RESIDENT

@@ -2,13 +2,21 @@
 
 from aiogram import Router
 
-from handlers import common, errors, fallback, my_suggestions, resident
+from handlers import admin, common, deputy, errors, fallback, my_suggestions, questions, resident
 
 
 def setup_routers() -> Router:
     root = Router(name="root")
+    # Admin first: its /start with an invitation payload must win over the plain /start.
     # The fallback router goes last: it answers whatever no flow took.
     root.include_routers(
-        errors.setup(), common.setup(), my_suggestions.setup(), resident.setup(), fallback.setup()
+        errors.setup(),
+        admin.setup(),
+        common.setup(),
+        deputy.setup(),
+        questions.setup(),
+        my_suggestions.setup(),
+        resident.setup(),
+        fallback.setup(),
     )
     return root

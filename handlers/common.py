@@ -9,7 +9,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
-from bot.commands import register_personal_commands
+from bot.commands import commands_for, register_personal_commands
 from bot.db.models import User
 from bot.keyboards.common import (
     LANGUAGE_NAMES,
@@ -52,21 +52,18 @@ async def greeting(user: User, role: Role, services: Services, is_new: bool) -> 
     return "\n".join(lines)
 
 
-def help_text(role: Role) -> str:
-    lines = [_("<b>民生实事票决助手</b>"), ""]
-    lines.append(_("直接发送文字即可提交民生建议；可以附一张照片。"))
-    lines.append("")
-    lines.append(_("/start — 主菜单"))
-    lines.append(_("/my — 我的建议和进展"))
-    lines.append(_("/cancel — 放弃正在写的建议"))
-    lines.append(_("/help — 本说明"))
-    lines.append(_("/language — 切换语言（中文 / English）"))
+def help_text(role: Role, i18n: I18n) -> str:
+    """The role's commands, described as in Telegram's command menu (one table for both)."""
+    lines = [_("<b>民生实事票决助手</b>"), "", _("直接发送文字即可提交民生建议；可以附一张照片。"), ""]
+    lines += [
+        f"/{command.command} — {command.description}"
+        for command in commands_for(i18n, i18n.current_locale, role)
+    ]
     if role is Role.ADMIN:
-        lines.append(_("/roster — 各街道的人大代表人数"))
-        lines.append("")
-        lines.append(
-            _("导入区域与代表名册：python -m bot areas import FILE、python -m bot roster import FILE.csv")
-        )
+        lines += [
+            "",
+            _("导入区域与代表名册：python -m bot areas import FILE、python -m bot roster import FILE.csv"),
+        ]
     return "\n".join(lines)
 
 
@@ -77,13 +74,13 @@ async def start(
     await register_personal_commands(bot, i18n, message.chat.id, i18n.current_locale, role)
 
 
-async def help_command(message: Message, role: Role) -> None:
-    await message.answer(help_text(role))
+async def help_command(message: Message, role: Role, i18n: I18n) -> None:
+    await message.answer(help_text(role, i18n))
 
 
-async def help_button(query: CallbackQuery, role: Role) -> None:
+async def help_button(query: CallbackQuery, role: Role, i18n: I18n) -> None:
     await query.answer()
-    await send(query, help_text(role))
+    await send(query, help_text(role, i18n))
 
 
 async def language_command(message: Message) -> None:

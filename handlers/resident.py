@@ -26,6 +26,7 @@ from core.classify import Classifier
 from core.intake import TextProblem, check_text
 from core.roles import Role
 from core.text import N_
+from handlers.deputy import deliver_card
 
 
 class Intake(StatesGroup):
@@ -101,9 +102,10 @@ async def busy_with_buttons(message: Message) -> None:
 
 async def cancel(message: Message, state: FSMContext, services: Services, user: User) -> None:
     draft = await current_draft(state, services, user)
+    busy = await state.get_state() is not None
     await state.clear()
     if draft is None:
-        await message.answer(_("现在没有进行中的操作。"))
+        await message.answer(_("已取消。") if busy else _("现在没有进行中的操作。"))
         return
     await services.suggestions.abandon(draft, user)
     await message.answer(_("好的，这条建议没有提交。想提的时候直接写下来就可以。"))
@@ -275,6 +277,7 @@ async def share_chosen(
     user: User,
     role: Role,
     notifier: Notifier,
+    settings: Settings,
 ) -> None:
     draft = await current_draft(state, services, user, callback_data.draft)
     if draft is None or await state.get_state() != Intake.share.state:
@@ -297,7 +300,7 @@ async def share_chosen(
             reply_markup=kb.near_duplicates(draft, [s for s, _ in similar]),
         )
         return
-    await submit(query.message, state, services, user, role, draft)
+    await submit(query.message, state, services, user, role, draft, notifier, settings)
 
 
 async def submit_anyway(
@@ -307,6 +310,8 @@ async def submit_anyway(
     services: Services,
     user: User,
     role: Role,
+    notifier: Notifier,
+    settings: Settings,
 ) -> None:
     draft = await current_draft(state, services, user, callback_data.draft)
     if draft is None or await state.get_state() != Intake.duplicate.state:
@@ -314,7 +319,7 @@ async def submit_anyway(
         return
     await query.answer()
     await query.message.edit_reply_markup()
-    await submit(query.message, state, services, user, role, draft)
+    await submit(query.message, state, services, user, role, draft, notifier, settings)
 
 
 async def follow_instead(
@@ -338,7 +343,14 @@ async def follow_instead(
 
 
 async def submit(
-    message: Message, state: FSMContext, services: Services, user: User, role: Role, draft: Suggestion
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    role: Role,
+    draft: Suggestion,
+    notifier: Notifier,
+    settings: Settings,
 ) -> None:
     data = await state.get_data()
     await services.suggestions.submit(draft, user, bool(data.get("share")), role)
@@ -355,6 +367,7 @@ async def submit(
             place=place(view.street, view.community) if view else "—",
         ),
     )
+    await deliver_card(notifier, services, draft, settings, skip=user.id)
 
 
 async def cancel_button(

@@ -94,6 +94,8 @@ class Suggestion(SQLModel, table=True):
     state: str = Field(max_length=24, index=True)
     share_name: bool = False
     merged_into_id: int | None = Field(default=None, foreign_key="suggestions.id")
+    # 代表代征集: a deputy wrote it down for a resident met at a liaison station.
+    on_behalf_deputy_id: int | None = Field(default=None, foreign_key="deputies.id")
     # Bumped by every change of state: a concurrent change is detected, never lost.
     version: int = 0
     created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
@@ -159,3 +161,46 @@ class TrackingCounter(SQLModel, table=True):
 
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     last: int = 0
+
+
+class StaffMember(SQLModel, table=True):
+    """Staff of an implementing department (承办部门), registered through an invitation."""
+
+    __tablename__ = "staff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    name: str = Field(max_length=64)
+    department: str = Field(max_length=64)
+    is_active: bool = True
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class Invite(SQLModel, table=True):
+    """A one-time deep link (t.me/bot?start=inv_TOKEN) that makes its user a deputy or staff."""
+
+    __tablename__ = "invites"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(unique=True, max_length=48)
+    role: str = Field(max_length=16)
+    street_id: int | None = Field(default=None, foreign_key="streets.id")
+    department: str | None = Field(default=None, max_length=64)
+    created_by: int = Field(foreign_key="users.id")
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    expires_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    used_by: int | None = Field(default=None, foreign_key="users.id")
+    used_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+
+
+class PointsEntry(SQLModel, table=True):
+    """One line of a deputy's 履职积分 ledger."""
+
+    __tablename__ = "points_ledger"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deputy_id: int = Field(foreign_key="deputies.id", index=True)
+    action: str = Field(max_length=24)
+    points: int
+    suggestion_id: int | None = Field(default=None, foreign_key="suggestions.id")
+    at: datetime = _when(nullable=False)  # type: ignore[assignment]

@@ -22,6 +22,12 @@ class LanguageChoice(CallbackData, prefix="lang"):
 
 def menu_keyboard(role: Role) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    if role in (Role.DEPUTY, Role.ADMIN):
+        builder.button(text=_("待处理的建议"), callback_data=MenuAction(action="inbox"))
+    if role is Role.DEPUTY:
+        builder.button(text=_("履职积分"), callback_data=MenuAction(action="points"))
+    if role in (Role.STAFF, Role.ADMIN):
+        builder.button(text=_("区级需求池"), callback_data=MenuAction(action="pool"))
     if role is Role.ADMIN:
         builder.button(text=_("代表名册"), callback_data=MenuAction(action="roster"))
     builder.button(text=_("我的建议"), callback_data=MenuAction(action="my"))

@@ -10,9 +10,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.areas import AreaService
+from bot.services.invites import InviteService
 from bot.services.roster import RosterService
 from bot.services.suggestions import SuggestionService
+from bot.services.triage import TriageService
 from bot.services.users import UserService
+from core.points import points_table
 
 
 @dataclass
@@ -41,3 +44,13 @@ class Services:
     @cached_property
     def suggestions(self) -> SuggestionService:
         return SuggestionService(self.session, self.clock)
+
+    @cached_property
+    def triage(self) -> TriageService:
+        return TriageService(
+            self.session, self.clock, self.suggestions, points_table(self.settings.points_table)
+        )
+
+    @cached_property
+    def invites(self) -> InviteService:
+        return InviteService(self.session, self.clock, self.settings.invite_days)

@@ -266,30 +266,67 @@ class SuggestionService:
         )
         return list(rows.all())
 
-    # -- the one place where states change --------------------------------------------------------
+    # -- the one place where suggestions change -------------------------------------------------
     async def move(
-        self, suggestion: Suggestion, action: Action, actor: User, role: Role, reason: str | None = None
+        self,
+        suggestion: Suggestion,
+        action: Action,
+        actor: User,
+        role: Role,
+        reason: str | None = None,
+        **changes: object,
     ) -> SuggestionEvent:
-        old = State(suggestion.state)
-        new = transition(old, action, role, reason)
+        """A change of state, as core/workflow allows it."""
+        new = transition(State(suggestion.state), action, role, reason)
+        return await self._change(suggestion, action.value, actor, role, reason, new, changes)
+
+    async def annotate(
+        self,
+        suggestion: Suggestion,
+        kind: str,
+        actor: User,
+        role: Role,
+        reason: str | None = None,
+        **changes: object,
+    ) -> SuggestionEvent:
+        """A change that keeps the state (another category, another street), recorded the same way."""
+        return await self._change(suggestion, kind, actor, role, reason, State(suggestion.state), changes)
+
+    async def _change(
+        self,
+        suggestion: Suggestion,
+        kind: str,
+        actor: User,
+        role: Role,
+        reason: str | None,
+        new: State,
+        changes: dict[str, object],
+    ) -> SuggestionEvent:
+        old = suggestion.state
         now = self.clock.now()
         # Compare-and-set on the version: of two concurrent changes exactly one is written.
         result = await self.session.exec(
             update(Suggestion)
             .where(col(Suggestion.id) == suggestion.id, col(Suggestion.version) == suggestion.version)
-            .values(state=new.value, version=suggestion.version + 1, updated_at=now)
+            .values(state=new.value, version=suggestion.version + 1, updated_at=now, **changes)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleChange(f"suggestion {suggestion.id} changed meanwhile")
-        suggestion.state, suggestion.version, suggestion.updated_at = new.value, suggestion.version + 1, now
-        # The UPDATE above bypassed the identity map; keep the object's other edits flushed too.
+        for key, value in {
+            "state": new.value,
+            "version": suggestion.version + 1,
+            "updated_at": now,
+            **changes,
+        }.items():
+            setattr(suggestion, key, value)
+        # The UPDATE bypassed the identity map; adding the object keeps its other edits flushed too.
         self.session.add(suggestion)
         event = SuggestionEvent(
             suggestion_id=suggestion.id,
             actor_id=actor.id,
             actor_role=role.value,  # type: ignore[arg-type]
-            kind=action.value,
-            old_state=old.value,
+            kind=kind,
+            old_state=old,
             new_state=new.value,
             reason=reason,
             at=now,
@@ -297,6 +334,15 @@ class SuggestionService:
         self.session.add(event)
         await self.session.flush()
         return event
+
+    async def last_event(self, suggestion: Suggestion) -> SuggestionEvent | None:
+        result = await self.session.exec(
+            select(SuggestionEvent)
+            .where(SuggestionEvent.suggestion_id == suggestion.id)
+            .order_by(col(SuggestionEvent.id).desc())
+            .limit(1)
+        )
+        return result.first()
 
     async def _next_number(self, year: int) -> int:
         await self.session.exec(

@@ -10,7 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.db.models import Deputy, User
+from bot.db.models import Deputy, StaffMember, User
 from bot.db.upsert import insert_ignoring_conflicts
 from core.pseudonym import pseudonym_code
 from core.roles import Role, resolve_role
@@ -44,6 +44,12 @@ class UserService:
         )
         return result.first()
 
+    async def active_staff(self, telegram_id: int) -> StaffMember | None:
+        result = await self.session.exec(
+            select(StaffMember).where(StaffMember.telegram_id == telegram_id, StaffMember.is_active)
+        )
+        return result.first()
+
     async def touch(self, person: TelegramPerson) -> tuple[User, bool]:
         """Load or register the sender and bring their role up to date.
 
@@ -56,12 +62,12 @@ class UserService:
         if user is None:
             user = await self._register(person, now)
         deputy = await self.active_deputy(person.telegram_id)
-        stored = Role(user.role) if user.role in Role._value2member_map_ else None
+        staff = await self.active_staff(person.telegram_id)
         user.role = resolve_role(
             person.telegram_id,
             admin_ids=self.admin_ids,
             is_active_deputy=deputy is not None,
-            stored=stored,
+            is_active_staff=staff is not None,
         ).value
         user.full_name = person.full_name[:256]
         user.telegram_language = (person.language_code or None) and person.language_code[:16]

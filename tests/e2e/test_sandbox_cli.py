@@ -80,7 +80,7 @@ def test_the_sample_conversation_replays_for_every_role(tmp_path: Path, database
     assert by_step[2][0]["text"].startswith("Hello, Alice!")
     assert "您是莲花街道的人大代表。" in by_step[3][0]["text"]
     assert "您是人大常委会工作人员（管理员）。" in by_step[4][0]["text"]
-    assert by_step[4][0]["buttons"] == [["代表名册", "我的建议"], ["帮助", "语言 / Language"]]
+    assert by_step[4][0]["buttons"] == [["待处理的建议", "区级需求池"], ["代表名册", "我的建议"], ["帮助", "语言 / Language"]]
     assert "莲花街道：2" in by_step[5][0]["text"]
     assert by_step[8][0] == {
         "step": 8,

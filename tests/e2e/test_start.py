@@ -54,7 +54,7 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
     await seed_areas_and_roster(sandbox)
     [reply] = await sandbox.say(ADMIN_ID, "/start", name="Admin")
     assert "您是人大常委会工作人员（管理员）。" in reply.text
-    assert reply.buttons == [["代表名册", "我的建议"], ["帮助", "语言 / Language"]]
+    assert reply.buttons == [["待处理的建议", "区级需求池"], ["代表名册", "我的建议"], ["帮助", "语言 / Language"]]
     scope = f"chat:{ADMIN_ID}"
     assert [c["command"] for c in sandbox.server.world.commands[(scope, "")]] == [
         "start",
@@ -62,7 +62,13 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
         "cancel",
         "help",
         "language",
+        "inbox",
         "roster",
+        "deputies",
+        "invite",
+        "pool",
+        "candidates",
+        "export",
     ]
     [roster] = await sandbox.press(ADMIN_ID, "代表名册")
     assert "莲花街道：2" in roster.text and "合计：2" in roster.text
@@ -86,7 +92,7 @@ async def test_language_switch_is_stored_and_used(sandbox: Sandbox) -> None:
     assert edit.method == "editMessageText" and edit.message_id == choice.message_id
     assert (await stored_user(sandbox, 1001)).locale == "en"
     [reply] = await sandbox.say(1001, "/help")
-    assert "/language — change language" in reply.text
+    assert "/language — Change language" in reply.text and "/my — My suggestions" in reply.text
 
 
 async def test_forged_language_code_changes_nothing(sandbox: Sandbox) -> None:

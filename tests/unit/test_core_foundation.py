@@ -47,12 +47,11 @@ def test_negotiate_locale_always_answers_a_catalogue(code: str) -> None:
 
 def test_roles() -> None:
     admins = frozenset({9})
-    assert resolve_role(9, admin_ids=admins, is_active_deputy=True, stored=None) is Role.ADMIN
-    assert resolve_role(5, admin_ids=admins, is_active_deputy=True, stored=Role.STAFF) is Role.DEPUTY
-    assert resolve_role(5, admin_ids=admins, is_active_deputy=False, stored=Role.STAFF) is Role.STAFF
-    # A deputy who left the roster is a resident again; a former admin too.
-    assert resolve_role(5, admin_ids=admins, is_active_deputy=False, stored=Role.DEPUTY) is Role.RESIDENT
-    assert resolve_role(5, admin_ids=admins, is_active_deputy=False, stored=Role.ADMIN) is Role.RESIDENT
+    assert resolve_role(9, admin_ids=admins, is_active_deputy=True, is_active_staff=False) is Role.ADMIN
+    assert resolve_role(5, admin_ids=admins, is_active_deputy=True, is_active_staff=True) is Role.DEPUTY
+    assert resolve_role(5, admin_ids=admins, is_active_deputy=False, is_active_staff=True) is Role.STAFF
+    # A deputy who left the roster, or staff who left, is a resident again.
+    assert resolve_role(5, admin_ids=admins, is_active_deputy=False, is_active_staff=False) is Role.RESIDENT
 
 
 @given(st.integers(min_value=1, max_value=2**53), st.integers(min_value=0, max_value=7))

@@ -1,0 +1,219 @@
+"""Buttons on a deputy's suggestion card, the inbox, the staff pool and the admin's lists.
+
+Every action button carries the version of the suggestion the presser saw, so a press on a card
+that someone else has acted on since is recognised as stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.db.models import Street, Suggestion
+from bot.presenters import category_name, excerpt
+from bot.services.suggestions import tracking
+from core.categories import default_categories
+from core.text import N_
+from core.workflow import OPEN_STATES, State
+
+FORWARDS = {
+    "to_community": N_("转社区办理"),
+    "to_legislation": N_("转立法联系点"),
+    "to_street": N_("转街道"),
+    "to_district": N_("报区人大常委会"),
+}
+DECLINE_REASONS = [
+    N_("与已有建议重复"),
+    N_("不属于民生实事范围"),
+    N_("已在办理或已经解决"),
+    N_("属于个人诉求，请通过信访等渠道反映"),
+    N_("内容不清楚，无法办理"),
+]
+
+
+class Card(CallbackData, prefix="tk"):
+    """A step on a card: act is a forward, merge, decline, ask, reclass, reassign, or back."""
+
+    sid: int
+    v: int
+    act: str
+
+
+class Confirm(CallbackData, prefix="tc"):
+    sid: int
+    v: int
+    act: str
+
+
+class DeclineWith(CallbackData, prefix="td"):
+    sid: int
+    v: int
+    reason: int  # an index into DECLINE_REASONS; -1: the deputy writes one
+
+
+class MergeInto(CallbackData, prefix="tm"):
+    sid: int
+    v: int
+    target: int
+
+
+class Reclassify(CallbackData, prefix="tr"):
+    sid: int
+    v: int
+    code: str
+
+
+class Reassign(CallbackData, prefix="ts"):
+    sid: int
+    v: int
+    street: int
+
+
+class OpenCard(CallbackData, prefix="oc"):
+    sid: int
+
+
+class InboxPage(CallbackData, prefix="ib"):
+    page: int
+
+
+class Feasibility(CallbackData, prefix="fz"):
+    sid: int
+    v: int
+    feasible: bool
+
+
+class PoolPage(CallbackData, prefix="pl"):
+    page: int
+
+
+class Nominate(CallbackData, prefix="nm"):
+    sid: int
+    v: int
+
+
+class AnswerQuestion(CallbackData, prefix="aq"):
+    sid: int
+    v: int
+
+
+def card_actions(suggestion: Suggestion) -> InlineKeyboardMarkup | None:
+    if State(suggestion.state) not in OPEN_STATES:
+        return None
+    sid, v = suggestion.id, suggestion.version
+    builder = InlineKeyboardBuilder()
+    for act, label in FORWARDS.items():
+        builder.button(text=_(label), callback_data=Card(sid=sid, v=v, act=act))
+    builder.button(text=_("合并"), callback_data=Card(sid=sid, v=v, act="merge"))
+    builder.button(text=_("不予采纳"), callback_data=Card(sid=sid, v=v, act="decline"))
+    builder.button(text=_("追问"), callback_data=Card(sid=sid, v=v, act="ask"))
+    builder.button(text=_("改类别"), callback_data=Card(sid=sid, v=v, act="reclass"))
+    builder.button(text=_("改街道"), callback_data=Card(sid=sid, v=v, act="reassign"))
+    builder.adjust(2, 2, 3, 2)
+    return builder.as_markup()
+
+
+def _with_back(builder: InlineKeyboardBuilder, suggestion: Suggestion, *sizes: int) -> InlineKeyboardMarkup:
+    builder.button(text=_("« 返回"), callback_data=Card(sid=suggestion.id, v=suggestion.version, act="back"))
+    builder.adjust(*sizes, 1)
+    return builder.as_markup()
+
+
+def confirm(suggestion: Suggestion, act: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("确定：{action}").format(action=_(FORWARDS[act])),
+        callback_data=Confirm(sid=suggestion.id, v=suggestion.version, act=act),
+    )
+    return _with_back(builder, suggestion, 1)
+
+
+def decline_reasons(suggestion: Suggestion) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for index, reason in enumerate(DECLINE_REASONS):
+        builder.button(
+            text=_(reason), callback_data=DeclineWith(sid=suggestion.id, v=suggestion.version, reason=index)
+        )
+    builder.button(
+        text=_("✍️ 自己写理由"), callback_data=DeclineWith(sid=suggestion.id, v=suggestion.version, reason=-1)
+    )
+    return _with_back(builder, suggestion, *([1] * (len(DECLINE_REASONS) + 1)))
+
+
+def merge_targets(suggestion: Suggestion, targets: Sequence[Suggestion]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for target in targets:
+        builder.button(
+            text=f"{tracking(target)} {excerpt(target.text, 18)}",
+            callback_data=MergeInto(sid=suggestion.id, v=suggestion.version, target=target.id),
+        )
+    return _with_back(builder, suggestion, *([1] * len(targets)))
+
+
+def categories(suggestion: Suggestion) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    codes = [c.code for c in default_categories() if c.code != suggestion.category]
+    for code in codes:
+        builder.button(
+            text=category_name(code),
+            callback_data=Reclassify(sid=suggestion.id, v=suggestion.version, code=code),
+        )
+    return _with_back(builder, suggestion, *([2] * ((len(codes) + 1) // 2)))
+
+
+def streets(suggestion: Suggestion, choices: Sequence[Street]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    others = [street for street in choices if street.id != suggestion.street_id]
+    for street in others:
+        builder.button(
+            text=street.name,
+            callback_data=Reassign(sid=suggestion.id, v=suggestion.version, street=street.id),
+        )
+    return _with_back(builder, suggestion, *([2] * ((len(others) + 1) // 2)))
+
+
+def listing(
+    suggestions: Sequence[Suggestion], page: int, pages: int, paging: type[CallbackData]
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for suggestion in suggestions:
+        builder.button(text=tracking(suggestion), callback_data=OpenCard(sid=suggestion.id))
+    sizes = [1] * len(suggestions)
+    if pages > 1:
+        if page > 1:
+            builder.button(text=_("« 上一页"), callback_data=paging(page=page - 1))
+        if page < pages:
+            builder.button(text=_("下一页 »"), callback_data=paging(page=page + 1))
+        sizes.append(2)
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+def feasibility(suggestion: Suggestion) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("论证可行"), callback_data=Feasibility(sid=suggestion.id, v=suggestion.version, feasible=True)
+    )
+    builder.button(
+        text=_("论证不可行"),
+        callback_data=Feasibility(sid=suggestion.id, v=suggestion.version, feasible=False),
+    )
+    return builder.as_markup()
+
+
+def nominate(suggestion: Suggestion) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("列为候选项目"), callback_data=Nominate(sid=suggestion.id, v=suggestion.version))
+    return builder.as_markup()
+
+
+def answer(suggestion: Suggestion) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("回答代表的问题"), callback_data=AnswerQuestion(sid=suggestion.id, v=suggestion.version)
+    )
+    return builder.as_markup()

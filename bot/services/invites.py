@@ -1,0 +1,101 @@
+"""One-time invitation links that make their user a deputy of a street or staff of a department."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.db.models import Deputy, Invite, StaffMember, User
+from core.roles import Role
+
+
+class InviteRefused(Exception):
+    """Unknown, used or expired: `code` says which."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class InviteService:
+    def __init__(self, session: AsyncSession, clock: Clock, days: int) -> None:
+        self.session = session
+        self.clock = clock
+        self.days = days
+
+    async def create(
+        self, admin: User, role: Role, *, street_id: int | None = None, department: str | None = None
+    ) -> Invite:
+        now = self.clock.now()
+        invite = Invite(
+            token=secrets.token_urlsafe(16),
+            role=role.value,
+            street_id=street_id,
+            department=department,
+            created_by=admin.id,
+            created_at=now,  # type: ignore[arg-type]
+            expires_at=now + timedelta(days=self.days),
+        )
+        self.session.add(invite)
+        await self.session.flush()
+        return invite
+
+    async def redeem(self, token: str, user: User) -> Invite:
+        invite = (await self.session.exec(select(Invite).where(Invite.token == token))).first()
+        if invite is None:
+            raise InviteRefused("unknown")
+        if invite.used_by is not None:
+            raise InviteRefused("used")
+        if invite.expires_at <= self.clock.now():
+            raise InviteRefused("expired")
+        now = self.clock.now()
+        if invite.role == Role.DEPUTY.value:
+            deputy = (
+                await self.session.exec(select(Deputy).where(Deputy.telegram_id == user.telegram_id))
+            ).first()
+            if deputy is None:
+                deputy = Deputy(
+                    name=user.full_name[:64] or user.pseudonym,
+                    telegram_id=user.telegram_id,
+                    street_id=invite.street_id,
+                    created_at=now,
+                )  # type: ignore[arg-type]
+            deputy.street_id, deputy.is_active = invite.street_id, True  # type: ignore[assignment]
+            self.session.add(deputy)
+        else:
+            staff = (
+                await self.session.exec(
+                    select(StaffMember).where(StaffMember.telegram_id == user.telegram_id)
+                )
+            ).first()
+            if staff is None:
+                staff = StaffMember(
+                    name=user.full_name[:64] or user.pseudonym,
+                    telegram_id=user.telegram_id,
+                    department=invite.department or "",
+                    created_at=now,
+                )
+            staff.department, staff.is_active = invite.department or staff.department, True
+            self.session.add(staff)
+        # Compare-and-set: of two people opening the same link at once, one gets it.
+        claimed = await self.session.exec(
+            update(Invite)
+            .where(col(Invite.id) == invite.id, col(Invite.used_by).is_(None))
+            .values(used_by=user.id, used_at=now)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise InviteRefused("used")
+        user.role = invite.role
+        self.session.add(user)
+        await self.session.flush()
+        return invite
+
+    async def deputies(self) -> list[Deputy]:
+        return list(
+            (await self.session.exec(select(Deputy).order_by(col(Deputy.street_id), col(Deputy.id)))).all()
+        )

@@ -1,0 +1,449 @@
+"""The congress office: invitations, the roster in chat, the district pool, candidates, exports.
+
+Staff of implementing departments use /pool too, to mark items 论证可行 / 论证不可行.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.config import Settings
+from bot.db.models import Deputy, Street, Suggestion, User
+from bot.exports import to_csv, to_xlsx
+from bot.keyboards import triage as kb
+from bot.keyboards.common import MenuAction
+from bot.notify import Notifier
+from bot.presenters import action_label, suggestion_line
+from bot.services.container import Services
+from bot.services.invites import InviteRefused
+from bot.services.triage import Refused
+from core.roles import Role
+from core.workflow import Action
+from core.workflow import State as SuggestionState
+from handlers.deputy import act_and_apply, refuse
+from handlers.replies import edit_or_send, send
+
+
+class InviteKind(CallbackData, prefix="iv"):
+    kind: str  # deputy, staff
+
+
+class InviteStreet(CallbackData, prefix="is"):
+    street: int
+
+
+class ManageDeputy(CallbackData, prefix="md"):
+    deputy: int
+    act: str  # show, toggle, move
+    street: int = 0
+
+
+class CandidatePage(CallbackData, prefix="cp"):
+    page: int
+
+
+class Feasibility(StatesGroup):
+    reason = State()
+
+
+class InviteInput(StatesGroup):
+    department = State()
+
+
+def admins_only(role: Role) -> bool:
+    return role is Role.ADMIN
+
+
+# -- invitations ---------------------------------------------------------------------------------
+async def invite(message: Message, role: Role) -> None:
+    if not admins_only(role):
+        await message.answer(_("只有管理员可以发出邀请。"))
+        return
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("邀请人大代表"), callback_data=InviteKind(kind="deputy"))
+    builder.button(text=_("邀请承办部门工作人员"), callback_data=InviteKind(kind="staff"))
+    builder.adjust(1)
+    await message.answer(_("邀请谁？"), reply_markup=builder.as_markup())
+
+
+async def invite_kind(
+    query: CallbackQuery, callback_data: InviteKind, state: FSMContext, role: Role, services: Services
+) -> None:
+    if not admins_only(role):
+        await query.answer(_("只有管理员可以发出邀请。"), show_alert=True)
+        return
+    await query.answer()
+    if callback_data.kind == "staff":
+        await state.set_state(InviteInput.department)
+        await edit_or_send(query, _("请写下承办部门的名称（例如：区教育局）："))
+        return
+    builder = InlineKeyboardBuilder()
+    for street in await services.areas.streets():
+        builder.button(text=street.name, callback_data=InviteStreet(street=street.id))
+    builder.adjust(2)
+    await edit_or_send(query, _("代表属于哪个街道？"), reply_markup=builder.as_markup())
+
+
+def invite_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username}?start=inv_{token}"
+
+
+async def invite_street(
+    query: CallbackQuery,
+    callback_data: InviteStreet,
+    bot: Bot,
+    role: Role,
+    user: User,
+    services: Services,
+    settings: Settings,
+) -> None:
+    street = await services.session.get(Street, callback_data.street)
+    if not admins_only(role) or street is None:
+        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        return
+    created = await services.invites.create(user, Role.DEPUTY, street_id=street.id)
+    await services.session.commit()
+    await query.answer()
+    me = await bot.me()
+    await edit_or_send(
+        query,
+        _("请把这个一次性链接发给{street}的代表，{days} 天内有效：\n{link}").format(
+            street=html.quote(street.name),
+            days=settings.invite_days,
+            link=invite_link(me.username or "", created.token),
+        ),
+    )
+
+
+async def invite_department(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    role: Role,
+    user: User,
+    services: Services,
+    settings: Settings,
+) -> None:
+    department = (message.text or "").strip()[:64]
+    await state.clear()
+    if not admins_only(role) or len(department) < 2:
+        await message.answer(_("已取消。"))
+        return
+    created = await services.invites.create(user, Role.STAFF, department=department)
+    await services.session.commit()
+    me = await bot.me()
+    await message.answer(
+        _("请把这个一次性链接发给{department}的工作人员，{days} 天内有效：\n{link}").format(
+            department=html.quote(department),
+            days=settings.invite_days,
+            link=invite_link(me.username or "", created.token),
+        )
+    )
+
+
+async def redeem(message: Message, command: CommandObject, services: Services, user: User) -> None:
+    token = (command.args or "")[4:]
+    try:
+        invite_row = await services.invites.redeem(token, user)
+    except InviteRefused as refused:
+        await services.session.rollback()
+        text = {
+            "expired": _("这个邀请链接已过期，请向人大常委会工作人员要一个新的。"),
+            "used": _("这个邀请链接已经用过了。"),
+        }.get(refused.code, _("这个邀请链接无效。"))
+        await message.answer(text)
+        return
+    await services.session.commit()
+    if invite_row.role == Role.DEPUTY.value:
+        street = await services.session.get(Street, invite_row.street_id)
+        await message.answer(
+            _("欢迎！您已登记为{street}的人大代表。发送 /inbox 查看待处理的建议。").format(
+                street=html.quote(street.name if street else "—")
+            )
+        )
+    else:
+        await message.answer(
+            _("欢迎！您已登记为{department}的工作人员。发送 /pool 查看待论证的事项。").format(
+                department=html.quote(invite_row.department or "")
+            )
+        )
+
+
+# -- the roster in chat --------------------------------------------------------------------------
+async def deputies(message: Message, role: Role, services: Services) -> None:
+    if not admins_only(role):
+        await message.answer(_("只有管理员可以管理代表名册。"))
+        return
+    rows = await services.invites.deputies()
+    if not rows:
+        await message.answer(_("名册里还没有代表。"))
+        return
+    streets = {street.id: street.name for street in await services.areas.streets()}
+    builder = InlineKeyboardBuilder()
+    for deputy in rows:
+        mark = "" if deputy.is_active else _("（已停用）")
+        builder.button(
+            text=f"{deputy.name} · {streets.get(deputy.street_id, '—')}{mark}",
+            callback_data=ManageDeputy(deputy=deputy.id, act="show"),
+        )  # type: ignore[arg-type]
+    builder.adjust(1)
+    await message.answer(_("代表名册：点一位代表进行管理。"), reply_markup=builder.as_markup())
+
+
+async def manage_deputy(
+    query: CallbackQuery, callback_data: ManageDeputy, role: Role, services: Services
+) -> None:
+    deputy = await services.session.get(Deputy, callback_data.deputy)
+    if not admins_only(role) or deputy is None:
+        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        return
+    streets = await services.areas.streets()
+    if callback_data.act == "toggle":
+        deputy.is_active = not deputy.is_active
+        services.session.add(deputy)
+        await services.session.commit()
+    elif callback_data.act == "move" and callback_data.street:
+        if callback_data.street not in {street.id for street in streets}:
+            await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+            return
+        deputy.street_id = callback_data.street
+        services.session.add(deputy)
+        await services.session.commit()
+    await query.answer()
+    names = {street.id: street.name for street in streets}
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("停用") if deputy.is_active else _("重新启用"),
+        callback_data=ManageDeputy(deputy=deputy.id, act="toggle"),
+    )  # type: ignore[arg-type]
+    for street in streets:
+        if street.id != deputy.street_id:
+            builder.button(
+                text=_("调到{street}").format(street=street.name),
+                callback_data=ManageDeputy(deputy=deputy.id, act="move", street=street.id),
+            )  # type: ignore[arg-type]
+    builder.adjust(1, 2)
+    status = _("在任") if deputy.is_active else _("已停用")
+    await edit_or_send(
+        query,
+        _("<b>{name}</b>\n街道：{street}\n状态：{status}").format(
+            name=html.quote(deputy.name), street=html.quote(names.get(deputy.street_id, "—")), status=status
+        ),
+        reply_markup=builder.as_markup(),
+    )
+
+
+# -- district pool, feasibility, candidates ---------------------------------------------------------
+async def listing(
+    services: Services, state: SuggestionState, page: int, empty: str, title: str, paging: type[CallbackData]
+):  # type: ignore[no-untyped-def]
+    rows, pages = await services.triage.in_state(state, page)
+    if not rows:
+        return empty, None
+    page = min(max(page, 1), pages)
+    body = "\n\n".join(suggestion_line(row) for row in rows)
+    return f"{title.format(page=page, pages=pages)}\n\n{body}", kb.listing(rows, page, pages, paging)
+
+
+async def pool_listing(services: Services, page: int):  # type: ignore[no-untyped-def]
+    return await listing(
+        services,
+        SuggestionState.TO_DISTRICT,
+        page,
+        _("区级需求池里没有待论证的事项。"),
+        _("<b>区级需求池</b>：待论证（第 {page}/{pages} 页）"),
+        kb.PoolPage,
+    )
+
+
+async def pool(message: Message, role: Role, services: Services) -> None:
+    if role not in (Role.STAFF, Role.ADMIN):
+        await message.answer(_("区级需求池只对承办部门和管理员开放。"))
+        return
+    text, markup = await pool_listing(services, 1)
+    await message.answer(text, reply_markup=markup)
+
+
+async def pool_button(query: CallbackQuery, role: Role, services: Services) -> None:
+    if role not in (Role.STAFF, Role.ADMIN):
+        await query.answer(_("区级需求池只对承办部门和管理员开放。"), show_alert=True)
+        return
+    await query.answer()
+    text, markup = await pool_listing(services, 1)
+    await send(query, text, reply_markup=markup)
+
+
+async def pool_page(query: CallbackQuery, callback_data: kb.PoolPage, role: Role, services: Services) -> None:
+    if role not in (Role.STAFF, Role.ADMIN):
+        await query.answer(_("区级需求池只对承办部门和管理员开放。"), show_alert=True)
+        return
+    await query.answer()
+    text, markup = await pool_listing(services, callback_data.page)
+    await edit_or_send(query, text, reply_markup=markup)
+
+
+async def feasibility(
+    query: CallbackQuery,
+    callback_data: kb.Feasibility,
+    state: FSMContext,
+    role: Role,
+    user: User,
+    services: Services,
+    notifier: Notifier,
+    settings: Settings,
+) -> None:
+    if role not in (Role.STAFF, Role.ADMIN):
+        await refuse(query, services, Refused("not_yours"))
+        return
+    if callback_data.feasible:
+        await act_and_apply(
+            query,
+            services,
+            notifier,
+            settings,
+            user,
+            role,
+            callback_data.sid,
+            callback_data.v,
+            Action.FEASIBLE,
+        )
+        return
+    suggestion = await services.session.get(Suggestion, callback_data.sid)
+    if suggestion is None or suggestion.version != callback_data.v:
+        await refuse(query, services, Refused("stale", suggestion))
+        return
+    await query.answer()
+    await state.set_state(Feasibility.reason)
+    await state.set_data({"sid": callback_data.sid, "v": callback_data.v})
+    await send(query, _("请写下论证不可行的理由（发送 /cancel 取消）："))
+
+
+async def infeasible_reason(
+    message: Message,
+    state: FSMContext,
+    role: Role,
+    user: User,
+    services: Services,
+    notifier: Notifier,
+    settings: Settings,
+) -> None:
+    text = (message.text or "").strip()
+    if len(text) < 2:
+        await message.answer(_("请写明理由。"))
+        return
+    data = await state.get_data()
+    await state.clear()
+    await act_and_apply(
+        message,
+        services,
+        notifier,
+        settings,
+        user,
+        role,
+        data["sid"],
+        data["v"],
+        Action.INFEASIBLE,
+        reason=text[:500],
+    )
+
+
+async def candidates(message: Message, role: Role, services: Services) -> None:
+    if not admins_only(role):
+        await message.answer(_("只有管理员可以编制候选项目。"))
+        return
+    text, markup = await candidate_listing(services, 1)
+    await message.answer(text, reply_markup=markup)
+
+
+async def candidate_listing(services: Services, page: int):  # type: ignore[no-untyped-def]
+    return await listing(
+        services,
+        SuggestionState.FEASIBLE,
+        page,
+        _("还没有论证可行的事项。"),
+        _("<b>论证可行的事项</b>：点编号列为明年的候选项目（第 {page}/{pages} 页）"),
+        CandidatePage,
+    )
+
+
+async def candidate_page(
+    query: CallbackQuery, callback_data: CandidatePage, role: Role, services: Services
+) -> None:
+    if not admins_only(role):
+        await query.answer(_("只有管理员可以编制候选项目。"), show_alert=True)
+        return
+    await query.answer()
+    text, markup = await candidate_listing(services, callback_data.page)
+    await edit_or_send(query, text, reply_markup=markup)
+
+
+async def nominate(
+    query: CallbackQuery,
+    callback_data: kb.Nominate,
+    role: Role,
+    user: User,
+    services: Services,
+    notifier: Notifier,
+    settings: Settings,
+) -> None:
+    if not admins_only(role):
+        await refuse(query, services, Refused("not_yours"))
+        return
+    await act_and_apply(
+        query, services, notifier, settings, user, role, callback_data.sid, callback_data.v, Action.NOMINATE
+    )
+
+
+# -- exports -----------------------------------------------------------------------------------------
+async def export(message: Message, role: Role, services: Services, settings: Settings) -> None:
+    if not admins_only(role):
+        await message.answer(_("只有管理员可以导出数据。"))
+        return
+    header = ("deputy", "telegram_id", "action", "action_label", "points", "suggestion_id", "time")
+    rows = [
+        (
+            deputy.name,
+            deputy.telegram_id,
+            entry.action,
+            action_label(entry.action),
+            entry.points,
+            entry.suggestion_id,
+            entry.at.astimezone(settings.tz).isoformat(timespec="seconds"),
+        )
+        for entry, deputy in await services.triage.all_points()
+    ]
+    stamp = services.clock.now().strftime("%Y%m%d")
+    await message.answer_document(
+        BufferedInputFile(to_csv(header, rows), f"points-{stamp}.csv"),
+        caption=_("履职积分明细：{count} 条").format(count=len(rows)),
+    )
+    await message.answer_document(BufferedInputFile(to_xlsx("points", header, rows), f"points-{stamp}.xlsx"))
+
+
+def setup() -> Router:
+    router = Router(name="admin")
+    router.message.register(redeem, CommandStart(deep_link=True, magic=F.args.startswith("inv_")))
+    router.message.register(invite, Command("invite"))
+    router.message.register(invite_department, InviteInput.department, F.text, ~F.text.startswith("/"))
+    router.message.register(deputies, Command("deputies"))
+    router.message.register(pool, Command("pool"))
+    router.message.register(candidates, Command("candidates"))
+    router.message.register(export, Command("export"))
+    router.message.register(infeasible_reason, Feasibility.reason, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(invite_kind, InviteKind.filter())
+    router.callback_query.register(invite_street, InviteStreet.filter())
+    router.callback_query.register(manage_deputy, ManageDeputy.filter())
+    router.callback_query.register(pool_page, kb.PoolPage.filter())
+    router.callback_query.register(pool_button, MenuAction.filter(F.action == "pool"))
+    router.callback_query.register(candidate_page, CandidatePage.filter())
+    router.callback_query.register(feasibility, kb.Feasibility.filter())
+    router.callback_query.register(nominate, kb.Nominate.filter())
+    return router

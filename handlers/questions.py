@@ -1,0 +1,79 @@
+"""A deputy asked back: the resident answers in chat, and the answer returns to the card."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from bot.db.models import Suggestion, User
+from bot.keyboards.triage import AnswerQuestion
+from bot.notify import Notifier
+from bot.services.container import Services
+from bot.services.suggestions import StaleChange, tracking
+from core.roles import Role
+from core.text import N_
+from core.workflow import Action, TransitionRefused
+from core.workflow import State as SuggestionState
+from handlers.deputy import deliver_card
+from handlers.replies import send
+
+
+class Answering(StatesGroup):
+    text = State()
+
+
+async def start_answer(
+    query: CallbackQuery, callback_data: AnswerQuestion, state: FSMContext, services: Services, user: User
+) -> None:
+    suggestion = await services.session.get(Suggestion, callback_data.sid)
+    if (
+        suggestion is None
+        or suggestion.resident_id != user.id
+        or suggestion.state != SuggestionState.NEEDS_INFO
+        or suggestion.version != callback_data.v
+    ):
+        await query.answer(_("这个问题已经回答过，或者不再需要回答。"), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(Answering.text)
+    await state.set_data({"sid": suggestion.id, "v": suggestion.version})
+    await send(query, _("请写下您的回答（发送 /cancel 取消）："))
+
+
+async def answer_text(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    notifier: Notifier,
+    settings: Settings,
+) -> None:
+    text = (message.text or "").strip()
+    if len(text) < 2:
+        await message.answer(_("请写下您的回答。"))
+        return
+    data = await state.get_data()
+    await state.clear()
+    suggestion = await services.session.get(Suggestion, data["sid"])
+    if suggestion is None or suggestion.resident_id != user.id or suggestion.version != data["v"]:
+        await message.answer(_("这个问题已经回答过，或者不再需要回答。"))
+        return
+    try:
+        await services.suggestions.move(suggestion, Action.ANSWER, user, Role.RESIDENT, text[:1000])
+    except (TransitionRefused, StaleChange):
+        await message.answer(_("这个问题已经回答过，或者不再需要回答。"))
+        return
+    await services.session.commit()
+    await message.answer(_("谢谢！您的回答已转给代表（{tracking}）。").format(tracking=tracking(suggestion)))
+    await deliver_card(notifier, services, suggestion, settings, intro=N_("💬 居民回答了您的追问："))
+
+
+def setup() -> Router:
+    router = Router(name="questions")
+    router.callback_query.register(start_answer, AnswerQuestion.filter())
+    router.message.register(answer_text, Answering.text, F.text, ~F.text.startswith("/"))
+    return router
