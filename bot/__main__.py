@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--eval", type=Path, metavar="FILE.tsv", help="accuracy on a labelled TSV")
     classify.add_argument("--learn", action="store_true", help="propose keyword changes from corrections")
 
+    staff = commands.add_parser("staff", help="staff of implementing departments")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    staff_import = staff_commands.add_parser("import", help="import name,telegram_id,department")
+    staff_import.add_argument("file", type=Path)
+
     roster = commands.add_parser("roster", help="the deputies' roster")
     roster_commands = roster.add_subparsers(dest="roster_command", required=True)
     roster_import = roster_commands.add_parser(
@@ -74,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         "areas": _areas,
         "classify": _classify,
         "roster": _roster,
+        "staff": _staff,
     }
     try:
         return asyncio.run(handlers[command](args, settings))
@@ -137,6 +143,12 @@ async def _classify(args: argparse.Namespace, settings: Settings) -> int:
     if args.learn:
         return await learn(classifier, settings, sys.stdout)
     return classify_lines(classifier, sys.stdin, sys.stdout)
+
+
+async def _staff(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_imports import import_staff
+
+    return await import_staff(settings, args.file)
 
 
 async def _roster(args: argparse.Namespace, settings: Settings) -> int:

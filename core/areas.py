@@ -99,3 +99,28 @@ def parse_roster_row(line: int, row: dict[str, str | None]) -> RosterEntry | Ros
         return RosterRowError(line, "street is empty")
     station = normalize_name(row.get("liaison_station") or "") or None
     return RosterEntry(line, name, int(raw_id), street_key(street), station)
+
+
+STAFF_HEADER = ("name", "telegram_id", "department")
+
+
+@dataclass(frozen=True)
+class StaffEntry:
+    line: int
+    name: str
+    telegram_id: int
+    department: str
+
+
+def parse_staff_row(line: int, row: dict[str, str | None]) -> StaffEntry | RosterRowError:
+    """One CSV row of department staff (承办部门工作人员)."""
+    name = normalize_name(row.get("name") or "")
+    if not name:
+        return RosterRowError(line, "name is empty")
+    raw_id = (row.get("telegram_id") or "").strip()
+    if not raw_id.isdigit() or int(raw_id) <= 0:
+        return RosterRowError(line, f"telegram_id {raw_id!r} is not a positive number")
+    department = normalize_name(row.get("department") or "")
+    if not department:
+        return RosterRowError(line, "department is empty")
+    return StaffEntry(line, name, int(raw_id), department)

@@ -16,6 +16,8 @@ from bot.config import PROJECT_ROOT
 from bot.sandbox.script import Step, read_script, run_script
 from bot.sandbox.session import Sandbox
 from bot.sandbox.spec import default_spec
+from bot.services.areas import SAMPLE_AREAS, AreaService, read_area_file
+from bot.services.roster import RosterService, read_roster, read_staff
 from tests.conftest import make_settings
 
 
@@ -80,7 +82,11 @@ def test_the_sample_conversation_replays_for_every_role(tmp_path: Path, database
     assert by_step[2][0]["text"].startswith("Hello, Alice!")
     assert "您是莲花街道的人大代表。" in by_step[3][0]["text"]
     assert "您是人大常委会工作人员（管理员）。" in by_step[4][0]["text"]
-    assert by_step[4][0]["buttons"] == [["待处理的建议", "区级需求池"], ["代表名册", "我的建议"], ["帮助", "语言 / Language"]]
+    assert by_step[4][0]["buttons"] == [
+        ["待处理的建议", "区级需求池"],
+        ["代表名册", "我的建议"],
+        ["帮助", "语言 / Language"],
+    ]
     assert "莲花街道：2" in by_step[5][0]["text"]
     assert by_step[8][0] == {
         "step": 8,
@@ -178,3 +184,51 @@ async def test_the_resident_sample_conversation(database_url: str, data_dir: Pat
         1002,
         f"A suggestion you follow, <b>MS-{year}-000001</b>, has moved on:\nSubmitted → Withdrawn",
     ) in texts
+
+
+async def test_the_triage_sample_conversation(database_url: str, data_dir: Path, tmp_path: Path) -> None:
+    """samples/triage.jsonl: a resident, two deputies, a staff member and an admin walk every path."""
+    async with Sandbox(make_settings(database_url, data_dir, admin_ids=frozenset({9001}))) as sandbox:
+        async with sandbox.runtime.session_factory() as session:
+            await AreaService(session).import_district(read_area_file(SAMPLE_AREAS))
+            await session.flush()
+            roster = RosterService(session, sandbox.clock)
+            await roster.import_rows(
+                read_roster((PROJECT_ROOT / "samples/roster_futian.csv").read_text(encoding="utf-8"))
+            )
+            await roster.import_staff(
+                read_staff((PROJECT_ROOT / "samples/staff_futian.csv").read_text(encoding="utf-8"))
+            )
+            await session.commit()
+        year = sandbox.clock.now().year
+        source = (PROJECT_ROOT / "samples" / "triage.jsonl").read_text(encoding="utf-8")
+        script = tmp_path / "triage.jsonl"
+        script.write_text(source.replace("MS-2026-", f"MS-{year}-"), encoding="utf-8")
+        out = io.StringIO()
+        errors = await run_script(sandbox, read_script(script), tmp_path, out)
+    assert errors == []
+    told = [
+        json.loads(line)["text"] for line in out.getvalue().splitlines() if json.loads(line)["to"] == 1001
+    ]
+    for change in (
+        "已提交 → 转街道",
+        "人大代表想进一步了解您的建议",
+        "已提交 → 报区人大常委会",
+        "报区人大常委会 → 论证可行",
+        "论证可行 → 候选项目",
+        "已提交 → 转社区办理",
+        "已提交 → 不予采纳\n说明：已在办理或已经解决",
+        "已提交 → 转立法联系点",
+        "类别改为：交通出行",
+        "已提交 → 已合并",
+        "转给了福保街道的代表",
+    ):
+        assert any(change in text for text in told), change
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert any(
+        line["to"] == 2002 and "报区人大常委会 → 论证不可行\n说明：旧仓库属于危房，需先鉴定" in line["text"]
+        for line in lines
+    )
+    assert {
+        line.get("file", "")[-4:] for line in lines if line["to"] == 9001 and line["method"] == "sendDocument"
+    } == {".csv", "xlsx"}

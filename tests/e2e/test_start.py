@@ -54,7 +54,11 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
     await seed_areas_and_roster(sandbox)
     [reply] = await sandbox.say(ADMIN_ID, "/start", name="Admin")
     assert "您是人大常委会工作人员（管理员）。" in reply.text
-    assert reply.buttons == [["待处理的建议", "区级需求池"], ["代表名册", "我的建议"], ["帮助", "语言 / Language"]]
+    assert reply.buttons == [
+        ["待处理的建议", "区级需求池"],
+        ["代表名册", "我的建议"],
+        ["帮助", "语言 / Language"],
+    ]
     scope = f"chat:{ADMIN_ID}"
     assert [c["command"] for c in sandbox.server.world.commands[(scope, "")]] == [
         "start",
