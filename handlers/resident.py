@@ -290,11 +290,19 @@ async def share_chosen(
     if similar:
         await state.set_state(Intake.duplicate)
         first, _score = similar[0]
-        await query.message.answer(
+        offer = (
             _(
+                "您已经提交过一条相似的建议：\n<b>{tracking}</b>「{excerpt}」\n状态：{state}\n\n"
+                "它的每一步进展都会通知您。要再提交一条吗？"
+            )
+            if first.resident_id == user.id
+            else _(
                 "您所在街道已经有一条相似的建议：\n<b>{tracking}</b>「{excerpt}」\n状态：{state}\n\n"
                 "您可以关注它，它的每一步进展都会通知您；也可以仍然提交您自己的建议。"
-            ).format(
+            )
+        )
+        await query.message.answer(
+            offer.format(
                 tracking=tracking(first), excerpt=excerpt(first.text, 120), state=state_label(first.state)
             ),
             reply_markup=kb.near_duplicates(draft, [s for s, _ in similar]),
@@ -335,10 +343,13 @@ async def follow_instead(
     await services.suggestions.abandon(draft, user)
     await services.session.commit()
     await state.clear()
+    own = target.resident_id == user.id
     await query.message.edit_text(
-        _("好的，您已关注 <b>{tracking}</b>，它的进展会通知您。您写的内容没有另行提交。").format(
-            tracking=tracking(target)
-        )
+        (
+            _("好的，没有重复提交。<b>{tracking}</b> 的进展会通知您。")
+            if own
+            else _("好的，您已关注 <b>{tracking}</b>，它的进展会通知您。您写的内容没有另行提交。")
+        ).format(tracking=tracking(target))
     )
 
 

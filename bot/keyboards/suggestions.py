@@ -126,8 +126,13 @@ def share_name(draft: Suggestion, author_pseudonym: str, author_name: str) -> In
 def near_duplicates(draft: Suggestion, similar: Sequence[Suggestion]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for other in similar:
+        label = (
+            _("不重复提交了（保留 {tracking}）")
+            if other.resident_id == draft.resident_id
+            else _("👀 关注 {tracking}")
+        )
         builder.button(
-            text=_("👀 关注 {tracking}").format(tracking=tracking(other)),
+            text=label.format(tracking=tracking(other)),
             callback_data=FollowInstead(draft=draft.id, target=other.id),
         )
     builder.button(

@@ -227,3 +227,16 @@ async def test_a_deputy_action_notifies_the_resident_in_their_language(sandbox: 
     assert (
         "Submitted → Passed to the street office\nNote: 街道本月安排\nSend /my for the details." in told.text
     )
+
+
+async def test_a_second_similar_suggestion_by_the_same_resident(sandbox: Sandbox) -> None:
+    await seed_areas_and_roster(sandbox)
+    first = await submit_lamp(sandbox, 1001)
+    await sandbox.say(1001, LAMP)
+    for label in ("✅ 对，就是这类", "📍 就是这里", "跳过，不发照片"):
+        await sandbox.press(1001, label)
+    _edit, offer = await sandbox.press(1001, sandbox.shown[-1].buttons[0][0])
+    assert offer.text.startswith(f"您已经提交过一条相似的建议：\n<b>{first}</b>")
+    assert offer.buttons == [[f"不重复提交了（保留 {first}）"], ["仍然提交我的建议"]]
+    [done] = await sandbox.press(1001, f"不重复提交了（保留 {first}）")
+    assert done.text == f"好的，没有重复提交。<b>{first}</b> 的进展会通知您。"

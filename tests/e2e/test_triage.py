@@ -333,3 +333,21 @@ async def test_points_ledger_rank_and_export(street: Sandbox) -> None:
     sheet = openpyxl.load_workbook(io.BytesIO(stored[xlsx_name])).active
     assert sum(row[4] for row in sheet.iter_rows(min_row=2, values_only=True)) == 9
     await asyncio.sleep(0)
+
+
+async def test_a_configured_points_table(database_url: str, data_dir) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_settings
+
+    async with Sandbox(
+        make_settings(database_url, data_dir, points_table={"to_district": 7, "ask": 0})
+    ) as sandbox:
+        await seed_areas_and_roster(sandbox, ROSTER)
+        await sandbox.say(DEPUTY, "/start", name="张伟")
+        await submit(sandbox, RESIDENT, "希望社区开设老年食堂，方便独居老人吃饭")
+        await sandbox.press(DEPUTY, "追问")
+        await sandbox.say(DEPUTY, "在哪个小区？")
+        await sandbox.press(DEPUTY, "报区人大常委会")
+        await sandbox.press(DEPUTY, "确定：报区人大常委会")
+        assert [(e.action, e.points) for e in await rows(sandbox, PointsEntry)] == [("to_district", 7)]
+        [ledger] = await sandbox.say(DEPUTY, "/points")
+        assert ledger.text.startswith("<b>履职积分</b>：7 分")
