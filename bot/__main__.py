@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--eval", type=Path, metavar="FILE.tsv", help="accuracy on a labelled TSV")
     classify.add_argument("--learn", action="store_true", help="propose keyword changes from corrections")
 
+    score = commands.add_parser("score", help="score an evaluation round from a JSON file")
+    score.add_argument("file", type=Path)
+
+    tally = commands.add_parser("tally", help="count a selection round from a JSON file")
+    tally.add_argument("file", type=Path)
+
     staff = commands.add_parser("staff", help="staff of implementing departments")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     staff_import = staff_commands.add_parser("import", help="import name,telegram_id,department")
@@ -80,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         "classify": _classify,
         "roster": _roster,
         "staff": _staff,
+        "tally": _tally,
+        "score": _score,
     }
     try:
         return asyncio.run(handlers[command](args, settings))
@@ -143,6 +151,18 @@ async def _classify(args: argparse.Namespace, settings: Settings) -> int:
     if args.learn:
         return await learn(classifier, settings, sys.stdout)
     return classify_lines(classifier, sys.stdin, sys.stdout)
+
+
+async def _score(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_score import run
+
+    return run(args.file)
+
+
+async def _tally(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_tally import run
+
+    return run(args.file)
 
 
 async def _staff(args: argparse.Namespace, settings: Settings) -> int:
