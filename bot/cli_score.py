@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from bot.cli_json import run_json_command
 from core.scoring import Project, Scores, Thresholds, score
 
 
@@ -77,17 +76,8 @@ def parse(data: Any) -> tuple[list[Project], list[tuple[str, str]], Thresholds]:
 
 
 def run(path: Path) -> int:
-    try:
-        projects, ratings, thresholds = parse(json.loads(path.read_text(encoding="utf-8")))
-        scores = score(projects, ratings, thresholds)
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"error: cannot read {path}: {error}", file=sys.stderr)
-        return 2
-    except json.JSONDecodeError as error:
-        print(f"error: {path} is not JSON: {error}", file=sys.stderr)
-        return 2
-    except ValueError as error:
-        print(f"error: {path}: {error}", file=sys.stderr)
-        return 2
-    print(json.dumps(as_json(scores), ensure_ascii=False))
-    return 0
+    def compute(data: Any) -> dict[str, Any]:
+        projects, ratings, thresholds = parse(data)
+        return as_json(score(projects, ratings, thresholds))
+
+    return run_json_command(path, compute)

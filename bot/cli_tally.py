@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli_json import run_json_command
 from core.tally import Ballot, Candidate, Mode, Round, tally
 
 
@@ -61,17 +60,8 @@ def parse_round(data: Any) -> tuple[Round, list[Ballot]]:
 
 
 def run(path: Path) -> int:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+    def compute(data: Any) -> dict[str, Any]:
         round_, ballots = parse_round(data)
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"error: cannot read {path}: {error}", file=sys.stderr)
-        return 2
-    except json.JSONDecodeError as error:
-        print(f"error: {path} is not JSON: {error}", file=sys.stderr)
-        return 2
-    except TallyFileError as error:
-        print(f"error: {path}: {error}", file=sys.stderr)
-        return 2
-    print(json.dumps(tally(round_, ballots).as_dict(), ensure_ascii=False))
-    return 0
+        return tally(round_, ballots).as_dict()
+
+    return run_json_command(path, compute)

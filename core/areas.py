@@ -86,19 +86,28 @@ class RosterRowError:
     message: str
 
 
-def parse_roster_row(line: int, row: dict[str, str | None]) -> RosterEntry | RosterRowError:
-    """One CSV row of the roster; a bad row is reported, never half-imported."""
+def _person(line: int, row: dict[str, str | None]) -> tuple[str, int] | RosterRowError:
+    """The name and Telegram id every people file has."""
     name = normalize_name(row.get("name") or "")
     if not name:
         return RosterRowError(line, "name is empty")
     raw_id = (row.get("telegram_id") or "").strip()
     if not raw_id.isdigit() or int(raw_id) <= 0:
         return RosterRowError(line, f"telegram_id {raw_id!r} is not a positive number")
+    return name, int(raw_id)
+
+
+def parse_roster_row(line: int, row: dict[str, str | None]) -> RosterEntry | RosterRowError:
+    """One CSV row of the roster; a bad row is reported, never half-imported."""
+    person = _person(line, row)
+    if isinstance(person, RosterRowError):
+        return person
+    name, telegram_id = person
     street = (row.get("street") or "").strip()
     if not street:
         return RosterRowError(line, "street is empty")
     station = normalize_name(row.get("liaison_station") or "") or None
-    return RosterEntry(line, name, int(raw_id), street_key(street), station)
+    return RosterEntry(line, name, telegram_id, street_key(street), station)
 
 
 STAFF_HEADER = ("name", "telegram_id", "department")
@@ -114,13 +123,11 @@ class StaffEntry:
 
 def parse_staff_row(line: int, row: dict[str, str | None]) -> StaffEntry | RosterRowError:
     """One CSV row of department staff (承办部门工作人员)."""
-    name = normalize_name(row.get("name") or "")
-    if not name:
-        return RosterRowError(line, "name is empty")
-    raw_id = (row.get("telegram_id") or "").strip()
-    if not raw_id.isdigit() or int(raw_id) <= 0:
-        return RosterRowError(line, f"telegram_id {raw_id!r} is not a positive number")
+    person = _person(line, row)
+    if isinstance(person, RosterRowError):
+        return person
+    name, telegram_id = person
     department = normalize_name(row.get("department") or "")
     if not department:
         return RosterRowError(line, "department is empty")
-    return StaffEntry(line, name, int(raw_id), department)
+    return StaffEntry(line, name, telegram_id, department)

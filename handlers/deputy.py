@@ -5,6 +5,8 @@ reclassify, reassign — each in two or three taps; /onbehalf for a resident met
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -254,14 +256,15 @@ async def confirm_forward(
     if callback_data.act not in kb.FORWARDS:
         await refuse(query, services, Refused("not_allowed"))
         return
-    try:
-        outcome = await services.triage.act(
-            user, role, callback_data.sid, callback_data.v, Action(callback_data.act)
-        )
-    except Refused as refused:
-        await refuse(query, services, refused)
-        return
-    await apply(query, services, notifier, settings, user, role, outcome)
+    await settle(
+        query,
+        services,
+        notifier,
+        settings,
+        user,
+        role,
+        services.triage.act(user, role, callback_data.sid, callback_data.v, Action(callback_data.act)),
+    )
 
 
 async def decline_with(
@@ -303,6 +306,24 @@ async def decline_with(
     )
 
 
+async def settle(
+    target: CallbackQuery | Message,
+    services: Services,
+    notifier: Notifier,
+    settings: Settings,
+    user: User,
+    role: Role,
+    attempt: Awaitable[tuple[Suggestion, SuggestionEvent]],
+) -> None:
+    """Carry out a triage attempt: refused with the reason, or applied and told."""
+    try:
+        outcome = await attempt
+    except Refused as refused:
+        await refuse(target, services, refused)
+        return
+    await apply(target, services, notifier, settings, user, role, outcome)
+
+
 async def act_and_apply(
     target: CallbackQuery | Message,
     services: Services,
@@ -315,12 +336,8 @@ async def act_and_apply(
     action: Action,
     **kwargs: object,
 ) -> None:
-    try:
-        outcome = await services.triage.act(user, role, sid, v, action, **kwargs)  # type: ignore[arg-type]
-    except Refused as refused:
-        await refuse(target, services, refused)
-        return
-    await apply(target, services, notifier, settings, user, role, outcome)
+    attempt = services.triage.act(user, role, sid, v, action, **kwargs)  # type: ignore[arg-type]
+    await settle(target, services, notifier, settings, user, role, attempt)
 
 
 async def typed_text(
@@ -380,14 +397,15 @@ async def reclassify(
     notifier: Notifier,
     settings: Settings,
 ) -> None:
-    try:
-        outcome = await services.triage.reclassify(
-            user, role, callback_data.sid, callback_data.v, callback_data.code
-        )
-    except Refused as refused:
-        await refuse(query, services, refused)
-        return
-    await apply(query, services, notifier, settings, user, role, outcome)
+    await settle(
+        query,
+        services,
+        notifier,
+        settings,
+        user,
+        role,
+        services.triage.reclassify(user, role, callback_data.sid, callback_data.v, callback_data.code),
+    )
 
 
 async def reassign(
@@ -399,14 +417,15 @@ async def reassign(
     notifier: Notifier,
     settings: Settings,
 ) -> None:
-    try:
-        outcome = await services.triage.reassign(
-            user, role, callback_data.sid, callback_data.v, callback_data.street
-        )
-    except Refused as refused:
-        await refuse(query, services, refused)
-        return
-    await apply(query, services, notifier, settings, user, role, outcome)
+    await settle(
+        query,
+        services,
+        notifier,
+        settings,
+        user,
+        role,
+        services.triage.reassign(user, role, callback_data.sid, callback_data.v, callback_data.street),
+    )
 
 
 # -- on behalf of a resident, and points ----------------------------------------------------------

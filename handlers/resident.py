@@ -126,6 +126,17 @@ async def refuse_stale(query: CallbackQuery) -> None:
     await query.answer(_(STALE), show_alert=True)
 
 
+async def draft_at_step(
+    query: CallbackQuery, draft_id: int, step: State, state: FSMContext, services: Services, user: User
+) -> Suggestion | None:
+    """The draft a button names, if the conversation is at that button's step; else refused."""
+    draft = await current_draft(state, services, user, draft_id)
+    if draft is None or await state.get_state() != step.state:
+        await refuse_stale(query)
+        return None
+    return draft
+
+
 async def category_chosen(
     query: CallbackQuery,
     callback_data: kb.DraftCategory,
@@ -134,9 +145,8 @@ async def category_chosen(
     user: User,
     classifier: Classifier,
 ) -> None:
-    draft = await current_draft(state, services, user, callback_data.draft)
-    if draft is None or await state.get_state() != Intake.category.state:
-        await refuse_stale(query)
+    draft = await draft_at_step(query, callback_data.draft, Intake.category, state, services, user)
+    if draft is None:
         return
     await query.answer()
     if callback_data.code == "*":
@@ -180,9 +190,8 @@ async def ask_street(query: CallbackQuery, state: FSMContext, services: Services
 async def street_chosen(
     query: CallbackQuery, callback_data: kb.DraftStreet, state: FSMContext, services: Services, user: User
 ) -> None:
-    draft = await current_draft(state, services, user, callback_data.draft)
-    if draft is None or await state.get_state() != Intake.street.state:
-        await refuse_stale(query)
+    draft = await draft_at_step(query, callback_data.draft, Intake.street, state, services, user)
+    if draft is None:
         return
     await query.answer()
     if callback_data.street == -1:
@@ -211,9 +220,8 @@ async def street_chosen(
 async def community_chosen(
     query: CallbackQuery, callback_data: kb.DraftCommunity, state: FSMContext, services: Services, user: User
 ) -> None:
-    draft = await current_draft(state, services, user, callback_data.draft)
-    if draft is None or await state.get_state() != Intake.community.state:
-        await refuse_stale(query)
+    draft = await draft_at_step(query, callback_data.draft, Intake.community, state, services, user)
+    if draft is None:
         return
     community = await services.areas.community(callback_data.community) if callback_data.community else None
     if callback_data.community and (community is None or community.street_id != draft.street_id):
@@ -251,9 +259,8 @@ async def not_a_photo(message: Message) -> None:
 async def photo_skipped(
     query: CallbackQuery, callback_data: kb.DraftStep, state: FSMContext, services: Services, user: User
 ) -> None:
-    draft = await current_draft(state, services, user, callback_data.draft)
-    if draft is None or await state.get_state() != Intake.photo.state:
-        await refuse_stale(query)
+    draft = await draft_at_step(query, callback_data.draft, Intake.photo, state, services, user)
+    if draft is None:
         return
     await query.answer()
     await query.message.edit_reply_markup()
@@ -279,9 +286,8 @@ async def share_chosen(
     notifier: Notifier,
     settings: Settings,
 ) -> None:
-    draft = await current_draft(state, services, user, callback_data.draft)
-    if draft is None or await state.get_state() != Intake.share.state:
-        await refuse_stale(query)
+    draft = await draft_at_step(query, callback_data.draft, Intake.share, state, services, user)
+    if draft is None:
         return
     await query.answer()
     await state.update_data(share=callback_data.action == "name")
@@ -321,9 +327,8 @@ async def submit_anyway(
     notifier: Notifier,
     settings: Settings,
 ) -> None:
-    draft = await current_draft(state, services, user, callback_data.draft)
-    if draft is None or await state.get_state() != Intake.duplicate.state:
-        await refuse_stale(query)
+    draft = await draft_at_step(query, callback_data.draft, Intake.duplicate, state, services, user)
+    if draft is None:
         return
     await query.answer()
     await query.message.edit_reply_markup()

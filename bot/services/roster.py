@@ -64,76 +64,57 @@ class RosterService:
         self.clock = clock
 
     async def import_rows(self, rows: list[RosterEntry | RosterRowError]) -> RosterImportReport:
-        report = RosterImportReport()
         streets = await AreaService(self.session).streets_by_key()
-        seen: dict[int, int] = {}
-        for row in rows:
-            if isinstance(row, RosterRowError):
-                report.errors.append(row)
-                continue
+
+        def wanted(row: RosterEntry) -> dict[str, object] | str:
             street = streets.get(row.street_key)
             if street is None:
-                report.errors.append(RosterRowError(row.line, f"unknown street {row.street_key!r}"))
-                continue
-            if row.telegram_id in seen:
-                report.errors.append(
-                    RosterRowError(
-                        row.line, f"telegram_id {row.telegram_id} repeats line {seen[row.telegram_id]}"
-                    )
-                )
-                continue
-            seen[row.telegram_id] = row.line
-            deputy = (
-                await self.session.exec(select(Deputy).where(Deputy.telegram_id == row.telegram_id))
-            ).first()
-            wanted = {
+                return f"unknown street {row.street_key!r}"
+            return {
                 "name": row.name,
                 "street_id": street.id,
                 "liaison_station": row.liaison_station,
                 "is_active": True,
             }
-            if deputy is None:
-                self.session.add(Deputy(telegram_id=row.telegram_id, created_at=self.clock.now(), **wanted))
-                report.added += 1
-            elif any(getattr(deputy, key) != value for key, value in wanted.items()):
-                for key, value in wanted.items():
-                    setattr(deputy, key, value)
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        await self.session.flush()
-        return report
+
+        return await self._import(Deputy, rows, wanted)
+
+    async def import_staff(self, rows: list[StaffEntry | RosterRowError]) -> RosterImportReport:
+        return await self._import(
+            StaffMember, rows, lambda row: {"name": row.name, "department": row.department, "is_active": True}
+        )
 
     async def by_telegram_id(self, telegram_id: int) -> Deputy | None:
         return (await self.session.exec(select(Deputy).where(Deputy.telegram_id == telegram_id))).first()
 
-    async def import_staff(self, rows: list[StaffEntry | RosterRowError]) -> RosterImportReport:
+    async def _import(
+        self, model: type[Deputy] | type[StaffMember], rows: list, wanted
+    ) -> RosterImportReport:  # type: ignore[no-untyped-def]
+        """Upsert by Telegram id: `wanted(row)` gives the fields, or a reason to refuse the row."""
         report = RosterImportReport()
         seen: dict[int, int] = {}
         for row in rows:
             if isinstance(row, RosterRowError):
                 report.errors.append(row)
                 continue
+            fields = wanted(row)
+            if isinstance(fields, str):
+                report.errors.append(RosterRowError(row.line, fields))
+                continue
             if row.telegram_id in seen:
-                report.errors.append(
-                    RosterRowError(
-                        row.line, f"telegram_id {row.telegram_id} repeats line {seen[row.telegram_id]}"
-                    )
-                )
+                repeated = f"telegram_id {row.telegram_id} repeats line {seen[row.telegram_id]}"
+                report.errors.append(RosterRowError(row.line, repeated))
                 continue
             seen[row.telegram_id] = row.line
-            staff = (
-                await self.session.exec(select(StaffMember).where(StaffMember.telegram_id == row.telegram_id))
+            found = (
+                await self.session.exec(select(model).where(model.telegram_id == row.telegram_id))
             ).first()
-            wanted = {"name": row.name, "department": row.department, "is_active": True}
-            if staff is None:
-                self.session.add(
-                    StaffMember(telegram_id=row.telegram_id, created_at=self.clock.now(), **wanted)
-                )
+            if found is None:
+                self.session.add(model(telegram_id=row.telegram_id, created_at=self.clock.now(), **fields))
                 report.added += 1
-            elif any(getattr(staff, key) != value for key, value in wanted.items()):
-                for key, value in wanted.items():
-                    setattr(staff, key, value)
+            elif any(getattr(found, key) != value for key, value in fields.items()):
+                for key, value in fields.items():
+                    setattr(found, key, value)
                 report.updated += 1
             else:
                 report.unchanged += 1
