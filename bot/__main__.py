@@ -42,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--eval", type=Path, metavar="FILE.tsv", help="accuracy on a labelled TSV")
     classify.add_argument("--learn", action="store_true", help="propose keyword changes from corrections")
 
+    candidates = commands.add_parser("candidates", help="candidate items of a selection round")
+    candidates_commands = candidates.add_subparsers(dest="candidates_command", required=True)
+    candidates_import = candidates_commands.add_parser(
+        "import", help="import 特定征集 items: title,category,…"
+    )
+    candidates_import.add_argument("file", type=Path)
+    candidates_import.add_argument("--year", type=int, help="the year they are for (default: next year)")
+
     score = commands.add_parser("score", help="score an evaluation round from a JSON file")
     score.add_argument("file", type=Path)
 
@@ -88,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "staff": _staff,
         "tally": _tally,
         "score": _score,
+        "candidates": _candidates,
     }
     try:
         return asyncio.run(handlers[command](args, settings))
@@ -151,6 +160,14 @@ async def _classify(args: argparse.Namespace, settings: Settings) -> int:
     if args.learn:
         return await learn(classifier, settings, sys.stdout)
     return classify_lines(classifier, sys.stdin, sys.stdout)
+
+
+async def _candidates(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime
+
+    from bot.cli_imports import import_candidates
+
+    return await import_candidates(settings, args.file, args.year or datetime.now(settings.tz).year + 1)
 
 
 async def _score(args: argparse.Namespace, settings: Settings) -> int:

@@ -27,6 +27,7 @@ from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.notify import Notifier
+from bot.scheduler import Scheduler
 from bot.telegram import create_bot
 from core.categories import default_categories, load_user_words
 from core.classify import Classifier
@@ -66,8 +67,10 @@ class Runtime:
     activity: Activity
     dispatcher: MinshengDispatcher
     bot: Bot
+    scheduler: Scheduler
 
     async def close(self) -> None:
+        self.scheduler.shutdown()
         await self.bot.session.close()
         await self.storage.close()
         await self.dispatcher.fsm.events_isolation.close()
@@ -139,13 +142,17 @@ async def build_runtime(
     dispatcher.include_router(setup_routers())
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else "")
     bot = create_bot(bot_token, api_base or settings.telegram_api_base, settings.api_max_retries)
-    dispatcher["notifier"] = Notifier(bot, i18n, session_factory)
+    notifier = Notifier(bot, i18n, session_factory)
+    dispatcher["notifier"] = notifier
+    scheduler = Scheduler(session_factory, clock, settings, notifier)
 
     async def on_startup(bot: Bot) -> None:
         await register_default_commands(bot, i18n)
 
     dispatcher.startup.register(on_startup)
-    return Runtime(settings, clock, engine, session_factory, i18n, storage, activity, dispatcher, bot)
+    return Runtime(
+        settings, clock, engine, session_factory, i18n, storage, activity, dispatcher, bot, scheduler
+    )
 
 
 async def run_polling(settings: Settings) -> None:
@@ -153,6 +160,7 @@ async def run_polling(settings: Settings) -> None:
     runtime = await build_runtime(settings)
     me = await runtime.bot.get_me()
     log.info("running as @%s", me.username)
+    runtime.scheduler.start()
     try:
         await runtime.dispatcher.start_polling(runtime.bot, handle_signals=True)
     finally:

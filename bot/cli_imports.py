@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 from pathlib import Path
 
@@ -10,8 +12,10 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.services.areas import AreaService, read_area_file
+from bot.services.container import Services
 from bot.services.roster import RosterFileError, RosterService, read_roster, read_staff
 from core.areas import AreaFileError
+from core.categories import default_categories
 
 
 async def import_areas(settings: Settings, path: Path) -> int:
@@ -64,3 +68,52 @@ async def _import_people(settings: Settings, path: Path, read, store, label: str
         f"{len(report.errors)} rows with errors"
     )
     return 1 if report.errors else 0
+
+
+async def import_candidates(settings: Settings, path: Path, year: int) -> int:
+    """特定征集: the government's planned livelihood investments, as candidate items for a year.
+
+    Header title,category,department,estimated_cost; bad rows are reported and skipped.
+    """
+    try:
+        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8").lstrip("\ufeff")))
+        rows = list(reader)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"error: {path}: {error}", file=sys.stderr)
+        return 2
+    if not {"title", "category"} <= set(reader.fieldnames or []):
+        print(
+            f"error: {path}: the header must name title,category (and may name department,estimated_cost)",
+            file=sys.stderr,
+        )
+        return 2
+    codes = {category.code for category in default_categories()}
+    engine = create_engine(settings.database_url)
+    added, errors = 0, []
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            rounds = Services(session, SystemClock(settings.tz), settings).rounds
+            for line, row in enumerate(rows, start=2):
+                title, category = (row.get("title") or "").strip(), (row.get("category") or "").strip()
+                if not title:
+                    errors.append(f"{path}:{line}: title is empty")
+                elif category not in codes:
+                    errors.append(f"{path}:{line}: unknown category {category!r}")
+                else:
+                    await rounds.add_item(
+                        year,
+                        title,
+                        category,
+                        "special",
+                        department=(row.get("department") or "").strip() or None,
+                        estimated_cost=(row.get("estimated_cost") or "").strip() or None,
+                    )
+                    added += 1
+            await session.commit()
+    finally:
+        await engine.dispose()
+    for error in errors:
+        print(error, file=sys.stderr)
+    print(f"candidate items for {year}: {added} added (特定征集), {len(errors)} rows with errors")
+    return 1 if errors else 0

@@ -17,7 +17,12 @@ _COMMON = [
     ("help", N_("帮助")),
     ("language", N_("切换语言")),
 ]
-_DEPUTY = [("inbox", N_("待处理的建议")), ("onbehalf", N_("代居民提交建议")), ("points", N_("履职积分"))]
+_DEPUTY = [
+    ("inbox", N_("待处理的建议")),
+    ("vote", N_("投票")),
+    ("onbehalf", N_("代居民提交建议")),
+    ("points", N_("履职积分")),
+]
 _BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.DEPUTY: _DEPUTY,
     Role.STAFF: [("pool", N_("区级需求池"))],
@@ -28,6 +33,7 @@ _BY_ROLE: dict[Role, list[tuple[str, str]]] = {
         ("invite", N_("邀请代表或工作人员")),
         ("pool", N_("区级需求池")),
         ("candidates", N_("编制候选项目")),
+        ("rounds", N_("项目票决")),
         ("export", N_("导出履职积分")),
     ],
 }

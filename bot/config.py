@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # 履职积分 per triage action, overriding core/points.py's defaults, e.g. {"to_district": 5}.
     points_table: dict[str, int] = Field(default_factory=dict)
+    # Selection rounds: the least share of 特定征集 items among the candidates (0 = no minimum).
+    special_min_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    # How often the scheduler looks for due work (round openings, closings, reminders).
+    tick_seconds: int = Field(default=30, ge=1)
     # How long an invitation link for a deputy or staff member stays valid.
     invite_days: int = Field(default=7, ge=1, le=90)
     # Residents' suggestions: a daily limit per person, and the longest text accepted.

@@ -48,8 +48,13 @@ def margin_bounds(quota: int) -> tuple[int, int]:
     return -(-6 * quota // 5), 3 * quota // 2
 
 
-def check_round(round_: Round, known_categories: Iterable[str] | None = None) -> list[str]:
-    """Every rule the round breaks, in words an office understands; empty when it may open."""
+def check_round(
+    round_: Round, known_categories: Iterable[str] | None = None, *, runoff: bool = False
+) -> list[str]:
+    """Every rule the round breaks, in words an office understands; empty when it may open.
+
+    A runoff among tied candidates has no margin to keep: they are as many as the tie made them.
+    """
     categories = set(known_categories or (c.code for c in default_categories()))
     errors: list[str] = []
     if round_.quota < 1:
@@ -57,7 +62,7 @@ def check_round(round_: Round, known_categories: Iterable[str] | None = None) ->
     if round_.electorate < 1:
         errors.append(f"the electorate must be at least 1 (it is {round_.electorate})")
     count = len(round_.candidates)
-    if round_.quota >= 1:
+    if round_.quota >= 1 and not runoff:
         low, high = margin_bounds(round_.quota)
         if not low <= count <= high:
             errors.append(

@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from handlers import admin, common, deputy, errors, fallback, my_suggestions, questions, resident
+from handlers import admin, common, deputy, errors, fallback, my_suggestions, questions, resident, rounds
 
 
 def setup_routers() -> Router:
@@ -14,6 +14,7 @@ def setup_routers() -> Router:
         admin.setup(),
         common.setup(),
         deputy.setup(),
+        rounds.setup(),
         questions.setup(),
         my_suggestions.setup(),
         resident.setup(),

@@ -204,3 +204,101 @@ class PointsEntry(SQLModel, table=True):
     points: int
     suggestion_id: int | None = Field(default=None, foreign_key="suggestions.id")
     at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class CandidateItem(SQLModel, table=True):
+    """An item that may stand in a selection round: a feasible suggestion or 特定征集 (imported)."""
+
+    __tablename__ = "candidate_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    title: str = Field(max_length=200)
+    category: str = Field(max_length=32)
+    origin: str = Field(max_length=16)  # pool (from residents' suggestions) or special (特定征集)
+    suggestion_id: int | None = Field(default=None, foreign_key="suggestions.id")
+    department: str | None = Field(default=None, max_length=64)
+    estimated_cost: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class SelectionRound(SQLModel, table=True):
+    """One vote (项目票决); a runoff among tied candidates is a round with a parent."""
+
+    __tablename__ = "rounds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    title: str = Field(max_length=200)
+    mode: str = Field(max_length=16)
+    quota: int
+    status: str = Field(max_length=16, index=True)  # draft, scheduled, open, closed, published
+    parent_id: int | None = Field(default=None, foreign_key="rounds.id")
+    electorate: int | None = None  # fixed when the round opens
+    opens_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    closes_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    opened_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    closed_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # core.tally as JSON
+    created_by: int = Field(foreign_key="users.id")
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class RoundCandidate(SQLModel, table=True):
+    __tablename__ = "round_candidates"
+    __table_args__ = (UniqueConstraint("round_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", index=True)
+    code: str = Field(max_length=8)  # c1, c2, … as on the ballot
+    item_id: int = Field(foreign_key="candidate_items.id")
+    title: str = Field(max_length=200)
+    category: str = Field(max_length=32)
+    origin: str = Field(max_length=16)
+
+
+class RoundVoter(SQLModel, table=True):
+    """Who has voted in a round — and nothing about how: the ballot is stored apart."""
+
+    __tablename__ = "round_voters"
+    __table_args__ = (UniqueConstraint("round_id", "deputy_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", index=True)
+    deputy_id: int = Field(foreign_key="deputies.id")
+    channel: str = Field(max_length=8)  # chat or paper
+    voted_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class CastBallot(SQLModel, table=True):
+    """An anonymous ballot. Keyed by the hash of its receipt: no id order, no time, no deputy."""
+
+    __tablename__ = "ballots"
+
+    receipt_hash: str = Field(primary_key=True, max_length=64)
+    round_id: int = Field(foreign_key="rounds.id", index=True)
+    choices: str = Field(sa_column=Column(Text, nullable=False))  # JSON: ["c1", …] or {"c1": "yes", …}
+
+
+class BallotDraft(SQLModel, table=True):
+    """A deputy's choices while they fill in the ballot; removed when the ballot is cast."""
+
+    __tablename__ = "ballot_drafts"
+    __table_args__ = (UniqueConstraint("round_id", "deputy_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id")
+    deputy_id: int = Field(foreign_key="deputies.id")
+    choices: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class RoundReminder(SQLModel, table=True):
+    """A reminder or notice sent for a round: its key makes sending it twice impossible."""
+
+    __tablename__ = "round_reminders"
+    __table_args__ = (UniqueConstraint("round_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id")
+    kind: str = Field(max_length=24)
+    sent_at: datetime = _when(nullable=False)  # type: ignore[assignment]

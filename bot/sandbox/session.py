@@ -81,6 +81,8 @@ class Sandbox:
                 self.runtime.bot, handle_signals=False, close_bot_session=False, polling_timeout=5
             )
         )
+        # Moving the sandbox's clock runs whatever falls due, as the scheduler would.
+        self.clock.on_advance(self.runtime.scheduler.tick)
         await self._until(lambda: self.server.calls["getUpdates"] > 0 or self._polling.done())
         if self._polling.done():
             self._polling.result()  # start-up failed: raise its error here

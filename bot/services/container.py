@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.services.areas import AreaService
 from bot.services.invites import InviteService
 from bot.services.roster import RosterService
+from bot.services.rounds import RoundService
 from bot.services.suggestions import SuggestionService
 from bot.services.triage import TriageService
 from bot.services.users import UserService
@@ -54,3 +55,7 @@ class Services:
     @cached_property
     def invites(self) -> InviteService:
         return InviteService(self.session, self.clock, self.settings.invite_days)
+
+    @cached_property
+    def rounds(self) -> RoundService:
+        return RoundService(self.session, self.clock, self.suggestions, self.settings.special_min_share)

@@ -13,7 +13,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.db.models import CategoryCorrection, Deputy, Follow, PointsEntry, Street, Suggestion, User
+from bot.db.models import (
+    CandidateItem,
+    CategoryCorrection,
+    Deputy,
+    Follow,
+    PointsEntry,
+    Street,
+    Suggestion,
+    User,
+)
 from bot.db.upsert import insert_ignoring_conflicts
 from bot.services.suggestions import PAGE_SIZE, StaleChange, SuggestionService
 from core.categories import by_code
@@ -171,6 +180,19 @@ class TriageService:
             raise Refused("stale", suggestion) from None
         if action is Action.MERGE:
             await self._move_followers(suggestion, changes["merged_into_id"])  # type: ignore[arg-type]
+        if action is Action.NOMINATE:
+            # On next year's candidate list, as an item a selection round can take.
+            title = " ".join(suggestion.text.split())[:60]
+            self.session.add(
+                CandidateItem(
+                    year=self.clock.now().year + 1,
+                    title=title,
+                    category=suggestion.category or "services",
+                    origin="pool",
+                    suggestion_id=suggestion.id,
+                    created_at=self.clock.now(),
+                )
+            )
         await self._earn(user, role, action.value, suggestion)
         return suggestion, event
 

@@ -72,6 +72,7 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
         "invite",
         "pool",
         "candidates",
+        "rounds",
         "export",
     ]
     [roster] = await sandbox.press(ADMIN_ID, "代表名册")

@@ -1,0 +1,33 @@
+"""Result charts as PNG (matplotlib, no screen needed)."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: render to memory, never to a window
+
+import matplotlib.pyplot as plt
+
+COLOURS = {"elected": "#c0392b", "tied": "#e67e22", "other": "#95a5a6"}
+
+
+def approvals_chart(title: str, counts: dict[str, int], elected: set[str], tied: set[str]) -> bytes:
+    """Bars of approvals per candidate code, elected ones highlighted. Labels are ASCII codes,
+    so no CJK font is needed on the server; the message beside it names the projects."""
+    codes = sorted(counts, key=lambda code: (-counts[code], int(code[1:]) if code[1:].isdigit() else 0))
+    colours = [
+        COLOURS["elected"] if c in elected else COLOURS["tied"] if c in tied else COLOURS["other"]
+        for c in codes
+    ]
+    figure, axes = plt.subplots(figsize=(max(6, len(codes) * 0.35), 4), dpi=100)
+    axes.bar(codes, [counts[c] for c in codes], color=colours)
+    axes.set_ylabel("votes")
+    axes.set_title(title)
+    axes.tick_params(axis="x", labelrotation=90, labelsize=8)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()

@@ -1,0 +1,110 @@
+"""Buttons of selection rounds: the admin's round card and the deputy's ballot."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.db.models import RoundCandidate, SelectionRound
+from core.tally import Mode
+
+
+class RoundAction(CallbackData, prefix="ra"):
+    rid: int
+    act: str  # show, quota, times, turnout, close, publish, runoff
+
+
+class NewRound(CallbackData, prefix="rn"):
+    mode: str
+
+
+class Toggle(CallbackData, prefix="bt"):
+    rid: int
+    code: str
+
+
+class Mark(CallbackData, prefix="bm"):
+    rid: int
+    code: str
+    mark: str
+
+
+class BallotStep(CallbackData, prefix="bs"):
+    rid: int
+    act: str  # submit, confirm, back
+
+
+def rounds_list(rounds: list[SelectionRound]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for round_ in rounds:
+        builder.button(
+            text=f"#{round_.id} {round_.title[:24]}", callback_data=RoundAction(rid=round_.id, act="show")
+        )
+    builder.button(text=_("➕ 新建票决"), callback_data=RoundAction(rid=0, act="new"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def modes() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("赞成制（只投赞成）"), callback_data=NewRound(mode=Mode.APPROVAL.value))
+    builder.button(text=_("赞成 / 反对 / 弃权"), callback_data=NewRound(mode=Mode.YES_NO_ABSTAIN.value))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def round_card(round_: SelectionRound, has_errors: bool, tied: bool) -> InlineKeyboardMarkup | None:
+    builder = InlineKeyboardBuilder()
+    rid = round_.id
+    if round_.status == "draft":
+        builder.button(text=_("修改应选数"), callback_data=RoundAction(rid=rid, act="quota"))
+        if not has_errors:
+            builder.button(text=_("设置开放和关闭时间"), callback_data=RoundAction(rid=rid, act="times"))
+    elif round_.status == "open":
+        builder.button(text=_("投票率"), callback_data=RoundAction(rid=rid, act="turnout"))
+        builder.button(text=_("立即结束投票"), callback_data=RoundAction(rid=rid, act="close"))
+    elif round_.status == "closed":
+        builder.button(text=_("公布结果"), callback_data=RoundAction(rid=rid, act="publish"))
+        if tied:
+            builder.button(text=_("开启加赛"), callback_data=RoundAction(rid=rid, act="runoff"))
+    else:
+        return None
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def ballot(round_: SelectionRound, candidates: list[RoundCandidate], choices: dict) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    rid = round_.id
+    sizes: list[int] = []
+    if Mode(round_.mode) is Mode.APPROVAL:
+        for candidate in candidates:
+            mark = "☑" if choices.get(candidate.code) else "☐"
+            builder.button(
+                text=f"{mark} {candidate.code} {candidate.title[:20]}",
+                callback_data=Toggle(rid=rid, code=candidate.code),
+            )
+            sizes.append(1)
+    else:
+        for candidate in candidates:
+            current = choices.get(candidate.code)
+            for mark, label in (("yes", _("赞成")), ("no", _("反对")), ("abstain", _("弃权"))):
+                shown = f"● {candidate.code} {label}" if current == mark else f"{candidate.code} {label}"
+                builder.button(text=shown, callback_data=Mark(rid=rid, code=candidate.code, mark=mark))
+            sizes.append(3)
+    builder.button(text=_("提交选票"), callback_data=BallotStep(rid=rid, act="submit"))
+    sizes.append(1)
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+def confirm_ballot(round_: SelectionRound) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("确认提交（提交后不能更改）"), callback_data=BallotStep(rid=round_.id, act="confirm")
+    )
+    builder.button(text=_("返回修改"), callback_data=BallotStep(rid=round_.id, act="back"))
+    builder.adjust(1)
+    return builder.as_markup()

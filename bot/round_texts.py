@@ -1,0 +1,139 @@
+"""How selection rounds read in chat (call inside an i18n context)."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.db.models import CandidateItem, RoundCandidate, SelectionRound
+from bot.presenters import category_name
+from core.tally import Mode, margin_bounds
+from core.text import N_
+
+STATUS = {
+    "draft": N_("草稿"),
+    "scheduled": N_("已排期"),
+    "open": N_("投票中"),
+    "closed": N_("已结束"),
+    "published": N_("已公布"),
+}
+
+
+def when(moment: datetime | None, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def mode_label(mode: str) -> str:
+    return _("赞成制") if mode == Mode.APPROVAL.value else _("赞成/反对/弃权")
+
+
+def by_category(candidates: list[RoundCandidate]) -> list[str]:
+    lines: list[str] = []
+    current = None
+    for candidate in sorted(candidates, key=lambda c: (c.category, int(c.code[1:]))):
+        if candidate.category != current:
+            current = candidate.category
+            lines.append(f"【{category_name(current)}】")
+        special = _("（特定征集）") if candidate.origin == "special" else ""
+        lines.append(f"{candidate.code} {html.quote(candidate.title)}{special}")
+    return lines
+
+
+def round_card(
+    round_: SelectionRound, candidates: list[RoundCandidate], errors: list[str], tz: tzinfo
+) -> str:
+    lines = [
+        f"<b>#{round_.id} {html.quote(round_.title)}</b>",
+        _("年度：{year} · 应选 {quota} 项 · {mode}").format(
+            year=round_.year, quota=round_.quota, mode=mode_label(round_.mode)
+        ),
+        _("状态：{status}").format(status=_(STATUS.get(round_.status, round_.status))),
+        _("开放：{opens} · 关闭：{closes}").format(
+            opens=when(round_.opens_at, tz), closes=when(round_.closes_at, tz)
+        ),
+        "",
+        _("候选项目 {count} 项：").format(count=len(candidates)),
+        *by_category(candidates),
+    ]
+    if errors:
+        lines += ["", _("⚠️ 配置有误，不能开放：")] + [f"• {html.quote(error)}" for error in errors]
+    return "\n".join(lines)
+
+
+def quota_prompt(items: list[CandidateItem]) -> str:
+    special = sum(1 for item in items if item.origin == "special")
+    lows = [
+        quota
+        for quota in range(1, len(items) + 1)
+        if margin_bounds(quota)[0] <= len(items) <= margin_bounds(quota)[1]
+    ]
+    allowed = f"{lows[0]}–{lows[-1]}" if lows else "—"
+    return _(
+        "候选事项 {count} 项（群众建议 {pool} 项，特定征集 {special} 项）。\n"
+        "请发送应选项目数（按差额 20%–50% 的要求，可选 {allowed}）："
+    ).format(count=len(items), pool=len(items) - special, special=special, allowed=allowed)
+
+
+def ballot_text(round_: SelectionRound, candidates: list[RoundCandidate], choices: dict, tz: tzinfo) -> str:
+    head = [
+        f"<b>{html.quote(round_.title)}</b>",
+        _("关闭时间：{closes}").format(closes=when(round_.closes_at, tz)),
+    ]
+    if Mode(round_.mode) is Mode.APPROVAL:
+        chosen = {code for code, on in choices.items() if on}
+        covered = {c.category for c in candidates if c.code in chosen}
+        missing = sorted({c.category for c in candidates} - covered)
+        line = _("已选 {chosen}/{quota}").format(chosen=len(chosen), quota=round_.quota)
+        if missing:
+            line += _(" · 尚缺：{categories}").format(categories="、".join(category_name(c) for c in missing))
+        head += [line, _("每类至少赞成一项，总数不超过应选数。")]
+    else:
+        marked = sum(1 for c in candidates if c.code in choices)
+        head += [
+            _("已标记 {marked}/{total}：每个候选项目都要选赞成、反对或弃权。").format(
+                marked=marked, total=len(candidates)
+            )
+        ]
+    return "\n".join([*head, "", *by_category(candidates)])
+
+
+def results_text(round_: SelectionRound, candidates: list[RoundCandidate], result: dict) -> str:
+    titles = {c.code: c for c in candidates}
+    turnout, electorate = result["turnout"], round_.electorate or 0
+    lines = [
+        _("<b>{title}</b> 票决结果").format(title=html.quote(round_.title)),
+        _("投票 {turnout}/{electorate} 人，无效票 {invalid} 张。").format(
+            turnout=turnout, electorate=electorate, invalid=result["invalid_ballots"]
+        ),
+    ]
+    if not result["quorum_met"]:
+        lines.append(_("投票人数不足全体代表的三分之二，本轮票决无效，没有项目当选。"))
+        return "\n".join(lines)
+
+    def line(code: str) -> str:
+        candidate = titles[code]
+        return _("{code} {title}（{category}）— 赞成 {yes}").format(
+            code=code,
+            title=html.quote(candidate.title),
+            category=category_name(candidate.category),
+            yes=result["counts"][code]["yes"],
+        )
+
+    lines += [
+        "",
+        _("<b>当选项目</b>（{count}/{quota}）：").format(count=len(result["elected"]), quota=round_.quota),
+    ]
+    lines += [line(code) for code in result["elected"]]
+    if result["tied"]:
+        lines += ["", _("<b>票数相同、需加赛</b>（剩余 {seats} 席）：").format(seats=result["seats_left"])]
+        lines += [line(code) for code in result["tied"]]
+    elif result["seats_left"]:
+        lines += ["", _("有 {seats} 席无项目获全体代表过半数赞成，空缺。").format(seats=result["seats_left"])]
+    others = [
+        code for code in result["ranking"] if code not in result["elected"] and code not in result["tied"]
+    ]
+    if others:
+        lines += ["", _("未当选：")] + [line(code) for code in others]
+    return "\n".join(lines)

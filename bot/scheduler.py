@@ -1,0 +1,99 @@
+"""Work that falls due by the clock: round openings, closings, reminders, pre-review notices.
+
+`tick(now)` does whatever is due at `now`, and nothing twice: states move by compare-and-set and
+each notice has a unique key, so two schedulers (replicas, a restart) cannot double anything.
+APScheduler calls it every TICK_SECONDS in production (missed runs coalesced into one); the
+sandbox and the tests call it when they move the clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from aiogram.utils.i18n import gettext as _
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.engine import SessionFactory
+from bot.notify import Notifier
+from bot.round_texts import by_category, when
+from bot.services.container import Services
+from handlers.rounds import close_round, open_round, send_ballot
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    def __init__(
+        self, session_factory: SessionFactory, clock: Clock, settings: Settings, notifier: Notifier
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.settings = settings
+        self.notifier = notifier
+        self._aps: AsyncIOScheduler | None = None
+
+    async def tick(self, now: datetime | None = None) -> None:
+        now = now or self.clock.now()
+        async with self.session_factory() as session:
+            services = Services(session, self.clock, self.settings)
+            due = await services.rounds.due(now)
+            for round_ in due.pre_reviews:
+                if await services.rounds.claim_notice(round_, "pre_review"):
+                    await session.commit()
+                    await self._pre_review(services, round_)
+            for round_ in due.to_open:
+                await open_round(services, round_, self.notifier, self.settings)
+            for round_ in due.to_close:
+                await close_round(services, round_, self.notifier)
+            for round_, kind in due.reminders:
+                if await services.rounds.claim_notice(round_, kind):
+                    await session.commit()
+                    await self._remind(services, round_)
+
+    async def _pre_review(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]
+        """预先审议: the candidate materials, grouped by category, a week before the vote."""
+        candidates = await services.rounds.candidates(round_)
+        for _deputy, user in await services.rounds.active_deputies():
+            if user is not None:
+                await self.notifier.send(
+                    user,
+                    lambda: "\n".join(
+                        [
+                            _("📋 预先审议：{title} 将于 {opens} 开始投票。候选项目如下：").format(
+                                title=round_.title, opens=when(round_.opens_at, self.settings.tz)
+                            ),
+                            "",
+                            *by_category(candidates),
+                        ]
+                    ),
+                )
+
+    async def _remind(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]
+        for user in await services.rounds.not_voted(round_):
+            await self.notifier.send(
+                user,
+                lambda: _("⏰ 提醒：{title} 将于 {closes} 结束投票，您还没有投票。").format(
+                    title=round_.title, closes=when(round_.closes_at, self.settings.tz)
+                ),
+            )
+            await send_ballot(self.notifier, services, round_, user, self.settings)
+
+    def start(self) -> None:
+        self._aps = AsyncIOScheduler(timezone=self.settings.tz)
+        self._aps.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.settings.tick_seconds),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=self.settings.tick_seconds * 10,
+            next_run_time=datetime.now(self.settings.tz),
+        )
+        self._aps.start()
+
+    def shutdown(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)

@@ -1,0 +1,436 @@
+"""Selection rounds in the bot: candidates, scheduling, secret ballots, closing, publishing.
+
+The rules themselves (margin, ballot validity, quorum, ties) are core/tally's; this service keeps
+the records. Secrecy: `round_voters` says who has voted, `ballots` holds what was voted, keyed by
+the hash of a receipt only the voter knows — nothing links the two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.db.models import (
+    BallotDraft,
+    CandidateItem,
+    CastBallot,
+    Deputy,
+    RoundCandidate,
+    RoundReminder,
+    RoundVoter,
+    SelectionRound,
+    Suggestion,
+    User,
+)
+from bot.db.upsert import insert_ignoring_conflicts
+from bot.services.suggestions import SuggestionService
+from core.roles import Role
+from core.tally import Ballot, Candidate, Mode, Result, Round, ballot_problem, check_round, tally
+from core.workflow import Action, State
+
+# Reminders to deputies who have not voted, by how long before the round closes.
+REMINDERS = {"day": timedelta(days=1), "two_hours": timedelta(hours=2)}
+PRE_REVIEW = timedelta(days=7)
+
+
+class BallotRefused(Exception):
+    """`code`: closed, voted, invalid (with the rule broken in `reason`)."""
+
+    def __init__(self, code: str, reason: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Due:
+    to_open: list[SelectionRound]
+    to_close: list[SelectionRound]
+    reminders: list[tuple[SelectionRound, str]]
+    pre_reviews: list[SelectionRound]
+
+
+def receipt_hash(round_id: int, receipt: str) -> str:
+    return hashlib.sha256(f"{round_id}:{receipt}".encode()).hexdigest()
+
+
+class RoundService:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        suggestions: SuggestionService,
+        special_min_share: float = 0.0,
+    ) -> None:
+        self.session = session
+        self.clock = clock
+        self.suggestions = suggestions
+        self.special_min_share = special_min_share
+
+    # -- candidates ---------------------------------------------------------------------------
+    async def add_item(
+        self,
+        year: int,
+        title: str,
+        category: str,
+        origin: str,
+        suggestion_id: int | None = None,
+        department: str | None = None,
+        estimated_cost: str | None = None,
+    ) -> CandidateItem:
+        item = CandidateItem(
+            year=year,
+            title=title[:200],
+            category=category,
+            origin=origin,
+            suggestion_id=suggestion_id,
+            department=department,
+            estimated_cost=estimated_cost,
+            created_at=self.clock.now(),
+        )
+        self.session.add(item)
+        await self.session.flush()
+        return item
+
+    async def items(self, year: int) -> list[CandidateItem]:
+        rows = await self.session.exec(
+            select(CandidateItem)
+            .where(CandidateItem.year == year)
+            .order_by(col(CandidateItem.category), col(CandidateItem.id))
+        )
+        return list(rows.all())
+
+    async def candidates(self, round_: SelectionRound) -> list[RoundCandidate]:
+        rows = await self.session.exec(
+            select(RoundCandidate)
+            .where(RoundCandidate.round_id == round_.id)
+            .order_by(col(RoundCandidate.id))
+        )
+        return list(rows.all())
+
+    # -- the round's life -------------------------------------------------------------------------
+    async def create(
+        self,
+        admin: User,
+        year: int,
+        title: str,
+        mode: Mode,
+        quota: int,
+        items: list[CandidateItem],
+        parent: SelectionRound | None = None,
+    ) -> SelectionRound:
+        round_ = SelectionRound(
+            year=year,
+            title=title[:200],
+            mode=mode.value,
+            quota=quota,
+            status="draft",
+            parent_id=parent.id if parent else None,
+            created_by=admin.id,  # type: ignore[arg-type]
+            created_at=self.clock.now(),
+        )
+        self.session.add(round_)
+        await self.session.flush()
+        for number, item in enumerate(items, start=1):
+            self.session.add(
+                RoundCandidate(
+                    round_id=round_.id,
+                    code=f"c{number}",
+                    item_id=item.id,  # type: ignore[arg-type]
+                    title=item.title,
+                    category=item.category,
+                    origin=item.origin,
+                )
+            )
+        await self.session.flush()
+        return round_
+
+    def _core(
+        self, round_: SelectionRound, candidates: list[RoundCandidate], electorate: int | None = None
+    ) -> Round:
+        return Round(
+            Mode(round_.mode),
+            round_.quota,
+            electorate or round_.electorate or 1,
+            tuple(Candidate(c.code, c.category) for c in candidates),
+        )
+
+    async def check(self, round_: SelectionRound) -> list[str]:
+        """core/tally's configuration check, plus the office's minimum share of 特定征集 items."""
+        candidates = await self.candidates(round_)
+        errors = check_round(
+            self._core(round_, candidates, electorate=1), runoff=round_.parent_id is not None
+        )
+        if self.special_min_share and candidates:
+            special = sum(1 for c in candidates if c.origin == "special")
+            if special < self.special_min_share * len(candidates):
+                errors.append(
+                    f"特定征集 items are {special} of {len(candidates)}; "
+                    f"at least {self.special_min_share:.0%} are required"
+                )
+        return errors
+
+    async def set_quota(self, round_: SelectionRound, quota: int) -> None:
+        round_.quota = quota
+        self.session.add(round_)
+
+    async def schedule(self, round_: SelectionRound, opens_at: datetime, closes_at: datetime) -> None:
+        round_.opens_at, round_.closes_at, round_.status = opens_at, closes_at, "scheduled"
+        self.session.add(round_)
+
+    async def active_deputies(self) -> list[tuple[Deputy, User | None]]:
+        rows = await self.session.exec(
+            select(Deputy, User)
+            .outerjoin(User, col(User.telegram_id) == Deputy.telegram_id)
+            .where(Deputy.is_active)
+            .order_by(col(Deputy.id))
+        )
+        return list(rows.all())
+
+    async def _advance(self, round_: SelectionRound, was: str, to: str, **values: object) -> bool:
+        """Compare-and-set on the status: of two schedulers (replicas, restarts) one does the work."""
+        result = await self.session.exec(
+            update(SelectionRound)
+            .where(col(SelectionRound.id) == round_.id, col(SelectionRound.status) == was)
+            .values(status=to, **values)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        round_.status = to
+        for key, value in values.items():
+            setattr(round_, key, value)
+        return True
+
+    async def open(self, round_: SelectionRound) -> bool:
+        electorate = len(await self.active_deputies())
+        return await self._advance(
+            round_,
+            round_.status if round_.status in ("draft", "scheduled") else "scheduled",
+            "open",
+            opened_at=self.clock.now(),
+            electorate=electorate,
+        )
+
+    async def due(self, now: datetime) -> Due:
+        scheduled = (
+            await self.session.exec(select(SelectionRound).where(SelectionRound.status == "scheduled"))
+        ).all()
+        opened = (
+            await self.session.exec(select(SelectionRound).where(SelectionRound.status == "open"))
+        ).all()
+        sent = {(r.round_id, r.kind) for r in (await self.session.exec(select(RoundReminder))).all()}
+        reminders = [
+            (round_, kind)
+            for round_ in opened
+            for kind, before in REMINDERS.items()
+            if round_.closes_at
+            and round_.closes_at - before <= now < round_.closes_at
+            and (round_.id, kind) not in sent
+        ]
+        pre = [
+            r
+            for r in scheduled
+            if r.opens_at and r.opens_at - PRE_REVIEW <= now and (r.id, "pre_review") not in sent
+        ]
+        return Due(
+            to_open=[r for r in scheduled if r.opens_at and r.opens_at <= now],
+            to_close=[r for r in opened if r.closes_at and r.closes_at <= now],
+            reminders=reminders,
+            pre_reviews=pre,
+        )
+
+    async def claim_notice(self, round_: SelectionRound, kind: str) -> bool:
+        """True for the first caller only: a reminder is sent once, whoever runs the job."""
+        result = await self.session.exec(
+            insert_ignoring_conflicts(
+                self.session,
+                RoundReminder,
+                {  # type: ignore[call-overload]
+                    "round_id": round_.id,
+                    "kind": kind,
+                    "sent_at": self.clock.now(),
+                },
+            )
+        )
+        return result.rowcount == 1
+
+    # -- ballots ----------------------------------------------------------------------------------
+    async def draft(self, round_: SelectionRound, deputy: Deputy) -> dict:
+        found = (
+            await self.session.exec(
+                select(BallotDraft).where(
+                    BallotDraft.round_id == round_.id, BallotDraft.deputy_id == deputy.id
+                )
+            )
+        ).first()
+        return json.loads(found.choices) if found else {}
+
+    async def save_draft(self, round_: SelectionRound, deputy: Deputy, choices: dict) -> None:
+        found = (
+            await self.session.exec(
+                select(BallotDraft).where(
+                    BallotDraft.round_id == round_.id, BallotDraft.deputy_id == deputy.id
+                )
+            )
+        ).first() or BallotDraft(round_id=round_.id, deputy_id=deputy.id)  # type: ignore[arg-type]
+        found.choices = json.dumps(choices, sort_keys=True)
+        self.session.add(found)
+
+    def ballot_of(self, round_: SelectionRound, choices: dict) -> Ballot:
+        if Mode(round_.mode) is Mode.APPROVAL:
+            return Ballot(approve=tuple(sorted(code for code, chosen in choices.items() if chosen)))
+        return Ballot(marks=dict(choices))
+
+    async def problem(self, round_: SelectionRound, choices: dict) -> str | None:
+        return ballot_problem(
+            self._core(round_, await self.candidates(round_)), self.ballot_of(round_, choices)
+        )
+
+    async def has_voted(self, round_: SelectionRound, deputy: Deputy) -> bool:
+        found = await self.session.exec(
+            select(RoundVoter.id).where(RoundVoter.round_id == round_.id, RoundVoter.deputy_id == deputy.id)
+        )
+        return found.first() is not None
+
+    async def cast(self, round_: SelectionRound, deputy: Deputy, choices: dict, channel: str = "chat") -> str:
+        """Records the ballot and the has-voted mark together; returns the receipt code."""
+        if round_.status != "open":
+            raise BallotRefused("closed")
+        problem = await self.problem(round_, choices)
+        if problem is not None:
+            raise BallotRefused("invalid", problem)
+        receipt = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        ballot = self.ballot_of(round_, choices)
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    RoundVoter(
+                        round_id=round_.id,
+                        deputy_id=deputy.id,
+                        channel=channel,  # type: ignore[arg-type]
+                        voted_at=self.clock.now(),
+                    )
+                )
+                await self.session.flush()
+        except IntegrityError:
+            raise BallotRefused("voted") from None
+        payload = list(ballot.approve) if Mode(round_.mode) is Mode.APPROVAL else dict(ballot.marks)
+        self.session.add(
+            CastBallot(
+                receipt_hash=receipt_hash(round_.id, receipt),
+                round_id=round_.id,  # type: ignore[arg-type]
+                choices=json.dumps(payload, sort_keys=True),
+            )
+        )
+        await self.session.exec(
+            delete(BallotDraft).where(  # type: ignore[call-overload]
+                col(BallotDraft.round_id) == round_.id, col(BallotDraft.deputy_id) == deputy.id
+            )
+        )
+        await self.session.flush()
+        return receipt
+
+    async def turnout(self, round_: SelectionRound) -> int:
+        result = await self.session.exec(
+            select(func.count()).select_from(RoundVoter).where(RoundVoter.round_id == round_.id)
+        )
+        return int(result.one())
+
+    async def not_voted(self, round_: SelectionRound) -> list[User]:
+        voted = select(RoundVoter.deputy_id).where(RoundVoter.round_id == round_.id)
+        rows = await self.session.exec(
+            select(User)
+            .join(Deputy, col(Deputy.telegram_id) == User.telegram_id)
+            .where(Deputy.is_active, col(Deputy.id).not_in(voted))
+        )
+        return list(rows.all())
+
+    async def close(self, round_: SelectionRound) -> Result | None:
+        candidates = await self.candidates(round_)
+        rows = (
+            await self.session.exec(select(CastBallot.choices).where(CastBallot.round_id == round_.id))
+        ).all()
+        approval = Mode(round_.mode) is Mode.APPROVAL
+        ballots = [
+            Ballot(approve=tuple(json.loads(row))) if approval else Ballot(marks=json.loads(row))
+            for row in rows
+        ]
+        result = tally(self._core(round_, candidates, round_.electorate), ballots)
+        closed = await self._advance(
+            round_,
+            "open",
+            "closed",
+            closed_at=self.clock.now(),
+            result=json.dumps(result.as_dict(), ensure_ascii=False),
+        )
+        return result if closed else None
+
+    def result_of(self, round_: SelectionRound) -> dict | None:
+        return json.loads(round_.result) if round_.result else None
+
+    async def receipts(self, round_: SelectionRound) -> list[str]:
+        rows = await self.session.exec(
+            select(CastBallot.receipt_hash)
+            .where(CastBallot.round_id == round_.id)
+            .order_by(col(CastBallot.receipt_hash))
+        )
+        return list(rows.all())
+
+    async def publish(self, round_: SelectionRound, admin: User) -> list[Suggestion]:
+        """Marks the round published and moves the residents' suggestions to elected / not elected."""
+        result = self.result_of(round_) or {}
+        elected = set(result.get("elected", []))
+        undecided = set(result.get("tied", []))
+        moved: list[Suggestion] = []
+        for candidate in await self.candidates(round_):
+            item = await self.session.get(CandidateItem, candidate.item_id)
+            suggestion = (
+                await self.session.get(Suggestion, item.suggestion_id)
+                if item and item.suggestion_id
+                else None
+            )
+            if suggestion is None or suggestion.state != State.CANDIDATE or candidate.code in undecided:
+                continue
+            action = Action.ELECT if candidate.code in elected else Action.NOT_ELECT
+            await self.suggestions.move(suggestion, action, admin, Role.ADMIN)
+            moved.append(suggestion)
+        if not await self._advance(round_, "closed", "published"):
+            raise BallotRefused("closed")
+        return moved
+
+    async def runoff(self, round_: SelectionRound, admin: User) -> SelectionRound:
+        """A new round among the tied candidates, for the seats the tie left."""
+        result = self.result_of(round_) or {}
+        tied = set(result.get("tied", []))
+        items = [
+            await self.session.get(CandidateItem, c.item_id)
+            for c in await self.candidates(round_)
+            if c.code in tied
+        ]
+        return await self.create(
+            admin,
+            round_.year,
+            f"{round_.title}（加赛）",
+            Mode(round_.mode),
+            int(result.get("seats_left", 0)),
+            [i for i in items if i],
+            parent=round_,
+        )
+
+    async def get(self, round_id: int) -> SelectionRound | None:
+        return await self.session.get(SelectionRound, round_id)
+
+    async def recent(self, limit: int = 10) -> list[SelectionRound]:
+        rows = await self.session.exec(
+            select(SelectionRound).order_by(col(SelectionRound.id).desc()).limit(limit)
+        )
+        return list(rows.all())

@@ -1,0 +1,447 @@
+"""Selection rounds in chat: the admin prepares, schedules, closes and publishes; deputies vote.
+
+Opening, closing and reminders at their times are the scheduler's (bot/scheduler.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.charts import approvals_chart
+from bot.config import Settings
+from bot.db.models import Deputy, SelectionRound, User
+from bot.keyboards import rounds as kb
+from bot.notify import Notifier
+from bot.round_texts import STATUS, ballot_text, quota_prompt, results_text, round_card
+from bot.services.container import Services
+from bot.services.rounds import BallotRefused
+from core.roles import Role
+from core.tally import Mode
+from handlers.replies import edit_or_send, send
+
+TIMES = re.compile(r"(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})\D+(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})")
+
+
+class RoundInput(StatesGroup):
+    quota = State()
+    times = State()
+
+
+def only_admins(role: Role) -> bool:
+    return role is Role.ADMIN
+
+
+# -- the admin ---------------------------------------------------------------------------------
+async def rounds(message: Message, role: Role, services: Services) -> None:
+    if not only_admins(role):
+        await message.answer(_("只有管理员可以组织票决。"))
+        return
+    recent = await services.rounds.recent()
+    text = _("<b>票决轮次</b>") if recent else _("还没有票决轮次。")
+    await message.answer(text, reply_markup=kb.rounds_list(recent))
+
+
+async def show_round(
+    target: CallbackQuery | Message, services: Services, round_: SelectionRound, settings: Settings
+) -> None:
+    candidates = await services.rounds.candidates(round_)
+    errors = await services.rounds.check(round_) if round_.status == "draft" else []
+    result = services.rounds.result_of(round_)
+    text = round_card(round_, candidates, errors, settings.tz)
+    if result is not None:
+        text += "\n\n" + results_text(round_, candidates, result)
+    markup = kb.round_card(round_, bool(errors), bool(result and result["tied"]))
+    if isinstance(target, CallbackQuery):
+        await edit_or_send(target, text, reply_markup=markup)
+    else:
+        await target.answer(text, reply_markup=markup)
+
+
+async def round_action(
+    query: CallbackQuery,
+    callback_data: kb.RoundAction,
+    state: FSMContext,
+    role: Role,
+    user: User,
+    services: Services,
+    settings: Settings,
+    notifier: Notifier,
+    bot: Bot,
+) -> None:
+    if not only_admins(role):
+        await query.answer(_("只有管理员可以组织票决。"), show_alert=True)
+        return
+    if callback_data.act == "new":
+        year = services.clock.now().year + 1
+        items = await services.rounds.items(year)
+        await query.answer()
+        if not items:
+            await send(
+                query,
+                _(
+                    "{year} 年还没有候选事项：用 /candidates 把论证可行的事项列为候选，"
+                    "或用 python -m bot candidates import 导入特定征集项目。"
+                ).format(year=year),
+            )
+            return
+        await state.set_state(RoundInput.quota)
+        await state.set_data({"year": year, "rid": 0})
+        await send(query, quota_prompt(items))
+        return
+    round_ = await services.rounds.get(callback_data.rid)
+    if round_ is None:
+        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        return
+    act = callback_data.act
+    allowed = {
+        "show": True,
+        "quota": round_.status == "draft",
+        "times": round_.status == "draft",
+        "turnout": round_.status == "open",
+        "close": round_.status == "open",
+        "publish": round_.status == "closed",
+        "runoff": round_.status == "closed",
+    }
+    if not allowed.get(act, False):
+        await query.answer(
+            _("这一轮的状态已经变了：{status}。").format(status=_(STATUS.get(round_.status, round_.status))),
+            show_alert=True,
+        )
+        return
+    if act == "show":
+        await query.answer()
+        await show_round(query, services, round_, settings)
+    elif act == "quota":
+        await query.answer()
+        await state.set_state(RoundInput.quota)
+        await state.set_data({"year": round_.year, "rid": round_.id})
+        await send(query, quota_prompt(await services.rounds.items(round_.year)))
+    elif act == "times":
+        await query.answer()
+        await state.set_state(RoundInput.times)
+        await state.set_data({"rid": round_.id})
+        await send(
+            query,
+            _("请发送开放和关闭时间（{tz}），例如：\n2027-01-04 09:00 2027-01-04 17:00").format(
+                tz=settings.timezone
+            ),
+        )
+    elif act == "turnout":
+        voted = await services.rounds.turnout(round_)
+        # Only turnout while the vote runs: never partial results.
+        await query.answer(
+            _("已投票 {voted}/{electorate} 人。").format(voted=voted, electorate=round_.electorate),
+            show_alert=True,
+        )
+    elif act == "close":
+        await query.answer()
+        await close_round(services, round_, notifier)
+        await show_round(query, services, round_, settings)
+    elif act == "publish":
+        await query.answer()
+        await publish_round(services, round_, user, notifier, bot, settings)
+        await show_round(query, services, round_, settings)
+    elif act == "runoff":
+        await query.answer()
+        runoff = await services.rounds.runoff(round_, user)
+        await services.session.commit()
+        await show_round(query.message, services, runoff, settings)  # type: ignore[arg-type]
+
+
+async def quota_given(
+    message: Message, state: FSMContext, role: Role, user: User, services: Services, settings: Settings
+) -> None:
+    text = (message.text or "").strip()
+    if not only_admins(role) or not text.isdigit() or not 1 <= int(text) <= 500:
+        await message.answer(_("请发送一个数字，例如 20。"))
+        return
+    data = await state.get_data()
+    if data.get("rid"):
+        round_ = await services.rounds.get(data["rid"])
+        await state.clear()
+        if round_ is None or round_.status != "draft":
+            await message.answer(_("这个操作现在不能进行了。"))
+            return
+        await services.rounds.set_quota(round_, int(text))
+        await services.session.commit()
+        await show_round(message, services, round_, settings)
+        return
+    await state.update_data(quota=int(text))
+    await message.answer(_("选择投票方式："), reply_markup=kb.modes())
+
+
+async def mode_chosen(
+    query: CallbackQuery,
+    callback_data: kb.NewRound,
+    state: FSMContext,
+    role: Role,
+    user: User,
+    services: Services,
+    settings: Settings,
+) -> None:
+    data = await state.get_data()
+    if not only_admins(role) or "quota" not in data or callback_data.mode not in {m.value for m in Mode}:
+        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    year = data["year"]
+    items = await services.rounds.items(year)
+    title = _("{year} 年民生实事项目票决").format(year=year)
+    round_ = await services.rounds.create(user, year, title, Mode(callback_data.mode), data["quota"], items)
+    await services.session.commit()
+    await show_round(query, services, round_, settings)
+
+
+async def times_given(
+    message: Message, state: FSMContext, role: Role, services: Services, settings: Settings
+) -> None:
+    match = TIMES.search(message.text or "")
+    data = await state.get_data()
+    round_ = await services.rounds.get(data.get("rid", 0))
+    if not only_admins(role) or round_ is None or round_.status != "draft":
+        await state.clear()
+        await message.answer(_("这个操作现在不能进行了。"))
+        return
+    if match is None:
+        await message.answer(_("没有看懂时间。请按这个格式发送：2027-01-04 09:00 2027-01-04 17:00"))
+        return
+    try:
+        opens, closes = (
+            datetime.fromisoformat(part.replace(" ", "T")).replace(tzinfo=settings.tz)
+            for part in match.groups()
+        )
+    except ValueError:
+        await message.answer(_("没有看懂时间。请按这个格式发送：2027-01-04 09:00 2027-01-04 17:00"))
+        return
+    if not services.clock.now() <= opens < closes:
+        await message.answer(_("开放时间不能早于现在，关闭时间要晚于开放时间。"))
+        return
+    await state.clear()
+    await services.rounds.schedule(round_, opens, closes)
+    await services.session.commit()
+    await show_round(message, services, round_, settings)
+
+
+# -- opening, closing, publishing (also run by the scheduler) ----------------------------------------
+async def send_ballot(
+    notifier: Notifier, services: Services, round_: SelectionRound, user: User, settings: Settings
+) -> bool:
+    candidates = await services.rounds.candidates(round_)
+    return await notifier.send(
+        user,
+        lambda: (
+            _("🗳 {title} 开始投票了。").format(title=round_.title)
+            + "\n\n"
+            + ballot_text(round_, candidates, {}, settings.tz),
+            kb.ballot(round_, candidates, {}),
+        ),
+    )
+
+
+async def open_round(
+    services: Services, round_: SelectionRound, notifier: Notifier, settings: Settings
+) -> None:
+    if not await services.rounds.open(round_):
+        return  # another scheduler opened it
+    await services.session.commit()
+    for _deputy, user in await services.rounds.active_deputies():
+        if user is not None:
+            await send_ballot(notifier, services, round_, user, settings)
+
+
+async def close_round(services: Services, round_: SelectionRound, notifier: Notifier) -> None:
+    if await services.rounds.close(round_) is None:
+        return  # already closed
+    await services.session.commit()
+    for admin in await admins(services):
+        await notifier.send(
+            admin, lambda: _("{title} 投票已结束，请在 /rounds 查看结果并公布。").format(title=round_.title)
+        )
+
+
+async def admins(services: Services) -> list[User]:
+    users = [await services.users.by_telegram_id(admin_id) for admin_id in services.settings.admin_ids]
+    return [user for user in users if user is not None]
+
+
+async def publish_round(
+    services: Services, round_: SelectionRound, admin: User, notifier: Notifier, bot: Bot, settings: Settings
+) -> None:
+    moved = await services.rounds.publish(round_, admin)
+    await services.session.commit()
+    candidates = await services.rounds.candidates(round_)
+    result = services.rounds.result_of(round_) or {}
+    chart = approvals_chart(
+        f"#{round_.id}",
+        {code: c["yes"] for code, c in result["counts"].items()},
+        set(result["elected"]),
+        set(result["tied"]),
+    )
+    for _deputy, user in await services.rounds.active_deputies():
+        if user is None or user.is_blocked:
+            continue
+        if await notifier.send(user, lambda: results_text(round_, candidates, result)):
+            await bot.send_photo(user.telegram_id, BufferedInputFile(chart, f"round-{round_.id}.png"))
+    for suggestion in moved:
+        event = await services.suggestions.last_event(suggestion)
+        await notifier.suggestion_changed(suggestion, event, await services.suggestions.followers(suggestion))  # type: ignore[arg-type]
+
+
+# -- the deputy's ballot ---------------------------------------------------------------------------
+async def open_ballot(services: Services, user: User, round_id: int) -> tuple[SelectionRound, Deputy] | None:
+    round_ = await services.rounds.get(round_id)
+    deputy = await services.triage.deputy_of(user)
+    if round_ is None or deputy is None or round_.status != "open":
+        return None
+    return round_, deputy
+
+
+async def refuse_ballot(query: CallbackQuery, services: Services, user: User, round_id: int) -> bool:
+    """True when the press cannot count: not a deputy, the round not open, or already voted."""
+    found = await open_ballot(services, user, round_id)
+    if found is None:
+        await query.answer(_("这一轮投票没有在进行，或者您不是这一轮的代表。"), show_alert=True)
+        return True
+    if await services.rounds.has_voted(*found):
+        await query.answer(_("您已经投过票了：选票一经提交不能更改。"), show_alert=True)
+        return True
+    return False
+
+
+async def redraw(
+    query: CallbackQuery, services: Services, round_: SelectionRound, choices: dict, settings: Settings
+) -> None:
+    candidates = await services.rounds.candidates(round_)
+    await edit_or_send(
+        query,
+        ballot_text(round_, candidates, choices, settings.tz),
+        reply_markup=kb.ballot(round_, candidates, choices),
+    )
+
+
+async def toggle(
+    query: CallbackQuery, callback_data: kb.Toggle, services: Services, user: User, settings: Settings
+) -> None:
+    if await refuse_ballot(query, services, user, callback_data.rid):
+        return
+    round_, deputy = await open_ballot(services, user, callback_data.rid)  # type: ignore[misc]
+    codes = {c.code for c in await services.rounds.candidates(round_)}
+    if callback_data.code not in codes or Mode(round_.mode) is not Mode.APPROVAL:
+        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        return
+    choices = await services.rounds.draft(round_, deputy)
+    choices[callback_data.code] = not choices.get(callback_data.code, False)
+    await services.rounds.save_draft(round_, deputy, choices)
+    await services.session.commit()
+    await query.answer()
+    await redraw(query, services, round_, choices, settings)
+
+
+async def mark(
+    query: CallbackQuery, callback_data: kb.Mark, services: Services, user: User, settings: Settings
+) -> None:
+    if await refuse_ballot(query, services, user, callback_data.rid):
+        return
+    round_, deputy = await open_ballot(services, user, callback_data.rid)  # type: ignore[misc]
+    codes = {c.code for c in await services.rounds.candidates(round_)}
+    if callback_data.code not in codes or callback_data.mark not in ("yes", "no", "abstain"):
+        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        return
+    choices = await services.rounds.draft(round_, deputy)
+    choices[callback_data.code] = callback_data.mark
+    await services.rounds.save_draft(round_, deputy, choices)
+    await services.session.commit()
+    await query.answer()
+    await redraw(query, services, round_, choices, settings)
+
+
+async def ballot_step(
+    query: CallbackQuery, callback_data: kb.BallotStep, services: Services, user: User, settings: Settings
+) -> None:
+    if await refuse_ballot(query, services, user, callback_data.rid):
+        return
+    round_, deputy = await open_ballot(services, user, callback_data.rid)  # type: ignore[misc]
+    choices = await services.rounds.draft(round_, deputy)
+    if callback_data.act == "back":
+        await query.answer()
+        await redraw(query, services, round_, choices, settings)
+        return
+    problem = await services.rounds.problem(round_, choices)
+    if problem is not None:
+        await query.answer(_("选票还不能提交：{reason}").format(reason=problem), show_alert=True)
+        return
+    if callback_data.act == "submit":
+        await query.answer()
+        candidates = {c.code: c for c in await services.rounds.candidates(round_)}
+        if Mode(round_.mode) is Mode.APPROVAL:
+            summary = [f"☑ {code} {candidates[code].title}" for code, on in sorted(choices.items()) if on]
+        else:
+            labels = {"yes": _("赞成"), "no": _("反对"), "abstain": _("弃权")}
+            summary = [f"{code} {candidates[code].title}：{labels[m]}" for code, m in sorted(choices.items())]
+        await edit_or_send(
+            query, _("请确认您的选票：") + "\n" + "\n".join(summary), reply_markup=kb.confirm_ballot(round_)
+        )
+        return
+    try:
+        receipt = await services.rounds.cast(round_, deputy, choices)
+    except BallotRefused as refused:
+        await services.session.rollback()
+        text = (
+            _("您已经投过票了：选票一经提交不能更改。")
+            if refused.code == "voted"
+            else _("这一轮投票已经结束。")
+        )
+        await query.answer(text, show_alert=True)
+        return
+    await services.session.commit()
+    await query.answer()
+    await edit_or_send(
+        query,
+        _(
+            "✅ 选票已提交。回执码：<code>{receipt}</code>\n"
+            "请保存回执码：结果公布后，可以用它核对您的选票已被计入。"
+        ).format(receipt=receipt),
+    )
+
+
+async def vote(message: Message, services: Services, user: User, settings: Settings) -> None:
+    """/vote: the open rounds' ballots again (a deputy who had not started the bot, or lost it)."""
+    deputy = await services.triage.deputy_of(user)
+    if deputy is None:
+        await message.answer(_("只有人大代表可以投票。"))
+        return
+    shown = 0
+    for round_ in await services.rounds.recent(50):
+        if round_.status == "open" and not await services.rounds.has_voted(round_, deputy):
+            candidates = await services.rounds.candidates(round_)
+            choices = await services.rounds.draft(round_, deputy)
+            await message.answer(
+                ballot_text(round_, candidates, choices, settings.tz),
+                reply_markup=kb.ballot(round_, candidates, choices),
+            )
+            shown += 1
+    if not shown:
+        await message.answer(_("现在没有需要您投票的轮次。"))
+
+
+def setup() -> Router:
+    router = Router(name="rounds")
+    router.message.register(rounds, Command("rounds"))
+    router.message.register(vote, Command("vote"))
+    router.message.register(quota_given, RoundInput.quota, F.text, ~F.text.startswith("/"))
+    router.message.register(times_given, RoundInput.times, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(round_action, kb.RoundAction.filter())
+    router.callback_query.register(mode_chosen, kb.NewRound.filter())
+    router.callback_query.register(toggle, kb.Toggle.filter())
+    router.callback_query.register(mark, kb.Mark.filter())
+    router.callback_query.register(ballot_step, kb.BallotStep.filter())
+    return router

@@ -1,0 +1,219 @@
+"""A selection round end to end: configuration, schedule, ballots, reminders, closing, results."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from bot.db.models import BallotDraft, CastBallot, RoundVoter, SelectionRound
+from bot.sandbox.session import Sandbox
+from bot.services.container import Services
+from bot.services.rounds import receipt_hash
+from bot.services.users import TelegramPerson
+from core.tally import Mode
+from tests.conftest import ADMIN_ID, seed_areas_and_roster
+
+DEPUTIES = [2001, 2002, 2003, 2004, 2005, 2006]
+ROSTER = "name,telegram_id,street,liaison_station\n" + "".join(f"代表{n},{n},莲花街道,\n" for n in DEPUTIES)
+ITEMS = [
+    ("新建社区长者饭堂", "eldercare"),
+    ("增设公交微循环线路", "transport"),
+    ("改造社区公园", "environment"),
+    ("扩建社区健康服务中心", "eldercare"),
+    ("新增公共停车位", "transport"),
+    ("整治河道黑臭水体", "environment"),
+    ("建设适老化无障碍设施", "eldercare"),
+    ("优化路口信号灯", "transport"),
+    ("新建口袋公园", "environment"),
+]
+
+
+async def prepare(sandbox: Sandbox) -> int:
+    await seed_areas_and_roster(sandbox, ROSTER)
+    year = sandbox.clock.now().year + 1
+    async with sandbox.runtime.session_factory() as session:
+        services = Services(session, sandbox.clock, sandbox.settings)
+        for title, category in ITEMS:
+            await services.rounds.add_item(year, title, category, "special")
+        await session.commit()
+    for deputy in DEPUTIES:
+        await sandbox.say(deputy, "/start", name=f"代表{deputy}")
+    await sandbox.say(ADMIN_ID, "/start", name="办公室")
+    return year
+
+
+async def the_round(sandbox: Sandbox) -> SelectionRound:
+    async with sandbox.runtime.session_factory() as session:
+        return (await session.exec(select(SelectionRound).order_by(col(SelectionRound.id).desc()))).first()
+
+
+async def create_round(sandbox: Sandbox, quota: str = "7") -> None:
+    await sandbox.say(ADMIN_ID, "/rounds")
+    [prompt] = await sandbox.press(ADMIN_ID, "➕ 新建票决")
+    assert "候选事项 9 项（群众建议 0 项，特定征集 9 项）" in prompt.text and "可选 6–7" in prompt.text
+    [modes] = await sandbox.say(ADMIN_ID, quota)
+    assert modes.buttons == [["赞成制（只投赞成）"], ["赞成 / 反对 / 弃权"]]
+    await sandbox.press(ADMIN_ID, "赞成制（只投赞成）")
+
+
+async def schedule(sandbox: Sandbox) -> tuple:  # type: ignore[type-arg]
+    now = sandbox.clock.now()
+    opens, closes = now + timedelta(days=10), now + timedelta(days=12)
+    await sandbox.press(ADMIN_ID, "设置开放和关闭时间")
+    [card] = await sandbox.say(ADMIN_ID, f"{opens:%Y-%m-%d %H:%M} {closes:%Y-%m-%d %H:%M}")
+    assert "状态：已排期" in card.text
+    return opens, closes
+
+
+async def test_a_whole_round(sandbox: Sandbox) -> None:
+    await prepare(sandbox)
+    # A configuration error is shown, then fixed.
+    await create_round(sandbox, quota="10")
+    card = sandbox.shown[-1]
+    assert "⚠️ 配置有误，不能开放：" in card.text and "9 candidates for 10 seats" in card.text
+    assert card.buttons == [["修改应选数"]]
+    await sandbox.press(ADMIN_ID, "修改应选数")
+    [card] = await sandbox.say(ADMIN_ID, "7")
+    assert "应选 7 项" in card.text and "⚠️" not in card.text
+    assert card.buttons == [["修改应选数"], ["设置开放和关闭时间"]]
+    opens, closes = await schedule(sandbox)
+
+    # A week before: the candidate materials (预先审议).
+    shown = await sandbox.advance_clock(opens - timedelta(days=6))
+    assert {s.to for s in shown if s.text.startswith("📋 预先审议")} == set(DEPUTIES)
+    # Opening at the scheduled time: every deputy gets a ballot.
+    shown = await sandbox.advance_clock(opens)
+    ballots = {s.to: s for s in shown if s.text.startswith("🗳")}
+    assert set(ballots) == set(DEPUTIES)
+    assert "已选 0/7 · 尚缺：" in ballots[2001].text
+    assert (await the_round(sandbox)).electorate == 6
+
+    # 2001 picks too few categories: refused live, then completes the ballot.
+    round_ = await the_round(sandbox)
+    first = next(label for row in ballots[2001].buttons for label in row if label.startswith("☐ c1 "))
+    [toggled] = await sandbox.press(2001, first)
+    assert "已选 1/7 · 尚缺：" in toggled.text and toggled.buttons[0][0].startswith("☑ c1 ")
+    [refused] = await sandbox.press(2001, "提交选票")
+    assert refused.alert and refused.text.startswith("选票还不能提交：no approval in categories")
+    await sandbox.press(2001, data=f"bt:{round_.id}:c4")
+    [complete] = await sandbox.press(2001, data=f"bt:{round_.id}:c7")
+    assert "已选 3/7" in complete.text and "尚缺" not in complete.text
+    [confirm] = await sandbox.press(2001, "提交选票")
+    assert confirm.text.startswith("请确认您的选票：") and confirm.buttons[0] == [
+        "确认提交（提交后不能更改）"
+    ]
+    [receipt] = await sandbox.press(2001, "确认提交（提交后不能更改）")
+    assert receipt.text.startswith("✅ 选票已提交。回执码：<code>")
+    code = receipt.text.split("<code>")[1].split("</code>")[0]
+    async with sandbox.runtime.session_factory() as session:
+        stored = (await session.exec(select(CastBallot))).all()
+        assert [b.receipt_hash for b in stored] == [receipt_hash(round_.id, code)]
+        assert len((await session.exec(select(RoundVoter))).all()) == 1
+        assert (await session.exec(select(BallotDraft))).all() == []
+    # A second submission (a double click, a forged press) records nothing more.
+    [again] = await sandbox.press(2001, data=f"bs:{round_.id}:confirm")
+    assert again.alert and again.text.startswith("您已经投过票了")
+
+    # Four more vote (quorum: 2/3 of 6 = 4); one does not.
+    for deputy in (2002, 2003, 2004):
+        for code in ("c1", "c2", "c3", "c4", "c5", "c7", "c8"):
+            await sandbox.press(deputy, data=f"bt:{round_.id}:{code}")
+        await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
+        await sandbox.press(deputy, data=f"bs:{round_.id}:confirm")
+    # The admin watches turnout, never partial results.
+    await sandbox.say(ADMIN_ID, "/rounds")
+    await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    [turnout] = await sandbox.press(ADMIN_ID, "投票率")
+    assert turnout.text == "已投票 4/6 人。" and turnout.alert
+
+    # A day before closing, those who have not voted are reminded (once).
+    shown = await sandbox.advance_clock(closes - timedelta(hours=23))
+    reminded = {s.to for s in shown if s.text.startswith("⏰ 提醒")}
+    assert reminded == {2005, 2006}
+    shown = await sandbox.advance_clock(closes - timedelta(hours=22))
+    assert not [s for s in shown if s.text.startswith("⏰ 提醒")]
+
+    # Closing at the scheduled time; the admin publishes; deputies get results and a chart.
+    shown = await sandbox.advance_clock(closes)
+    assert any(s.to == ADMIN_ID and "投票已结束" in s.text for s in shown)
+    await sandbox.say(ADMIN_ID, "/rounds")
+    [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    assert "投票 4/6 人，无效票 0 张。" in card.text and "<b>当选项目</b>（7/7）" in card.text
+    shown = await sandbox.press(ADMIN_ID, "公布结果")
+    results = [s for s in shown if s.to in DEPUTIES and s.method == "sendMessage"]
+    charts = [s for s in shown if s.to in DEPUTIES and s.method == "sendPhoto"]
+    assert len(results) == 6 and len(charts) == 6
+    assert (await the_round(sandbox)).status == "published"
+
+
+async def test_void_quorum_and_a_tie_with_its_runoff(sandbox: Sandbox) -> None:
+    await prepare(sandbox)
+    await create_round(sandbox, quota="6")
+    opens, closes = await schedule(sandbox)
+    await sandbox.advance_clock(opens)
+    round_ = await the_round(sandbox)
+    # Four deputies: five from everyone, then c3 from two and c6 from two: a tie for the last seat.
+    for deputy, extra in ((2001, "c3"), (2002, "c3"), (2003, "c6"), (2004, "c6")):
+        for code in ("c1", "c2", "c4", "c5", "c7", extra):
+            await sandbox.press(deputy, data=f"bt:{round_.id}:{code}")
+        await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
+        await sandbox.press(deputy, data=f"bs:{round_.id}:confirm")
+    await sandbox.advance_clock(closes)
+    await sandbox.say(ADMIN_ID, "/rounds")
+    [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    assert "<b>票数相同、需加赛</b>（剩余 1 席）" in card.text
+    assert card.buttons == [["公布结果"], ["开启加赛"]]
+    [runoff] = await sandbox.press(ADMIN_ID, "开启加赛")
+    assert "（加赛）" in runoff.text and "应选 1 项" in runoff.text and "候选项目 2 项" in runoff.text
+    assert "⚠️" not in runoff.text  # a runoff keeps no margin
+
+    # A round that too few deputies vote in is void.
+    await create_round(sandbox, quota="7")
+    opens, closes = await schedule(sandbox)
+    await sandbox.advance_clock(opens)
+    void = await the_round(sandbox)
+    await sandbox.advance_clock(closes)
+    await sandbox.say(ADMIN_ID, "/rounds")
+    [card] = await sandbox.press(ADMIN_ID, f"#{void.id} {void.title[:24]}")
+    assert "本轮票决无效，没有项目当选" in card.text
+
+
+async def test_many_deputies_submitting_at_once(sandbox: Sandbox) -> None:
+    """Every deputy confirms at the same moment: exactly one ballot each, none lost or doubled."""
+    count = 60
+    roster = "name,telegram_id,street,liaison_station\n" + "".join(
+        f"代表{n},{n},莲花街道,\n" for n in range(5000, 5000 + count)
+    )
+    await seed_areas_and_roster(sandbox, roster)
+    year = sandbox.clock.now().year + 1
+    async with sandbox.runtime.session_factory() as session:
+        services = Services(session, sandbox.clock, sandbox.settings)
+        for title, category in ITEMS:
+            await services.rounds.add_item(year, title, category, "special")
+        admin, _ = await services.users.touch(TelegramPerson(ADMIN_ID, "办公室", None))
+        round_ = await services.rounds.create(
+            admin, year, "并发测试", Mode.APPROVAL, 7, await services.rounds.items(year)
+        )
+        await services.rounds.open(round_)
+        for deputy, _user in await services.rounds.active_deputies():
+            await services.rounds.save_draft(round_, deputy, {"c1": True, "c4": True, "c7": True})
+        await session.commit()
+        rid = round_.id
+    world = sandbox.server.world
+    people = [world.person(n, f"代表{n}") for n in range(5000, 5000 + count)]
+
+    def everyone_confirms() -> None:
+        for person in people:
+            world.press(person, data=f"bs:{rid}:confirm")
+            world.press(person, data=f"bs:{rid}:confirm")  # and a double click
+
+    shown = await sandbox.act(everyone_confirms)
+    async with sandbox.runtime.session_factory() as session:
+        assert len((await session.exec(select(CastBallot))).all()) == count
+        assert len((await session.exec(select(RoundVoter))).all()) == count
+    receipts = [s for s in shown if s.text.startswith("✅ 选票已提交")]
+    refusals = [s for s in shown if s.text.startswith("您已经投过票了")]
+    assert len(receipts) == count and len(refusals) == count
+    await asyncio.sleep(0)
