@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")  # before pyplot: render to memory, never to a window
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 COLOURS = {"elected": "#c0392b", "tied": "#e67e22", "other": "#95a5a6"}
 
@@ -24,6 +25,7 @@ def approvals_chart(title: str, counts: dict[str, int], elected: set[str], tied:
     figure, axes = plt.subplots(figsize=(max(6, len(codes) * 0.35), 4), dpi=100)
     axes.bar(codes, [counts[c] for c in codes], color=colours)
     axes.set_ylabel("votes")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title)
     axes.tick_params(axis="x", labelrotation=90, labelsize=8)
     figure.tight_layout()

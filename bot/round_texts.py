@@ -9,7 +9,7 @@ from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import CandidateItem, RoundCandidate, SelectionRound
 from bot.presenters import category_name
-from core.tally import Mode, margin_bounds
+from core.tally import Mode, Problem, margin_bounds
 from core.text import N_
 
 STATUS = {
@@ -41,8 +41,44 @@ def by_category(candidates: list[RoundCandidate]) -> list[str]:
     return lines
 
 
+PROBLEMS = {
+    "quota": N_("应选项目数至少为 1（现在是 {quota}）"),
+    "electorate": N_("代表人数至少为 1（现在是 {electorate}）"),
+    "margin": N_(
+        "{count} 个候选项目选 {quota} 项：候选项目须在 {low} 到 {high} 项之间（应选数的 1.2 到 1.5 倍）"
+    ),
+    "duplicate": N_("候选编号 {id} 重复"),
+    "category": N_("候选项目 {id} 的类别 {category} 不在十个类别之中"),
+    "special_share": N_("特定征集项目只有 {special}/{count} 项，不到规定的最低比例"),
+}
+
+
+def problem_text(problem: Problem) -> str:
+    template = PROBLEMS.get(problem.code)
+    return _(template).format(**problem.values) if template else problem.text
+
+
+def ballot_issue(round_: SelectionRound, candidates: list[RoundCandidate], choices: dict) -> str:
+    """Why a ballot cannot be submitted yet, in the reader's language."""
+    if Mode(round_.mode) is Mode.APPROVAL:
+        chosen = {code for code, on in choices.items() if on}
+        if len(chosen) > round_.quota:
+            return _("赞成了 {chosen} 项，超过应选数 {quota}").format(chosen=len(chosen), quota=round_.quota)
+        missing = sorted(
+            {c.category for c in candidates} - {c.category for c in candidates if c.code in chosen}
+        )
+        if missing and round_.parent_id is None:
+            return _("每类至少赞成一项，尚缺：{categories}").format(
+                categories="、".join(category_name(c) for c in missing)
+            )
+    unmarked = [c.code for c in candidates if c.code not in choices]
+    if Mode(round_.mode) is not Mode.APPROVAL and unmarked:
+        return _("还有 {count} 个候选项目没有标记").format(count=len(unmarked))
+    return _("选票不符合规则")
+
+
 def round_card(
-    round_: SelectionRound, candidates: list[RoundCandidate], errors: list[str], tz: tzinfo
+    round_: SelectionRound, candidates: list[RoundCandidate], errors: list[Problem], tz: tzinfo
 ) -> str:
     lines = [
         f"<b>#{round_.id} {html.quote(round_.title)}</b>",
@@ -54,11 +90,17 @@ def round_card(
             opens=when(round_.opens_at, tz), closes=when(round_.closes_at, tz)
         ),
         "",
-        _("候选项目 {count} 项：").format(count=len(candidates)),
+        _("候选项目 {count} 项（群众建议 {pool} 项，特定征集 {special} 项）：").format(
+            count=len(candidates),
+            pool=sum(c.origin != "special" for c in candidates),
+            special=sum(c.origin == "special" for c in candidates),
+        ),
         *by_category(candidates),
     ]
     if errors:
-        lines += ["", _("⚠️ 配置有误，不能开放：")] + [f"• {html.quote(error)}" for error in errors]
+        lines += ["", _("⚠️ 配置有误，不能开放：")] + [
+            f"• {html.quote(problem_text(error))}" for error in errors
+        ]
     return "\n".join(lines)
 
 
@@ -84,11 +126,17 @@ def ballot_text(round_: SelectionRound, candidates: list[RoundCandidate], choice
     if Mode(round_.mode) is Mode.APPROVAL:
         chosen = {code for code, on in choices.items() if on}
         covered = {c.category for c in candidates if c.code in chosen}
-        missing = sorted({c.category for c in candidates} - covered)
+        # A runoff decides among tied candidates: no category has to be covered.
+        missing = [] if round_.parent_id else sorted({c.category for c in candidates} - covered)
         line = _("已选 {chosen}/{quota}").format(chosen=len(chosen), quota=round_.quota)
         if missing:
             line += _(" · 尚缺：{categories}").format(categories="、".join(category_name(c) for c in missing))
-        head += [line, _("每类至少赞成一项，总数不超过应选数。")]
+        rule = (
+            _("最多赞成 {quota} 项。").format(quota=round_.quota)
+            if round_.parent_id
+            else _("每类至少赞成一项，总数不超过应选数。")
+        )
+        head += [line, rule]
     else:
         marked = sum(1 for c in candidates if c.code in choices)
         head += [
@@ -136,4 +184,5 @@ def results_text(round_: SelectionRound, candidates: list[RoundCandidate], resul
     ]
     if others:
         lines += ["", _("未当选：")] + [line(code) for code in others]
+    lines += ["", _("核对自己的选票：发送 /check 回执码。")]
     return "\n".join(lines)

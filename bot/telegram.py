@@ -31,17 +31,24 @@ def is_repeatable(method_name: str) -> bool:
 
 
 class RetryMiddleware(BaseRequestMiddleware):
-    """Waits `retry_after` on 429 for every call; backs off on network errors for safe calls."""
+    """Waits `retry_after` on 429 for every call; backs off on network errors for safe calls.
+
+    A 429 means Telegram did nothing, so it is retried for as long as the waits add up to at most
+    `max_wait` seconds (a burst to many chats can need many short waits); other errors are
+    retried `max_retries` times.
+    """
 
     def __init__(
         self,
         max_retries: int = 5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         backoff: float = 0.5,
+        max_wait: float = 120.0,
     ) -> None:
         self.max_retries = max_retries
         self.sleep = sleep
         self.backoff = backoff
+        self.max_wait = max_wait
 
     async def __call__(
         self,
@@ -50,14 +57,17 @@ class RetryMiddleware(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         attempt = 0
+        waited = 0.0
         while True:
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
-                if attempt >= self.max_retries:
+                if waited + error.retry_after > self.max_wait:
                     raise
                 log.warning("%s: 429, retrying after %ss", method.__api_method__, error.retry_after)
                 await self.sleep(error.retry_after)
+                waited += error.retry_after
+                continue
             except (TelegramNetworkError, TelegramServerError) as error:
                 if attempt >= self.max_retries or not is_repeatable(method.__api_method__):
                     raise

@@ -41,6 +41,8 @@ class Round:
     quota: int
     electorate: int
     candidates: tuple[Candidate, ...]
+    # A runoff among tied candidates: no margin to keep, and no category has to be covered.
+    runoff: bool = False
 
 
 def margin_bounds(quota: int) -> tuple[int, int]:
@@ -48,35 +50,73 @@ def margin_bounds(quota: int) -> tuple[int, int]:
     return -(-6 * quota // 5), 3 * quota // 2
 
 
-def check_round(
+@dataclass(frozen=True)
+class Problem:
+    """A broken rule: a stable code and its values, for any language; `text` in English."""
+
+    code: str
+    values: Mapping[str, object]
+    text: str
+
+
+def round_problems(
     round_: Round, known_categories: Iterable[str] | None = None, *, runoff: bool = False
-) -> list[str]:
-    """Every rule the round breaks, in words an office understands; empty when it may open.
+) -> list[Problem]:
+    """Every rule the round breaks; empty when it may open.
 
     A runoff among tied candidates has no margin to keep: they are as many as the tie made them.
     """
     categories = set(known_categories or (c.code for c in default_categories()))
-    errors: list[str] = []
+    problems: list[Problem] = []
     if round_.quota < 1:
-        errors.append(f"the quota must be at least 1 (it is {round_.quota})")
+        problems.append(
+            Problem("quota", {"quota": round_.quota}, f"the quota must be at least 1 (it is {round_.quota})")
+        )
     if round_.electorate < 1:
-        errors.append(f"the electorate must be at least 1 (it is {round_.electorate})")
+        problems.append(
+            Problem(
+                "electorate",
+                {"electorate": round_.electorate},
+                f"the electorate must be at least 1 (it is {round_.electorate})",
+            )
+        )
     count = len(round_.candidates)
-    if round_.quota >= 1 and not runoff:
+    if round_.quota >= 1 and not (runoff or round_.runoff):
         low, high = margin_bounds(round_.quota)
         if not low <= count <= high:
-            errors.append(
-                f"{count} candidates for {round_.quota} seats: between {low} and {high} are required "
-                "(1.2 to 1.5 times the quota)"
+            problems.append(
+                Problem(
+                    "margin",
+                    {"count": count, "quota": round_.quota, "low": low, "high": high},
+                    f"{count} candidates for {round_.quota} seats: between {low} and {high} are required "
+                    "(1.2 to 1.5 times the quota)",
+                )
             )
     seen: set[str] = set()
     for candidate in round_.candidates:
         if candidate.id in seen:
-            errors.append(f"candidate id {candidate.id!r} appears more than once")
+            problems.append(
+                Problem(
+                    "duplicate", {"id": candidate.id}, f"candidate id {candidate.id!r} appears more than once"
+                )
+            )
         seen.add(candidate.id)
         if candidate.category not in categories:
-            errors.append(f"candidate {candidate.id!r} has an unknown category {candidate.category!r}")
-    return errors
+            problems.append(
+                Problem(
+                    "category",
+                    {"id": candidate.id, "category": candidate.category},
+                    f"candidate {candidate.id!r} has an unknown category {candidate.category!r}",
+                )
+            )
+    return problems
+
+
+def check_round(
+    round_: Round, known_categories: Iterable[str] | None = None, *, runoff: bool = False
+) -> list[str]:
+    """The problems in words (English): what the tally CLI prints."""
+    return [problem.text for problem in round_problems(round_, known_categories, runoff=runoff)]
 
 
 class BallotRules:
@@ -100,7 +140,7 @@ class BallotRules:
                 return f"unknown candidate {sorted(unknown)[0]!r}"
             if len(approved) > self.round.quota:
                 return f"{len(approved)} approvals for {self.round.quota} seats"
-            missing = self.categories - {self.category_of[choice] for choice in chosen}
+            missing = set() if self.round.runoff else self.categories - {self.category_of[c] for c in chosen}
             if missing:
                 return f"no approval in categories {', '.join(sorted(missing))}"
             return None

@@ -5,11 +5,12 @@ Opening, closing and reminders at their times are the scheduler's (bot/scheduler
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -17,14 +18,17 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.charts import approvals_chart
 from bot.config import Settings
-from bot.db.models import Deputy, SelectionRound, User
+from bot.db.models import Deputy, PaperEntry, SelectionRound, User
+from bot.exports import to_csv
 from bot.keyboards import rounds as kb
 from bot.notify import Notifier
-from bot.round_texts import STATUS, ballot_text, quota_prompt, results_text, round_card
+from bot.pabulib import pabulib
+from bot.round_texts import STATUS, ballot_issue, ballot_text, quota_prompt, results_text, round_card
 from bot.services.container import Services
 from bot.services.rounds import BallotRefused
 from core.roles import Role
 from core.tally import Mode
+from core.text import N_
 from handlers.replies import edit_or_send, send
 
 TIMES = re.compile(r"(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})\D+(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})")
@@ -33,6 +37,8 @@ TIMES = re.compile(r"(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})\D+(\d{4}-\d{1,2}-\
 class RoundInput(StatesGroup):
     quota = State()
     times = State()
+    paper = State()
+    paper_check = State()
 
 
 def only_admins(role: Role) -> bool:
@@ -101,14 +107,18 @@ async def round_action(
         await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
         return
     act = callback_data.act
+    status = round_.status
     allowed = {
         "show": True,
-        "quota": round_.status == "draft",
-        "times": round_.status == "draft",
-        "turnout": round_.status == "open",
-        "close": round_.status == "open",
-        "publish": round_.status == "closed",
-        "runoff": round_.status == "closed",
+        "quota": status == "draft",
+        "times": status == "draft",
+        "turnout": status == "open",
+        "close": status == "open",
+        "paper": status == "open",
+        "check": status == "open",
+        "publish": status == "closed",
+        "runoff": status in ("closed", "published"),
+        "export": status == "published",
     }
     if not allowed.get(act, False):
         await query.answer(
@@ -149,6 +159,28 @@ async def round_action(
         await query.answer()
         await publish_round(services, round_, user, notifier, bot, settings)
         await show_round(query, services, round_, settings)
+    elif act == "paper":
+        await query.answer()
+        waiting = [
+            d
+            for d, _u in await services.rounds.active_deputies()
+            if not await services.rounds.has_voted(round_, d)
+        ]
+        await send(
+            query, _("在会场用纸质选票投票的代表是谁？"), reply_markup=kb.paper_deputies(round_, waiting)
+        )
+    elif act == "check":
+        await query.answer()
+        pending = await services.rounds.pending_papers(round_)
+        if not pending:
+            await send(query, _("没有等待核对的纸质选票。"))
+            return
+        await send(
+            query, _("请选择要核对的纸质选票（由另一位管理员录入）："), reply_markup=kb.paper_pending(pending)
+        )
+    elif act == "export":
+        await query.answer()
+        await export_round(query, services, round_)
     elif act == "runoff":
         await query.answer()
         runoff = await services.rounds.runoff(round_, user)
@@ -296,6 +328,142 @@ async def publish_round(
         await notifier.suggestion_changed(suggestion, event, await services.suggestions.followers(suggestion))  # type: ignore[arg-type]
 
 
+async def export_round(query: CallbackQuery, services: Services, round_: SelectionRound) -> None:
+    """Anonymous ballots and results as CSV, the Pabulib file, and the receipt hashes to publish."""
+    candidates = await services.rounds.candidates(round_)
+    ballots = await services.rounds.ballots(round_)
+    result = services.rounds.result_of(round_) or {}
+    stem = f"round-{round_.id}"
+    ballot_rows = [(ballot.receipt_hash, ballot.choices) for ballot in ballots]
+    result_rows = [
+        (
+            c.code,
+            c.title,
+            c.category,
+            c.origin,
+            *(result["counts"][c.code][m] for m in ("yes", "no", "abstain")),
+            "elected" if c.code in result["elected"] else "tied" if c.code in result["tied"] else "",
+        )
+        for c in candidates
+    ]
+    files = [
+        (to_csv(("receipt_hash", "choices"), ballot_rows), f"{stem}-ballots.csv"),
+        (
+            to_csv(("code", "title", "category", "origin", "yes", "no", "abstain", "result"), result_rows),
+            f"{stem}-results.csv",
+        ),
+        (pabulib(round_, candidates, ballots).encode("utf-8"), f"{stem}.pb"),
+        ("\n".join(sorted(h for h, _c in ballot_rows)).encode("utf-8") + b"\n", f"{stem}-receipts.txt"),
+    ]
+    for content, name in files:
+        await query.bot.send_document(query.from_user.id, BufferedInputFile(content, name))  # type: ignore[union-attr]
+
+
+async def check_receipt(message: Message, command: CommandObject, services: Services) -> None:
+    """/check CODE: was my ballot counted? Compares the receipt's hash with the published list."""
+    code = (command.args or "").strip()
+    if not code:
+        await message.answer(_("请在 /check 后面写上回执码，例如：/check 1A2B-3C4D-5E6F"))
+        return
+    found = await services.rounds.find_receipt(code)
+    if found is None:
+        await message.answer(_("没有在已公布的票决中找到这个回执码。请核对后再试；结果公布前无法核对。"))
+        return
+    await message.answer(_("✅ 这张选票已计入：#{id} {title}。").format(id=found.id, title=found.title))
+
+
+# -- paper ballots: entered twice, by two admins ----------------------------------------------------
+PAPER_HELP = N_("赞成制：写出赞成的编号，例如 c1 c4 c7；赞成/反对/弃权：例如 c1 赞成 c2 反对 c3 弃权")
+
+
+async def paper_deputy(
+    query: CallbackQuery, callback_data: kb.PaperDeputy, state: FSMContext, role: Role, services: Services
+) -> None:
+    round_ = await services.rounds.get(callback_data.rid)
+    if not only_admins(role) or round_ is None or round_.status != "open":
+        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(RoundInput.paper)
+    await state.set_data({"rid": round_.id, "did": callback_data.did})
+    await send(query, _("请照纸质选票录入（{help}）：").format(help=_(PAPER_HELP)))
+
+
+async def paper_check(
+    query: CallbackQuery,
+    callback_data: kb.PaperCheck,
+    state: FSMContext,
+    role: Role,
+    user: User,
+    services: Services,
+) -> None:
+    entry = await services.session.get(PaperEntry, callback_data.eid)
+    if not only_admins(role) or entry is None or entry.status != "pending":
+        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        return
+    if entry.entered_by == user.id:
+        await query.answer(_("核对须由另一位管理员进行。"), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(RoundInput.paper_check)
+    await state.set_data({"eid": entry.id})
+    # The first entry is not shown: the second admin reads the paper ballot afresh.
+    await send(query, _("请不看第一次录入，照纸质选票再录入一次（{help}）：").format(help=_(PAPER_HELP)))
+
+
+async def paper_text(message: Message, state: FSMContext, role: Role, user: User, services: Services) -> None:
+    data = await state.get_data()
+    checking = await state.get_state() == RoundInput.paper_check.state
+    entry = await services.session.get(PaperEntry, data["eid"]) if checking else None
+    round_ = await services.rounds.get(entry.round_id if entry else data.get("rid", 0))
+    if not only_admins(role) or round_ is None:
+        await state.clear()
+        await message.answer(_("这个操作现在不能进行了。"))
+        return
+    candidates = await services.rounds.candidates(round_)
+    codes = {c.code for c in candidates}
+    choices = services.rounds.parse_paper(round_, message.text or "", codes)
+    if isinstance(choices, str):
+        await message.answer(_("没有看懂：{problem}。{help}").format(problem=choices, help=_(PAPER_HELP)))
+        return
+    await state.clear()
+    try:
+        if entry is None:
+            deputy = await services.session.get(Deputy, data["did"])
+            await services.rounds.enter_paper(round_, deputy, user, choices)  # type: ignore[arg-type]
+            await services.session.commit()
+            await message.answer(_("已录入，等待另一位管理员核对；核对一致后才计票。"))
+            return
+        receipt = await services.rounds.check_paper(entry, user, choices)
+    except BallotRefused as refused:
+        # Words first: the rollback expires every loaded row.
+        texts = {
+            "voted": _("这位代表已经投过票了：每位代表只能投一次。"),
+            "closed": _("这一轮投票已经结束。"),
+            "pending": _("这位代表的纸质选票已录入，正等待核对。"),
+            "same_admin": _("核对须由另一位管理员进行。"),
+        }
+        reason = (
+            _("选票无效：{reason}").format(reason=ballot_issue(round_, candidates, choices))
+            if refused.code == "invalid"
+            else texts.get(refused.code, _("这个操作现在不能进行了。"))
+        )
+        await services.session.rollback()
+        await message.answer(reason)
+        return
+    await services.session.commit()
+    if receipt is None:
+        await message.answer(
+            _(
+                "两次录入不一致，这张选票没有计入。请重新录入并核对：\n第一次：{first}\n第二次：{second}"
+            ).format(first=entry.choices, second=json.dumps(choices, sort_keys=True))
+        )
+        return
+    await message.answer(
+        _("两次录入一致，纸质选票已计入。回执码：<code>{receipt}</code>").format(receipt=receipt)
+    )
+
+
 # -- the deputy's ballot ---------------------------------------------------------------------------
 async def open_ballot(services: Services, user: User, round_id: int) -> tuple[SelectionRound, Deputy] | None:
     round_ = await services.rounds.get(round_id)
@@ -377,7 +545,8 @@ async def ballot_step(
         return
     problem = await services.rounds.problem(round_, choices)
     if problem is not None:
-        await query.answer(_("选票还不能提交：{reason}").format(reason=problem), show_alert=True)
+        reason = ballot_issue(round_, await services.rounds.candidates(round_), choices)
+        await query.answer(_("选票还不能提交：{reason}").format(reason=reason), show_alert=True)
         return
     if callback_data.act == "submit":
         await query.answer()
@@ -437,8 +606,13 @@ def setup() -> Router:
     router = Router(name="rounds")
     router.message.register(rounds, Command("rounds"))
     router.message.register(vote, Command("vote"))
+    router.message.register(check_receipt, Command("check"))
     router.message.register(quota_given, RoundInput.quota, F.text, ~F.text.startswith("/"))
     router.message.register(times_given, RoundInput.times, F.text, ~F.text.startswith("/"))
+    router.message.register(paper_text, RoundInput.paper, F.text, ~F.text.startswith("/"))
+    router.message.register(paper_text, RoundInput.paper_check, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(paper_deputy, kb.PaperDeputy.filter())
+    router.callback_query.register(paper_check, kb.PaperCheck.filter())
     router.callback_query.register(round_action, kb.RoundAction.filter())
     router.callback_query.register(mode_chosen, kb.NewRound.filter())
     router.callback_query.register(toggle, kb.Toggle.filter())

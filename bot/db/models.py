@@ -302,3 +302,18 @@ class RoundReminder(SQLModel, table=True):
     round_id: int = Field(foreign_key="rounds.id")
     kind: str = Field(max_length=24)
     sent_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class PaperEntry(SQLModel, table=True):
+    """A paper ballot typed in by an admin; counted only when a second admin types the same."""
+
+    __tablename__ = "paper_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", index=True)
+    deputy_id: int = Field(foreign_key="deputies.id")
+    choices: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(max_length=12)  # pending, counted, mismatch
+    entered_by: int = Field(foreign_key="users.id")
+    checked_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]

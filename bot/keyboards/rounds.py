@@ -64,9 +64,15 @@ def round_card(round_: SelectionRound, has_errors: bool, tied: bool) -> InlineKe
             builder.button(text=_("设置开放和关闭时间"), callback_data=RoundAction(rid=rid, act="times"))
     elif round_.status == "open":
         builder.button(text=_("投票率"), callback_data=RoundAction(rid=rid, act="turnout"))
+        builder.button(text=_("录入纸质选票"), callback_data=RoundAction(rid=rid, act="paper"))
+        builder.button(text=_("核对纸质选票"), callback_data=RoundAction(rid=rid, act="check"))
         builder.button(text=_("立即结束投票"), callback_data=RoundAction(rid=rid, act="close"))
     elif round_.status == "closed":
         builder.button(text=_("公布结果"), callback_data=RoundAction(rid=rid, act="publish"))
+        if tied:
+            builder.button(text=_("开启加赛"), callback_data=RoundAction(rid=rid, act="runoff"))
+    elif round_.status == "published":
+        builder.button(text=_("导出选票和结果"), callback_data=RoundAction(rid=rid, act="export"))
         if tied:
             builder.button(text=_("开启加赛"), callback_data=RoundAction(rid=rid, act="runoff"))
     else:
@@ -107,4 +113,29 @@ def confirm_ballot(round_: SelectionRound) -> InlineKeyboardMarkup:
     )
     builder.button(text=_("返回修改"), callback_data=BallotStep(rid=round_.id, act="back"))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+class PaperDeputy(CallbackData, prefix="pd"):
+    rid: int
+    did: int
+
+
+class PaperCheck(CallbackData, prefix="pc"):
+    eid: int
+
+
+def paper_deputies(round_: SelectionRound, deputies: list) -> InlineKeyboardMarkup:  # type: ignore[type-arg]
+    builder = InlineKeyboardBuilder()
+    for deputy in deputies:
+        builder.button(text=deputy.name, callback_data=PaperDeputy(rid=round_.id, did=deputy.id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def paper_pending(entries: list) -> InlineKeyboardMarkup:  # type: ignore[type-arg]
+    builder = InlineKeyboardBuilder()
+    for entry, deputy in entries:
+        builder.button(text=deputy.name, callback_data=PaperCheck(eid=entry.id))
+    builder.adjust(2)
     return builder.as_markup()

@@ -24,6 +24,7 @@ from bot.db.models import (
     CandidateItem,
     CastBallot,
     Deputy,
+    PaperEntry,
     RoundCandidate,
     RoundReminder,
     RoundVoter,
@@ -34,7 +35,7 @@ from bot.db.models import (
 from bot.db.upsert import insert_ignoring_conflicts
 from bot.services.suggestions import SuggestionService
 from core.roles import Role
-from core.tally import Ballot, Candidate, Mode, Result, Round, ballot_problem, check_round, tally
+from core.tally import Ballot, Candidate, Mode, Problem, Result, Round, ballot_problem, round_problems, tally
 from core.workflow import Action, State
 
 # Reminders to deputies who have not voted, by how long before the round closes.
@@ -162,22 +163,24 @@ class RoundService:
             round_.quota,
             electorate or round_.electorate or 1,
             tuple(Candidate(c.code, c.category) for c in candidates),
+            runoff=round_.parent_id is not None,
         )
 
-    async def check(self, round_: SelectionRound) -> list[str]:
+    async def check(self, round_: SelectionRound) -> list[Problem]:
         """core/tally's configuration check, plus the office's minimum share of 特定征集 items."""
         candidates = await self.candidates(round_)
-        errors = check_round(
-            self._core(round_, candidates, electorate=1), runoff=round_.parent_id is not None
-        )
+        problems = round_problems(self._core(round_, candidates, electorate=1))
         if self.special_min_share and candidates:
             special = sum(1 for c in candidates if c.origin == "special")
             if special < self.special_min_share * len(candidates):
-                errors.append(
-                    f"特定征集 items are {special} of {len(candidates)}; "
-                    f"at least {self.special_min_share:.0%} are required"
+                problems.append(
+                    Problem(
+                        "special_share",
+                        {"special": special, "count": len(candidates), "share": self.special_min_share},
+                        f"特定征集 items are {special} of {len(candidates)}; at least {self.special_min_share:.0%} are required",
+                    )
                 )
-        return errors
+        return problems
 
     async def set_quota(self, round_: SelectionRound, quota: int) -> None:
         round_.quota = quota
@@ -434,3 +437,96 @@ class RoundService:
             select(SelectionRound).order_by(col(SelectionRound.id).desc()).limit(limit)
         )
         return list(rows.all())
+
+    async def find_receipt(self, receipt: str) -> SelectionRound | None:
+        """The published round a receipt code was counted in, if any."""
+        for round_ in await self.recent(100):
+            if round_.status != "published":
+                continue
+            if await self.session.get(CastBallot, receipt_hash(round_.id, receipt.strip().upper())):
+                return round_
+        return None
+
+    async def ballots(self, round_: SelectionRound) -> list[CastBallot]:
+        rows = await self.session.exec(
+            select(CastBallot).where(CastBallot.round_id == round_.id).order_by(col(CastBallot.receipt_hash))
+        )
+        return list(rows.all())
+
+    # -- paper ballots: double entry ---------------------------------------------------------------
+    def parse_paper(self, round_: SelectionRound, text: str, codes: set[str]) -> dict | str:
+        """What an admin typed from a paper ballot: "c1 c4 c7", or "c1 赞成 c2 反对 c3 弃权"."""
+        words = text.replace(",", " ").replace("，", " ").replace("、", " ").split()
+        if Mode(round_.mode) is Mode.APPROVAL:
+            unknown = [w for w in words if w.lower() not in codes]
+            return f"unknown code {unknown[0]!r}" if unknown else {w.lower(): True for w in words}
+        marks = {
+            "赞成": "yes",
+            "yes": "yes",
+            "反对": "no",
+            "no": "no",
+            "弃权": "abstain",
+            "abstain": "abstain",
+        }
+        choices: dict[str, str] = {}
+        for code, mark in zip(words[::2], words[1::2], strict=False):
+            if code.lower() not in codes or mark.lower() not in marks:
+                return f"cannot read {code} {mark}"
+            choices[code.lower()] = marks[mark.lower()]
+        return choices
+
+    async def enter_paper(
+        self, round_: SelectionRound, deputy: Deputy, admin: User, choices: dict
+    ) -> PaperEntry:
+        if round_.status != "open":
+            raise BallotRefused("closed")
+        if await self.has_voted(round_, deputy):
+            raise BallotRefused("voted")
+        problem = await self.problem(round_, choices)
+        if problem is not None:
+            raise BallotRefused("invalid", problem)
+        pending = await self.pending_paper(round_, deputy)
+        if pending is not None:
+            raise BallotRefused("pending")
+        entry = PaperEntry(
+            round_id=round_.id,
+            deputy_id=deputy.id,
+            choices=json.dumps(choices, sort_keys=True),  # type: ignore[arg-type]
+            status="pending",
+            entered_by=admin.id,
+            created_at=self.clock.now(),
+        )  # type: ignore[arg-type]
+        self.session.add(entry)
+        await self.session.flush()
+        return entry
+
+    async def pending_paper(self, round_: SelectionRound, deputy: Deputy | None = None) -> PaperEntry | None:
+        query = select(PaperEntry).where(PaperEntry.round_id == round_.id, PaperEntry.status == "pending")
+        if deputy is not None:
+            query = query.where(PaperEntry.deputy_id == deputy.id)
+        return (await self.session.exec(query.order_by(col(PaperEntry.id)))).first()
+
+    async def pending_papers(self, round_: SelectionRound) -> list[tuple[PaperEntry, Deputy]]:
+        rows = await self.session.exec(
+            select(PaperEntry, Deputy)
+            .join(Deputy, col(Deputy.id) == PaperEntry.deputy_id)
+            .where(PaperEntry.round_id == round_.id, PaperEntry.status == "pending")
+            .order_by(col(PaperEntry.id))
+        )
+        return list(rows.all())
+
+    async def check_paper(self, entry: PaperEntry, admin: User, choices: dict) -> str | None:
+        """The second entry. Returns the receipt when both agree (the ballot is cast); None when
+        they differ (nothing is counted, and the ballot must be entered again)."""
+        if entry.entered_by == admin.id:
+            raise BallotRefused("same_admin")
+        round_ = await self.get(entry.round_id)
+        deputy = await self.session.get(Deputy, entry.deputy_id)
+        entry.checked_by = admin.id
+        if json.loads(entry.choices) != choices:
+            entry.status = "mismatch"
+            self.session.add(entry)
+            return None
+        entry.status = "counted"
+        self.session.add(entry)
+        return await self.cast(round_, deputy, choices, channel="paper")  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from aiogram import Router
 from aiogram.filters import Command
 
@@ -17,6 +19,7 @@ from bot.sandbox.script import Step, read_script, run_script
 from bot.sandbox.session import Sandbox
 from bot.sandbox.spec import default_spec
 from bot.services.areas import SAMPLE_AREAS, AreaService, read_area_file
+from bot.services.container import Services
 from bot.services.roster import RosterService, read_roster, read_staff
 from tests.conftest import make_settings
 
@@ -232,3 +235,38 @@ async def test_the_triage_sample_conversation(database_url: str, data_dir: Path,
     assert {
         line.get("file", "")[-4:] for line in lines if line["to"] == 9001 and line["method"] == "sendDocument"
     } == {".csv", "xlsx"}
+
+
+async def test_the_round_sample_conversation(database_url: str, data_dir: Path, tmp_path: Path) -> None:
+    """samples/round.jsonl: a configuration error fixed, a scheduled opening, an invalid ballot
+    refused live, a reminder, closing, results with a chart, a tie and its runoff."""
+    async with Sandbox(make_settings(database_url, data_dir, admin_ids=frozenset({9001}))) as sandbox:
+        if sandbox.clock.now().year != 2026:
+            pytest.skip("the sample's dates assume it is 2026")
+        async with sandbox.runtime.session_factory() as session:
+            await AreaService(session).import_district(read_area_file(SAMPLE_AREAS))
+            await session.flush()
+            roster = RosterService(session, sandbox.clock)
+            await roster.import_rows(
+                read_roster((PROJECT_ROOT / "samples/roster_futian.csv").read_text(encoding="utf-8"))
+            )
+            services = Services(session, sandbox.clock, sandbox.settings)
+            for row in csv.DictReader(
+                io.StringIO((PROJECT_ROOT / "samples/candidates_2027.csv").read_text(encoding="utf-8"))
+            ):
+                await services.rounds.add_item(2027, row["title"], row["category"], "special")
+            await session.commit()
+        out = io.StringIO()
+        errors = await run_script(sandbox, read_script(PROJECT_ROOT / "samples/round.jsonl"), tmp_path, out)
+    assert errors == []
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    texts = [line["text"] for line in lines]
+    assert any("⚠️ 配置有误，不能开放：" in text and "9 个候选项目选 10 项" in text for text in texts)
+    assert any(line["text"].startswith("📋 预先审议") for line in lines)
+    # Five at the opening, and once more with the reminder to the one who had not voted.
+    assert len([t for t in texts if t.startswith("🗳 2027 年民生实事项目票决 开始投票了")]) == 6
+    assert "选票还不能提交：每类至少赞成一项，尚缺：环境提升、交通出行" in texts
+    assert [line["to"] for line in lines if line["text"].startswith("⏰ 提醒")] == [2005]
+    assert any("<b>票数相同、需加赛</b>（剩余 1 席）" in text for text in texts)
+    assert len([line for line in lines if line["method"] == "sendPhoto"]) == 10  # two rounds × five deputies
+    assert any("<b>当选项目</b>（1/1）：\nc1 建设适老化无障碍设施" in text for text in texts)

@@ -45,10 +45,18 @@ async def test_429_waits_retry_after_even_for_sends(middleware: RetryMiddleware,
     assert result == "ok" and request.calls == 2 and sleeps == [7]
 
 
-async def test_429_gives_up_after_max_retries(middleware: RetryMiddleware) -> None:
+async def test_429_is_retried_until_the_waits_add_up_to_max_wait(sleeps: list[float]) -> None:
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    middleware = RetryMiddleware(max_retries=1, sleep=sleep, max_wait=10)
     method = SendMessage(chat_id=1, text="x")
+    result, request = await run(
+        middleware, method, [TelegramRetryAfter(method, "flood", 1) for _ in range(9)]
+    )
+    assert result == "ok" and request.calls == 10 and sum(sleeps) == 9  # many more than max_retries
     with pytest.raises(TelegramRetryAfter):
-        await run(middleware, method, [TelegramRetryAfter(method, "flood", 1) for _ in range(5)])
+        await run(middleware, method, [TelegramRetryAfter(method, "flood", 4) for _ in range(3)])
 
 
 async def test_network_errors_back_off_on_repeatable_calls(
