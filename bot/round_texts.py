@@ -186,3 +186,23 @@ def results_text(round_: SelectionRound, candidates: list[RoundCandidate], resul
         lines += ["", _("未当选：")] + [line(code) for code in others]
     lines += ["", _("核对自己的选票：发送 /check 回执码。")]
     return "\n".join(lines)
+
+
+def candidate_card(candidate: RoundCandidate, item: CandidateItem | None, tracking_code: str | None) -> str:
+    """What a deputy reads before the vote: origin, category, estimated cost, department."""
+    origin = (
+        _("特定征集（政府计划投资项目）")
+        if candidate.origin == "special"
+        else _("群众建议 {tracking}").format(tracking=tracking_code or "")
+    )
+    return "\n".join(
+        [
+            f"<b>{candidate.code} {html.quote(candidate.title)}</b>",
+            _("类别：{category}").format(category=category_name(candidate.category)),
+            _("来源：{origin}").format(origin=origin),
+            _("承办部门：{department}").format(
+                department=html.quote((item.department if item else None) or "—")
+            ),
+            _("估算投资：{cost}").format(cost=html.quote((item.estimated_cost if item else None) or "—")),
+        ]
+    )

@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import SessionFactory
+from bot.keyboards import rounds as kb
 from bot.notify import Notifier
 from bot.round_texts import by_category, when
 from bot.services.container import Services
@@ -57,20 +58,16 @@ class Scheduler:
     async def _pre_review(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]
         """预先审议: the candidate materials, grouped by category, a week before the vote."""
         candidates = await services.rounds.candidates(round_)
+
+        def render() -> tuple[str, object]:
+            head = _("📋 预先审议：{title} 将于 {opens} 开始投票。候选项目如下（点编号看详情）：").format(
+                title=round_.title, opens=when(round_.opens_at, self.settings.tz)
+            )
+            return "\n".join([head, "", *by_category(candidates)]), kb.candidate_cards(round_, candidates)
+
         for _deputy, user in await services.rounds.active_deputies():
             if user is not None:
-                await self.notifier.send(
-                    user,
-                    lambda: "\n".join(
-                        [
-                            _("📋 预先审议：{title} 将于 {opens} 开始投票。候选项目如下：").format(
-                                title=round_.title, opens=when(round_.opens_at, self.settings.tz)
-                            ),
-                            "",
-                            *by_category(candidates),
-                        ]
-                    ),
-                )
+                await self.notifier.send(user, render)  # type: ignore[arg-type]
 
     async def _remind(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]
         for user in await services.rounds.not_voted(round_):

@@ -18,14 +18,23 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.charts import approvals_chart
 from bot.config import Settings
-from bot.db.models import Deputy, PaperEntry, SelectionRound, User
+from bot.db.models import CandidateItem, Deputy, PaperEntry, SelectionRound, Suggestion, User
 from bot.exports import to_csv
 from bot.keyboards import rounds as kb
 from bot.notify import Notifier
 from bot.pabulib import pabulib
-from bot.round_texts import STATUS, ballot_issue, ballot_text, quota_prompt, results_text, round_card
+from bot.round_texts import (
+    STATUS,
+    ballot_issue,
+    ballot_text,
+    candidate_card,
+    quota_prompt,
+    results_text,
+    round_card,
+)
 from bot.services.container import Services
 from bot.services.rounds import BallotRefused
+from bot.services.suggestions import tracking
 from core.roles import Role
 from core.tally import Mode
 from core.text import N_
@@ -582,6 +591,24 @@ async def ballot_step(
     )
 
 
+async def candidate(query: CallbackQuery, callback_data: kb.CandidateCard, services: Services) -> None:
+    round_ = await services.rounds.get(callback_data.rid)
+    found = (
+        [c for c in await services.rounds.candidates(round_) if c.code == callback_data.code]
+        if round_
+        else []
+    )
+    if not found:
+        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        return
+    item = await services.session.get(CandidateItem, found[0].item_id)
+    suggestion = (
+        await services.session.get(Suggestion, item.suggestion_id) if item and item.suggestion_id else None
+    )
+    await query.answer()
+    await send(query, candidate_card(found[0], item, tracking(suggestion) if suggestion else None))
+
+
 async def vote(message: Message, services: Services, user: User, settings: Settings) -> None:
     """/vote: the open rounds' ballots again (a deputy who had not started the bot, or lost it)."""
     deputy = await services.triage.deputy_of(user)
@@ -618,4 +645,5 @@ def setup() -> Router:
     router.callback_query.register(toggle, kb.Toggle.filter())
     router.callback_query.register(mark, kb.Mark.filter())
     router.callback_query.register(ballot_step, kb.BallotStep.filter())
+    router.callback_query.register(candidate, kb.CandidateCard.filter())
     return router

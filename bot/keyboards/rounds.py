@@ -139,3 +139,19 @@ def paper_pending(entries: list) -> InlineKeyboardMarkup:  # type: ignore[type-a
         builder.button(text=deputy.name, callback_data=PaperCheck(eid=entry.id))
     builder.adjust(2)
     return builder.as_markup()
+
+
+class CandidateCard(CallbackData, prefix="cc"):
+    rid: int
+    code: str
+
+
+def candidate_cards(round_: SelectionRound, candidates: list[RoundCandidate]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for candidate in candidates:
+        builder.button(
+            text=f"{candidate.code} {candidate.title[:24]}",
+            callback_data=CandidateCard(rid=round_.id, code=candidate.code),
+        )
+    builder.adjust(1)
+    return builder.as_markup()

@@ -319,3 +319,30 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
         assert ("num_votes;4" in pb and "\n4;c1,c5,c8\n" in pb) or "c1,c5,c8" in pb
         assert receipt_hash(round_.id, receipts[2002]) in files[f"round-{round_.id}-receipts.txt"]
         assert "2001" not in files[f"round-{round_.id}-ballots.csv"]  # anonymous
+
+
+async def test_pre_review_candidate_cards(sandbox: Sandbox) -> None:
+    await prepare(sandbox)
+    async with sandbox.runtime.session_factory() as session:
+        services = Services(session, sandbox.clock, sandbox.settings)
+        await services.rounds.add_item(
+            sandbox.clock.now().year + 1,
+            "扩建社区图书馆",
+            "culture",
+            "special",
+            department="区文化广电旅游体育局",
+            estimated_cost="900万元",
+        )
+        await session.commit()
+    await sandbox.say(ADMIN_ID, "/rounds")
+    await sandbox.press(ADMIN_ID, "➕ 新建票决")
+    await sandbox.say(ADMIN_ID, "7")
+    await sandbox.press(ADMIN_ID, "赞成制（只投赞成）")
+    opens, _closes = await schedule(sandbox)
+    shown = await sandbox.advance_clock(opens - timedelta(days=7))
+    [notice] = [s for s in shown if s.to == 2001]
+    assert notice.text.startswith("📋 预先审议") and len(notice.buttons) == 10
+    label = next(row[0] for row in notice.buttons if "扩建社区图书馆" in row[0])
+    [card] = await sandbox.press(2001, label)
+    assert "类别：文体惠民" in card.text and "来源：特定征集（政府计划投资项目）" in card.text
+    assert "承办部门：区文化广电旅游体育局" in card.text and "估算投资：900万元" in card.text
