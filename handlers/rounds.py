@@ -505,40 +505,47 @@ async def redraw(
     )
 
 
-async def toggle(
-    query: CallbackQuery, callback_data: kb.Toggle, services: Services, user: User, settings: Settings
+async def edit_ballot(
+    query: CallbackQuery,
+    services: Services,
+    user: User,
+    settings: Settings,
+    rid: int,
+    code: str,
+    mark: bool | str,
 ) -> None:
-    if await refuse_ballot(query, services, user, callback_data.rid):
+    """One change to a ballot being filled in: checked, saved as the draft, and redrawn."""
+    if await refuse_ballot(query, services, user, rid):
         return
-    round_, deputy = await open_ballot(services, user, callback_data.rid)  # type: ignore[misc]
+    round_, deputy = await open_ballot(services, user, rid)  # type: ignore[misc]
     codes = {c.code for c in await services.rounds.candidates(round_)}
-    if callback_data.code not in codes or Mode(round_.mode) is not Mode.APPROVAL:
+    approval = Mode(round_.mode) is Mode.APPROVAL
+    if code not in codes or approval != isinstance(mark, bool):
         await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
         return
     choices = await services.rounds.draft(round_, deputy)
-    choices[callback_data.code] = not choices.get(callback_data.code, False)
+    choices[code] = (not choices.get(code, False)) if approval else mark
     await services.rounds.save_draft(round_, deputy, choices)
     await services.session.commit()
     await query.answer()
     await redraw(query, services, round_, choices, settings)
+
+
+async def toggle(
+    query: CallbackQuery, callback_data: kb.Toggle, services: Services, user: User, settings: Settings
+) -> None:
+    await edit_ballot(query, services, user, settings, callback_data.rid, callback_data.code, True)
 
 
 async def mark(
     query: CallbackQuery, callback_data: kb.Mark, services: Services, user: User, settings: Settings
 ) -> None:
-    if await refuse_ballot(query, services, user, callback_data.rid):
-        return
-    round_, deputy = await open_ballot(services, user, callback_data.rid)  # type: ignore[misc]
-    codes = {c.code for c in await services.rounds.candidates(round_)}
-    if callback_data.code not in codes or callback_data.mark not in ("yes", "no", "abstain"):
+    if callback_data.mark not in ("yes", "no", "abstain"):
         await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
         return
-    choices = await services.rounds.draft(round_, deputy)
-    choices[callback_data.code] = callback_data.mark
-    await services.rounds.save_draft(round_, deputy, choices)
-    await services.session.commit()
-    await query.answer()
-    await redraw(query, services, round_, choices, settings)
+    await edit_ballot(
+        query, services, user, settings, callback_data.rid, callback_data.code, callback_data.mark
+    )
 
 
 async def ballot_step(

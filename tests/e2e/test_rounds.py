@@ -346,3 +346,36 @@ async def test_pre_review_candidate_cards(sandbox: Sandbox) -> None:
     [card] = await sandbox.press(2001, label)
     assert "类别：文体惠民" in card.text and "来源：特定征集（政府计划投资项目）" in card.text
     assert "承办部门：区文化广电旅游体育局" in card.text and "估算投资：900万元" in card.text
+
+
+async def test_a_yes_no_abstain_round(sandbox: Sandbox) -> None:
+    await prepare(sandbox)
+    await sandbox.say(ADMIN_ID, "/rounds")
+    await sandbox.press(ADMIN_ID, "➕ 新建票决")
+    await sandbox.say(ADMIN_ID, "7")
+    [card] = await sandbox.press(ADMIN_ID, "赞成 / 反对 / 弃权")
+    assert "赞成/反对/弃权" in card.text
+    opens, closes = await schedule(sandbox)
+    shown = await sandbox.advance_clock(opens)
+    [ballot] = [s for s in shown if s.to == 2001 and s.text.startswith("🗳")]
+    assert ballot.buttons[0] == ["c1 赞成", "c1 反对", "c1 弃权"]
+    round_ = await the_round(sandbox)
+    [marked] = await sandbox.press(2001, "c1 赞成")
+    assert marked.buttons[0] == ["● c1 赞成", "c1 反对", "c1 弃权"] and "已标记 1/9" in marked.text
+    [refused] = await sandbox.press(2001, "提交选票")
+    assert refused.text == "选票还不能提交：还有 8 个候选项目没有标记"
+    # Four of six vote; c1..c3 get 4 yes (a majority of 6), c4 gets 3 (exactly half: not enough).
+    for deputy in (2001, 2002, 2003, 2004):
+        for number in range(1, 10):
+            mark = "yes" if number <= 3 or (number == 4 and deputy != 2004) else "no"
+            await sandbox.press(deputy, data=f"bm:{round_.id}:c{number}:{mark}")
+        await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
+        [done] = await sandbox.press(deputy, data=f"bs:{round_.id}:confirm")
+        assert done.text.startswith("✅ 选票已提交")
+    [forged] = await sandbox.press(2005, data=f"bm:{round_.id}:c1:maybe")
+    assert forged.alert
+    await sandbox.advance_clock(closes)
+    await sandbox.say(ADMIN_ID, "/rounds")
+    [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    assert "<b>当选项目</b>（3/7）" in card.text
+    assert "有 4 席无项目获全体代表过半数赞成，空缺。" in card.text
