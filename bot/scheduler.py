@@ -58,6 +58,8 @@ class Scheduler:
     async def _pre_review(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]
         """预先审议: the candidate materials, grouped by category, a week before the vote."""
         candidates = await services.rounds.candidates(round_)
+        deputies = [user for _deputy, user in await services.rounds.active_deputies() if user is not None]
+        await services.quiet()
 
         def render() -> tuple[str, object]:
             head = _("📋 预先审议：{title} 将于 {opens} 开始投票。候选项目如下（点编号看详情）：").format(
@@ -65,19 +67,21 @@ class Scheduler:
             )
             return "\n".join([head, "", *by_category(candidates)]), kb.candidate_cards(round_, candidates)
 
-        for _deputy, user in await services.rounds.active_deputies():
-            if user is not None:
-                await self.notifier.send(user, render)  # type: ignore[arg-type]
+        for user in deputies:
+            await self.notifier.send(user, render)  # type: ignore[arg-type]
 
     async def _remind(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]
-        for user in await services.rounds.not_voted(round_):
+        candidates = await services.rounds.candidates(round_)
+        late = await services.rounds.not_voted(round_)
+        await services.quiet()
+        for user in late:
             await self.notifier.send(
                 user,
                 lambda: _("⏰ 提醒：{title} 将于 {closes} 结束投票，您还没有投票。").format(
                     title=round_.title, closes=when(round_.closes_at, self.settings.tz)
                 ),
             )
-            await send_ballot(self.notifier, services, round_, user, self.settings)
+            await send_ballot(self.notifier, round_, candidates, user, self.settings)
 
     def start(self) -> None:
         self._aps = AsyncIOScheduler(timezone=self.settings.tz)

@@ -86,7 +86,9 @@ async def withdraw(
     await services.session.commit()
     await query.answer()
     await edit_or_send(query, _("已撤回 <b>{tracking}</b>。").format(tracking=tracking(suggestion)))
-    await notifier.suggestion_changed(suggestion, event, await services.suggestions.followers(suggestion))
+    followers = await services.suggestions.followers(suggestion)
+    await services.quiet()
+    await notifier.suggestion_changed(suggestion, event, followers)
 
 
 def setup() -> Router:

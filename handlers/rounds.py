@@ -274,18 +274,19 @@ async def times_given(
 
 # -- opening, closing, publishing (also run by the scheduler) ----------------------------------------
 async def send_ballot(
-    notifier: Notifier, services: Services, round_: SelectionRound, user: User, settings: Settings
+    notifier: Notifier,
+    round_: SelectionRound,
+    candidates: list,
+    user: User,  # type: ignore[type-arg]
+    settings: Settings,
 ) -> bool:
-    candidates = await services.rounds.candidates(round_)
-    return await notifier.send(
-        user,
-        lambda: (
-            _("🗳 {title} 开始投票了。").format(title=round_.title)
-            + "\n\n"
-            + ballot_text(round_, candidates, {}, settings.tz),
-            kb.ballot(round_, candidates, {}),
-        ),
-    )
+    def render() -> tuple[str, object]:
+        text = _("🗳 {title} 开始投票了。").format(title=round_.title)
+        return f"{text}\n\n{ballot_text(round_, candidates, {}, settings.tz)}", kb.ballot(
+            round_, candidates, {}
+        )
+
+    return await notifier.send(user, render)  # type: ignore[arg-type]
 
 
 async def open_round(
@@ -293,17 +294,19 @@ async def open_round(
 ) -> None:
     if not await services.rounds.open(round_):
         return  # another scheduler opened it
-    await services.session.commit()
-    for _deputy, user in await services.rounds.active_deputies():
-        if user is not None:
-            await send_ballot(notifier, services, round_, user, settings)
+    candidates = await services.rounds.candidates(round_)
+    voters = [user for _deputy, user in await services.rounds.active_deputies() if user is not None]
+    await services.quiet()
+    for user in voters:
+        await send_ballot(notifier, round_, candidates, user, settings)
 
 
 async def close_round(services: Services, round_: SelectionRound, notifier: Notifier) -> None:
     if await services.rounds.close(round_) is None:
         return  # already closed
-    await services.session.commit()
-    for admin in await admins(services):
+    recipients = await admins(services)
+    await services.quiet()
+    for admin in recipients:
         await notifier.send(
             admin, lambda: _("{title} 投票已结束，请在 /rounds 查看结果并公布。").format(title=round_.title)
         )
@@ -318,23 +321,26 @@ async def publish_round(
     services: Services, round_: SelectionRound, admin: User, notifier: Notifier, bot: Bot, settings: Settings
 ) -> None:
     moved = await services.rounds.publish(round_, admin)
-    await services.session.commit()
     candidates = await services.rounds.candidates(round_)
     result = services.rounds.result_of(round_) or {}
+    deputies = [
+        user for _deputy, user in await services.rounds.active_deputies() if user and not user.is_blocked
+    ]
+    changes = [
+        (s, await services.suggestions.last_event(s), await services.suggestions.followers(s)) for s in moved
+    ]
+    await services.quiet()
     chart = approvals_chart(
         f"#{round_.id}",
         {code: c["yes"] for code, c in result["counts"].items()},
         set(result["elected"]),
         set(result["tied"]),
     )
-    for _deputy, user in await services.rounds.active_deputies():
-        if user is None or user.is_blocked:
-            continue
+    for user in deputies:
         if await notifier.send(user, lambda: results_text(round_, candidates, result)):
             await bot.send_photo(user.telegram_id, BufferedInputFile(chart, f"round-{round_.id}.png"))
-    for suggestion in moved:
-        event = await services.suggestions.last_event(suggestion)
-        await notifier.suggestion_changed(suggestion, event, await services.suggestions.followers(suggestion))  # type: ignore[arg-type]
+    for suggestion, event, followers in changes:
+        await notifier.suggestion_changed(suggestion, event, followers)  # type: ignore[arg-type]
 
 
 async def export_round(query: CallbackQuery, services: Services, round_: SelectionRound) -> None:

@@ -25,6 +25,12 @@ class Services:
     clock: Clock
     settings: Settings
 
+    async def quiet(self) -> None:
+        """End the transaction before talking to Telegram: on SQLite every transaction holds the
+        write lock (BEGIN IMMEDIATE), and a round of sends must not keep others waiting."""
+        if self.session.in_transaction():
+            await self.session.commit()
+
     @cached_property
     def users(self) -> UserService:
         return UserService(
