@@ -351,3 +351,19 @@ async def test_a_configured_points_table(database_url: str, data_dir) -> None:  
         assert [(e.action, e.points) for e in await rows(sandbox, PointsEntry)] == [("to_district", 7)]
         [ledger] = await sandbox.say(DEPUTY, "/points")
         assert ledger.text.startswith("<b>履职积分</b>：7 分")
+
+
+async def test_every_menu_button_answers(street: Sandbox) -> None:
+    """No dead button: each role's menu buttons lead somewhere."""
+    await street.say(ADMIN_ID, "/start", name="Admin")
+    await street.say(3001, "/start", name="赵科长")
+    for user in (RESIDENT, DEPUTY, ADMIN_ID):
+        [menu] = await street.say(user, "/start")
+        for label in (label for row in menu.buttons for label in row):
+            shown = await street.press(user, label)
+            assert shown, (user, label)
+            assert not any(s.alert and "失效" in s.text for s in shown), (user, label)
+    [points] = await street.press(DEPUTY, "履职积分")
+    assert points.text.startswith("<b>履职积分</b>")
+    [inbox] = await street.press(ADMIN_ID, "待处理的建议")
+    assert inbox.text.startswith("收件箱是空的")
