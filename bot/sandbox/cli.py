@@ -14,16 +14,28 @@ from bot.sandbox.console import Console
 from bot.sandbox.script import ScriptError, read_script, run_script
 from bot.sandbox.session import Sandbox
 from bot.services.areas import SAMPLE_AREAS, AreaService, read_area_file
+from bot.services.roster import RosterService, read_roster, read_staff
 
 log = logging.getLogger(__name__)
 
 
-async def ensure_sample_areas(sandbox: Sandbox) -> None:
-    """A sandbox on an empty database gets 福田区's streets, so deputies can be tried at once."""
+SAMPLE_ROSTER = SAMPLE_AREAS.parent / "roster_futian.csv"
+SAMPLE_STAFF = SAMPLE_AREAS.parent / "staff_futian.csv"
+
+
+async def ensure_sample_areas(sandbox: Sandbox) -> bool:
+    """A sandbox on an empty database gets 福田区's streets and sample deputies and staff, so every
+    role can be tried at once. True when it seeded them."""
     async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
-        if (await session.exec(select(District.id))).first() is None:
-            await AreaService(session).import_district(read_area_file(SAMPLE_AREAS))
-            await session.commit()
+        if (await session.exec(select(District.id))).first() is not None:
+            return False
+        await AreaService(session).import_district(read_area_file(SAMPLE_AREAS))
+        await session.flush()
+        roster = RosterService(session, sandbox.clock)
+        await roster.import_rows(read_roster(SAMPLE_ROSTER.read_text(encoding="utf-8")))
+        await roster.import_staff(read_staff(SAMPLE_STAFF.read_text(encoding="utf-8")))
+        await session.commit()
+        return True
 
 
 async def run_sandbox(settings: Settings, script: Path | None, transcript: Path | None, persona: int) -> int:
@@ -35,8 +47,15 @@ async def run_sandbox(settings: Settings, script: Path | None, transcript: Path 
         print(f"error: {error}", file=sys.stderr)
         return 2
     async with Sandbox(settings) as sandbox:
-        await ensure_sample_areas(sandbox)
+        seeded = await ensure_sample_areas(sandbox)
         if script is None:
+            if seeded:
+                print(
+                    "An empty database: the sample district 福田区 was loaded, with deputies 2001–2005\n"
+                    "(2001 and 2002 in 莲花街道) and department staff 3001–3002. Try /as 2001."
+                )
+            if settings.admin_ids:
+                print(f"Admins: {', '.join(map(str, sorted(settings.admin_ids)))}")
             await Console(sandbox, persona).run()
             return 0
         out = transcript.open("w", encoding="utf-8") if transcript else sys.stdout

@@ -44,12 +44,12 @@ def test_the_sample_conversation_replays_for_every_role(tmp_path: Path, database
     assert areas.returncode == 0, areas.stderr
     assert "10 streets" in areas.stdout
     roster = run_cli(
-        "roster", "import", str(PROJECT_ROOT / "samples/roster_futian.csv"), cwd=tmp_path, env=env
+        "roster", "import", str(PROJECT_ROOT / "bot/data/roster_futian.csv"), cwd=tmp_path, env=env
     )
     assert roster.returncode == 0, roster.stderr
     assert "5 added" in roster.stdout
     again = run_cli(
-        "roster", "import", str(PROJECT_ROOT / "samples/roster_futian.csv"), cwd=tmp_path, env=env
+        "roster", "import", str(PROJECT_ROOT / "bot/data/roster_futian.csv"), cwd=tmp_path, env=env
     )
     assert "0 added, 0 updated, 5 unchanged" in again.stdout  # idempotent
 
@@ -197,10 +197,10 @@ async def test_the_triage_sample_conversation(database_url: str, data_dir: Path,
             await session.flush()
             roster = RosterService(session, sandbox.clock)
             await roster.import_rows(
-                read_roster((PROJECT_ROOT / "samples/roster_futian.csv").read_text(encoding="utf-8"))
+                read_roster((PROJECT_ROOT / "bot/data/roster_futian.csv").read_text(encoding="utf-8"))
             )
             await roster.import_staff(
-                read_staff((PROJECT_ROOT / "samples/staff_futian.csv").read_text(encoding="utf-8"))
+                read_staff((PROJECT_ROOT / "bot/data/staff_futian.csv").read_text(encoding="utf-8"))
             )
             await session.commit()
         year = sandbox.clock.now().year
@@ -248,7 +248,7 @@ async def test_the_round_sample_conversation(database_url: str, data_dir: Path, 
             await session.flush()
             roster = RosterService(session, sandbox.clock)
             await roster.import_rows(
-                read_roster((PROJECT_ROOT / "samples/roster_futian.csv").read_text(encoding="utf-8"))
+                read_roster((PROJECT_ROOT / "bot/data/roster_futian.csv").read_text(encoding="utf-8"))
             )
             services = Services(session, sandbox.clock, sandbox.settings)
             for row in csv.DictReader(
