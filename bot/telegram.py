@@ -19,6 +19,8 @@ from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, Telegra
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot.db.engine import current_session
+
 log = logging.getLogger(__name__)
 
 # Calls that change nothing when repeated; only these are retried after a network error or a
@@ -77,7 +79,28 @@ class RetryMiddleware(BaseRequestMiddleware):
             attempt += 1
 
 
+class ReleaseTransaction(BaseRequestMiddleware):
+    """Commits the current update's transaction before a Bot API call.
+
+    Handlers tell people what happened only after it is stored, so what they wrote is meant to
+    last; and a transaction held across a network call would make every other update wait on
+    SQLite's single writer (and hold row locks longer on PostgreSQL).
+    """
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        session = current_session.get()
+        if session is not None and session.in_transaction():
+            await session.commit()
+        return await make_request(bot, method)
+
+
 def create_bot(token: str, api_base: str | None, max_retries: int) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session.middleware(ReleaseTransaction())
     session.middleware(RetryMiddleware(max_retries=max_retries))
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

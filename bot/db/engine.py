@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import event
@@ -39,6 +40,9 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 SessionFactory = async_sessionmaker[AsyncSession]
+
+# The session of the update being handled, so that a Bot API call can end its transaction first.
+current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:

@@ -1,4 +1,8 @@
-"""One DB session (and the services over it) per update, committed when the handler succeeds."""
+"""One DB session (and the services over it) per update, committed when the handler succeeds.
+
+Whatever the handler wrote before a Bot API call is committed before that call (see
+bot/telegram.py): no transaction, and on SQLite no write lock, is ever held while Telegram answers.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from aiogram.types import TelegramObject
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db.engine import SessionFactory
+from bot.db.engine import SessionFactory, current_session
 from bot.services.container import Services
 
 
@@ -29,6 +33,10 @@ class DbSessionMiddleware(BaseMiddleware):
         async with self.session_factory() as session:
             data["session"] = session
             data["services"] = Services(session, self.clock, self.settings)
-            result = await handler(event, data)
+            token = current_session.set(session)
+            try:
+                result = await handler(event, data)
+            finally:
+                current_session.reset(token)
             await session.commit()
             return result
