@@ -379,3 +379,22 @@ async def test_a_yes_no_abstain_round(sandbox: Sandbox) -> None:
     [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
     assert "<b>当选项目</b>（3/7）" in card.text
     assert "有 4 席无项目获全体代表过半数赞成，空缺。" in card.text
+
+
+async def test_a_minimum_share_of_planned_investments(database_url: str, data_dir) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_settings
+
+    async with Sandbox(make_settings(database_url, data_dir, special_min_share=0.3)) as sandbox:
+        await seed_areas_and_roster(sandbox, ROSTER)
+        year = sandbox.clock.now().year + 1
+        async with sandbox.runtime.session_factory() as session:
+            services = Services(session, sandbox.clock, sandbox.settings)
+            for number, (title, category) in enumerate(ITEMS):
+                await services.rounds.add_item(year, title, category, "special" if number < 2 else "pool")
+            admin, _new = await services.users.touch(TelegramPerson(ADMIN_ID, "办公室", None))
+            round_ = await services.rounds.create(
+                admin, year, "比例", Mode.APPROVAL, 7, await services.rounds.items(year)
+            )
+            problems = await services.rounds.check(round_)
+        assert [p.code for p in problems] == ["special_share"]
+        assert problems[0].values["special"] == 2 and problems[0].values["count"] == 9

@@ -240,3 +240,23 @@ async def test_a_second_similar_suggestion_by_the_same_resident(sandbox: Sandbox
     assert offer.buttons == [[f"不重复提交了（保留 {first}）"], ["仍然提交我的建议"]]
     [done] = await sandbox.press(1001, f"不重复提交了（保留 {first}）")
     assert done.text == f"好的，没有重复提交。<b>{first}</b> 的进展会通知您。"
+
+
+async def test_a_follower_who_blocked_the_bot_is_marked_not_retried(sandbox: Sandbox) -> None:
+    await seed_areas_and_roster(sandbox)
+    number = await submit_lamp(sandbox, 1001)
+    async with sandbox.runtime.session_factory() as session:
+        services = Services(session, sandbox.clock, sandbox.settings)
+        follower, _new = await services.users.touch(TelegramPerson(1009, "关注者", None))
+        [suggestion] = (await session.exec(select(Suggestion))).all()
+        await services.suggestions.follow(follower, suggestion)
+        await session.commit()
+    sandbox.person(1009).blocked_bot = True
+    await sandbox.say(1001, "/my")
+    await sandbox.press(1001, number)
+    await sandbox.press(1001, "撤回这条建议")
+    shown = await sandbox.press(1001, "确定撤回")
+    assert [s.to for s in shown] == [1001]  # the author's confirmation; nothing reached 1009
+    assert sandbox.server.stats["403"] == 1
+    [blocked] = await rows(sandbox, User, User.telegram_id == 1009)
+    assert blocked.is_blocked

@@ -367,3 +367,12 @@ async def test_every_menu_button_answers(street: Sandbox) -> None:
     assert points.text.startswith("<b>履职积分</b>")
     [inbox] = await street.press(ADMIN_ID, "待处理的建议")
     assert inbox.text.startswith("收件箱是空的")
+
+
+async def test_cancel_a_typed_reason(street: Sandbox) -> None:
+    await submit(street, RESIDENT, "希望社区开设老年食堂，方便独居老人吃饭")
+    await street.press(DEPUTY, "不予采纳")
+    await street.press(DEPUTY, "✍️ 自己写理由")
+    [cancelled] = await street.say(DEPUTY, "/cancel")
+    assert cancelled.text == "已取消。"
+    assert (await rows(street, Suggestion))[0].state == "submitted"
