@@ -18,6 +18,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="民生实事票决助手 (Minsheng bot)")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (long polling; the sandbox when BOT_TOKEN is unset)")
+    commands.add_parser("webhook", help="run the bot in webhook mode (WEBHOOK_URL, WEBHOOK_SECRET)")
 
     sandbox = commands.add_parser("sandbox", help="the bot against a local Telegram, in this terminal")
     sandbox.add_argument("--script", type=Path, help="a conversation to replay (JSON lines)")
@@ -83,11 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     command = args.command or "run"
+    if command == "run" and settings.bot_mode == "webhook":
+        command = "webhook"
     if command == "run" and settings.bot_token is None:
         command = "sandbox"
         args = _parser().parse_args(["sandbox"])
     handlers: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
         "run": _run,
+        "webhook": _webhook,
         "sandbox": _sandbox,
         "db": _db,
         "areas": _areas,
@@ -108,6 +112,17 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import run_polling
 
     await run_polling(settings)
+    return 0
+
+
+async def _webhook(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import run_webhook
+
+    try:
+        await run_webhook(settings)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.activity import Activity
 from bot.clock import Clock, SystemClock
 from bot.commands import register_default_commands
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.i18n import UserLocaleMiddleware, build_i18n
@@ -164,4 +164,36 @@ async def run_polling(settings: Settings) -> None:
     try:
         await runtime.dispatcher.start_polling(runtime.bot, handle_signals=True)
     finally:
+        await runtime.close()
+
+
+async def run_webhook(settings: Settings) -> None:
+    """Webhook mode: the aiohttp server Telegram POSTs to, until a signal."""
+    import asyncio
+    import signal
+
+    from aiohttp import web
+
+    from bot.web.webhook import build_app
+
+    if not settings.webhook_url or settings.webhook_secret is None:
+        raise ConfigError("configuration error: WEBHOOK_URL and WEBHOOK_SECRET are needed in webhook mode")
+    runtime = await build_runtime(settings)
+    secret = settings.webhook_secret.get_secret_value()
+    runner = web.AppRunner(build_app(runtime, secret), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await runtime.dispatcher.emit_startup(bot=runtime.bot)
+        await runtime.bot.set_webhook(settings.webhook_url, secret_token=secret, drop_pending_updates=False)
+        runtime.scheduler.start()
+        log.info("webhook mode on %s:%s", settings.webhook_host, settings.webhook_port)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
         await runtime.close()

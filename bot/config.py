@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # 履职积分 per triage action, overriding core/points.py's defaults, e.g. {"to_district": 5}.
     points_table: dict[str, int] = Field(default_factory=dict)
+    # Webhook mode (python -m bot webhook, or BOT_MODE=webhook): Telegram POSTs to WEBHOOK_URL,
+    # which a proxy forwards to WEBHOOK_HOST:WEBHOOK_PORT/webhook; the secret is checked on each call.
+    bot_mode: str = Field(default="polling", pattern="^(polling|webhook)$")
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
     # Selection rounds: the least share of 特定征集 items among the candidates (0 = no minimum).
     special_min_share: float = Field(default=0.0, ge=0.0, le=1.0)
     # How often the scheduler looks for due work (round openings, closings, reminders).

@@ -9,6 +9,7 @@ answers like Telegram: 400s with Telegram's descriptions, 403 for people who blo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from multidict import MultiDictProxy
 
@@ -95,9 +97,12 @@ class FakeTelegramServer:
         self.app.router.add_route("*", "/bot{token}/{method}", self._api)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner: web.AppRunner | None = None
+        self._deliverer: asyncio.Task[None] | None = None
+        self.webhook_answers: Counter[int] = Counter()  # HTTP statuses the webhook answered
         self.base_url = ""
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._deliverer = asyncio.create_task(self._deliver_webhooks())
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -107,6 +112,11 @@ class FakeTelegramServer:
         return self.base_url
 
     async def stop(self) -> None:
+        if self._deliverer is not None:
+            self._deliverer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._deliverer
+            self._deliverer = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -147,6 +157,32 @@ class FakeTelegramServer:
             if stored.path == path:
                 return web.Response(body=stored.content)
         raise web.HTTPNotFound()
+
+    async def _deliver_webhooks(self) -> None:
+        """As Telegram does with a webhook set: POST each update, oldest first, until answered 200."""
+        world = self.world
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+            while True:
+                if not world.webhook_url or not world.pending:
+                    await world.wait_for_updates(0.2)
+                    if not world.webhook_url or not world.pending:
+                        await asyncio.sleep(0.01)
+                        continue
+                update = world.pending[0]
+                headers = (
+                    {"X-Telegram-Bot-Api-Secret-Token": world.webhook_secret} if world.webhook_secret else {}
+                )
+                try:
+                    async with http.post(world.webhook_url, json=update, headers=headers) as response:
+                        status = response.status
+                except (aiohttp.ClientError, TimeoutError):
+                    status = 0
+                self.webhook_answers[status] += 1
+                if status == 200:
+                    if world.pending and world.pending[0] is update:
+                        world.pending.pop(0)
+                else:
+                    await asyncio.sleep(0.2)  # Telegram backs off too; it keeps the update
 
     # -- behaviour -----------------------------------------------------------------------------
     async def _apply_fault(self, method: str, params: dict[str, Any]) -> None:

@@ -1,0 +1,1 @@
+"""The bot's own HTTP side: the Telegram webhook, health and metrics."""

@@ -1,0 +1,99 @@
+"""Webhook mode: Telegram POSTs each update; it is acknowledged only after it was handled.
+
+aiogram's own request handler can answer first and handle in the background; here the answer
+waits for the handler, so a crash mid-way makes Telegram deliver the update again instead of
+losing it. A redelivered update (same update_id) is recognised and answered without handling it
+twice. `/healthz` checks the database; `/metrics` speaks Prometheus' text format.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections import Counter, OrderedDict
+
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
+from sqlalchemy import text
+
+from bot.app import Runtime
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class RecentUpdates:
+    """The last update ids seen, to ignore Telegram's redeliveries (bounded memory)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    def first_time(self, update_id: int) -> bool:
+        if update_id in self._seen:
+            return False
+        self._seen[update_id] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+    def forget(self, update_id: int) -> None:
+        self._seen.pop(update_id, None)
+
+
+def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Application:
+    recent = RecentUpdates()
+    metrics: Counter[str] = Counter()
+    app = web.Application()
+
+    async def webhook(request: web.Request) -> web.Response:
+        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+            metrics["rejected"] += 1
+            return web.Response(status=401, text="wrong secret token")
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": runtime.bot})
+        except (ValueError, ValidationError):
+            return web.Response(status=400, text="not an update")
+        if not recent.first_time(update.update_id):
+            metrics["duplicates"] += 1
+            return web.Response(text="ok")
+        failures = len(runtime.activity.failures)
+        try:
+            await runtime.dispatcher.feed_update(runtime.bot, update)
+        except Exception:
+            # Not acknowledged: Telegram will deliver it again, and then it is handled anew.
+            recent.forget(update.update_id)
+            metrics["errors"] += 1
+            log.exception("update %s failed; Telegram will redeliver it", update.update_id)
+            return web.Response(status=500, text="failed")
+        metrics["handled"] += 1
+        metrics["errors"] += len(runtime.activity.failures) - failures
+        return web.Response(text="ok")
+
+    async def healthz(request: web.Request) -> web.Response:
+        try:
+            async with runtime.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:  # the database is what the bot cannot work without
+            return web.json_response({"status": "unhealthy", "database": str(error)[:200]}, status=503)
+        return web.json_response({"status": "ok"})
+
+    async def prometheus(request: web.Request) -> web.Response:
+        lines = [
+            "# HELP minsheng_updates_total Updates received by the webhook, by outcome.",
+            "# TYPE minsheng_updates_total counter",
+            *(
+                f'minsheng_updates_total{{outcome="{name}"}} {metrics[name]}'
+                for name in ("handled", "duplicates", "rejected", "errors")
+            ),
+            "# HELP minsheng_updates_in_flight Updates being handled now.",
+            "# TYPE minsheng_updates_in_flight gauge",
+            f"minsheng_updates_in_flight {runtime.activity.in_flight}",
+        ]
+        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+
+    app.router.add_post(path, webhook)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", prometheus)
+    return app
