@@ -79,7 +79,6 @@ async def deliver_card(
     author = await services.session.get(User, suggestion.resident_id)
     photo = view.attachments[0].file_id if view and view.attachments else None
     deputies = await services.triage.street_deputies(suggestion.street_id)
-    await services.quiet()
     for deputy in deputies:
         if deputy.id == skip:
             continue
@@ -239,7 +238,6 @@ async def apply(
     else:
         await target.answer(f"{text}\n\n{done}", reply_markup=markup)
     followers = await services.suggestions.followers(suggestion)
-    await services.quiet()
     await notifier.suggestion_changed(suggestion, event, followers)
     if event.kind == "reassign":
         await deliver_card(

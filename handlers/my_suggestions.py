@@ -87,7 +87,6 @@ async def withdraw(
     await query.answer()
     await edit_or_send(query, _("已撤回 <b>{tracking}</b>。").format(tracking=tracking(suggestion)))
     followers = await services.suggestions.followers(suggestion)
-    await services.quiet()
     await notifier.suggestion_changed(suggestion, event, followers)
 
 

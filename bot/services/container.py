@@ -26,8 +26,9 @@ class Services:
     settings: Settings
 
     async def quiet(self) -> None:
-        """End the transaction before talking to Telegram: on SQLite every transaction holds the
-        write lock (BEGIN IMMEDIATE), and a round of sends must not keep others waiting."""
+        """End the transaction before a round of sends outside an update (the scheduler's work):
+        on SQLite every transaction holds the write lock. Within an update, bot.telegram's
+        ReleaseTransaction already commits before each Bot API call."""
         if self.session.in_transaction():
             await self.session.commit()
 
