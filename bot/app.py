@@ -27,8 +27,9 @@ from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.notify import Notifier
+from bot.outbox.sender import Sender
 from bot.scheduler import Scheduler
-from bot.telegram import create_bot
+from bot.telegram import create_bot, create_sender_bot
 from core.categories import default_categories, load_user_words
 from core.classify import Classifier
 from handlers import setup_routers
@@ -68,9 +69,17 @@ class Runtime:
     dispatcher: MinshengDispatcher
     bot: Bot
     scheduler: Scheduler
+    sender: Sender
+
+    def start_background(self) -> None:
+        """The outbox sender and the clock-driven jobs (not started by a bare build, for tests)."""
+        self.sender.start()
+        self.scheduler.start()
 
     async def close(self) -> None:
         self.scheduler.shutdown()
+        await self.sender.stop()
+        await self.sender.bot.session.close()
         await self.bot.session.close()
         await self.storage.close()
         await self.dispatcher.fsm.events_isolation.close()
@@ -142,16 +151,21 @@ async def build_runtime(
     dispatcher.include_router(setup_routers())
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else "")
     bot = create_bot(bot_token, api_base or settings.telegram_api_base, settings.api_max_retries)
-    notifier = Notifier(bot, i18n, session_factory)
+    notifier = Notifier(i18n, clock, settings)
     dispatcher["notifier"] = notifier
     scheduler = Scheduler(session_factory, clock, settings, notifier)
+    sender_bot = create_sender_bot(
+        bot_token, api_base or settings.telegram_api_base, settings.outbox_send_timeout
+    )
+    sender = Sender(session_factory, sender_bot, clock, settings)
+    notifier.on_queued(sender.wake)
 
     async def on_startup(bot: Bot) -> None:
         await register_default_commands(bot, i18n)
 
     dispatcher.startup.register(on_startup)
     return Runtime(
-        settings, clock, engine, session_factory, i18n, storage, activity, dispatcher, bot, scheduler
+        settings, clock, engine, session_factory, i18n, storage, activity, dispatcher, bot, scheduler, sender
     )
 
 
@@ -160,7 +174,7 @@ async def run_polling(settings: Settings) -> None:
     runtime = await build_runtime(settings)
     me = await runtime.bot.get_me()
     log.info("running as @%s", me.username)
-    runtime.scheduler.start()
+    runtime.start_background()
     try:
         await runtime.dispatcher.start_polling(runtime.bot, handle_signals=True)
     finally:
@@ -191,7 +205,7 @@ async def run_webhook(settings: Settings) -> None:
     try:
         await runtime.dispatcher.emit_startup(bot=runtime.bot)
         await runtime.bot.set_webhook(settings.webhook_url, secret_token=secret, drop_pending_updates=False)
-        runtime.scheduler.start()
+        runtime.start_background()
         log.info("webhook mode on %s:%s", settings.webhook_host, settings.webhook_port)
         await stop.wait()
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -76,6 +77,29 @@ class Settings(BaseSettings):
 
         points_table(value)  # raises on an unknown action
         return value
+
+    # The outbox sender: Telegram takes about 30 messages/s from a bot and about one a second in
+    # one chat (with short bursts). `outbox_batch` rows are claimed at a time: after a crash at most
+    # that many are "unknown" (maybe sent, maybe not). Read timeouts also leave a row "unknown".
+    outbox_rate: float = Field(default=25.0, gt=0)
+    outbox_chat_rate: float = Field(default=1.0, gt=0)
+    outbox_chat_burst: int = Field(default=3, ge=1)
+    outbox_batch: int = Field(default=16, ge=1, le=500)
+    outbox_lease_seconds: int = Field(default=120, ge=5)
+    outbox_max_attempts: int = Field(default=5, ge=1)
+    outbox_send_timeout: float = Field(default=30.0, gt=0)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    # Non-urgent messages wait out the quiet hours (local time); equal times switch them off.
+    quiet_start: time = time(22, 0)
+    quiet_end: time = time(8, 0)
+    # The weekly digest for followers: ISO weekday (1 = Monday) and local time.
+    digest_weekday: int = Field(default=1, ge=1, le=7)
+    digest_time: time = time(9, 0)
+    # Projects: the implementation plan is due this many days after the vote; progress reports
+    # every `report_every_days`; reminders this many days before a deadline.
+    plan_days: int = Field(default=30, ge=1)
+    report_every_days: int = Field(default=30, ge=1)
+    remind_days_before: int = Field(default=3, ge=0)
 
     @field_validator("timezone")
     @classmethod

@@ -1,27 +1,34 @@
-"""Telling people what happened, each in their own language.
+"""Telling people what happened, each in their own language, through the outbox.
 
-Sends go straight to Telegram for now; a person who blocked the bot is marked and skipped.
+`notify` renders one letter per recipient in their language and queues it in the caller's
+transaction: the notification is stored with the change that causes it, or not at all. The
+key names the occasion (an event, a reminder, an announcement); queuing the same key again for
+the same person changes nothing, so a job run twice sends nothing twice.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
+from sqlalchemy import event as sa_event
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.engine import SessionFactory
+from bot.clock import Clock
+from bot.config import Settings
 from bot.db.models import Suggestion, SuggestionEvent, User
 from bot.i18n import user_locale
 from bot.keyboards.triage import answer as answer_keyboard
+from bot.outbox import store
+from bot.outbox.store import Letter
 from bot.presenters import category_name, state_label
 from bot.services.suggestions import tracking
-from bot.services.users import mark_blocked
+from core.deadlines import quiet_until
 
 log = logging.getLogger(__name__)
 
@@ -29,46 +36,83 @@ Rendered = str | tuple[str, InlineKeyboardMarkup | None]
 
 
 class Notifier:
-    def __init__(self, bot: Bot, i18n: I18n, session_factory: SessionFactory) -> None:
-        self.bot = bot
+    def __init__(self, i18n: I18n, clock: Clock, settings: Settings) -> None:
         self.i18n = i18n
-        self.session_factory = session_factory
+        self.clock = clock
+        self.settings = settings
+        self._wakers: list[Callable[..., None]] = []
 
-    async def send(self, user: User, render: Callable[[], Rendered], photo: str | None = None) -> bool:
-        """`render` runs in the recipient's language and gives the text (and buttons).
+    def on_queued(self, waker: Callable[..., None]) -> None:
+        """`waker` runs after each commit that queued something (the sender's wake)."""
+        self._wakers.append(waker)
 
-        True when Telegram took the message. A photo (a Telegram file id) goes first.
+    async def notify(
+        self,
+        session: AsyncSession,
+        key: str,
+        kind: str,
+        recipients: Iterable[User],
+        render: Callable[[User], Rendered],
+        *,
+        urgent: bool = True,
+        media_kind: str | None = None,
+        media: str | None = None,
+        blob: bytes | None = None,
+        blob_name: str | None = None,
+        edit_key: str | None = None,
+        created_by: int | None = None,
+        summary: str | None = None,
+    ) -> int:
+        """Queues `render(user)` for each recipient; returns how many new rows will be sent.
+
+        Non-urgent letters written during the quiet hours wait until they end.
         """
-        if user.is_blocked:
-            return False
+        now = self.clock.now()
+        notification, _new = await store.notification(
+            session, key, kind, now, created_by=created_by, summary=summary, blob=blob, blob_name=blob_name
+        )
+        due = now
+        if not urgent:
+            due = (
+                quiet_until(now, self.settings.quiet_start, self.settings.quiet_end, self.settings.tz) or now
+            )
+        queued = 0
+        seen: set[int] = set()
+        for user in recipients:
+            if user.id in seen:
+                continue
+            seen.add(user.id)  # type: ignore[arg-type]
+            text, markup = self.render(user, render)
+            letter = Letter(text, markup, media_kind, media, edit_key)
+            queued += await store.add_delivery(session, notification.id, user, letter, due, now)  # type: ignore[arg-type]
+        for waker in self._wakers:
+            sa_event.listen(session.sync_session, "after_commit", waker, once=True)
+        return queued
+
+    def render(self, user: User, render: Callable[[User], Rendered]) -> tuple[str, dict[str, Any] | None]:
         with self.i18n.context(), self.i18n.use_locale(user_locale(user, self.i18n.default_locale)):
-            rendered = render()
+            rendered = render(user)
         text, markup = rendered if isinstance(rendered, tuple) else (rendered, None)
-        try:
-            if photo:
-                await self.bot.send_photo(user.telegram_id, photo)
-            await self.bot.send_message(user.telegram_id, text, reply_markup=markup)
-        except TelegramForbiddenError:
-            async with self.session_factory() as session:
-                await mark_blocked(session, user.telegram_id)
-                await session.commit()
-            return False
-        except TelegramAPIError:
-            log.exception("notification to user %s failed", user.id)
-            return False
-        return True
+        return text, markup.model_dump(mode="json", exclude_none=True) if markup else None
 
     async def suggestion_changed(
-        self, suggestion: Suggestion, event: SuggestionEvent, recipients: Iterable[User]
+        self,
+        session: AsyncSession,
+        suggestion: Suggestion,
+        event: SuggestionEvent,
+        recipients: Iterable[User],
     ) -> int:
         """The author and the followers hear of every change, except the one who made it."""
-        sent = 0
-        for user in recipients:
-            if user.id == event.actor_id:
-                continue
-            own = user.id == suggestion.resident_id
-            sent += await self.send(user, lambda own=own: self._change_message(suggestion, event, own))
-        return sent
+        others = [user for user in recipients if user.id != event.actor_id]
+        return await self.notify(
+            session,
+            f"suggestion-event:{event.id}",
+            "suggestion",
+            others,
+            lambda user: self._change_message(suggestion, event, user.id == suggestion.resident_id),
+            # A question needs an answer soon; news of a step can wait for the morning.
+            urgent=event.kind == "ask",
+        )
 
     @staticmethod
     def _change_message(suggestion: Suggestion, event: SuggestionEvent, own: bool) -> Rendered:

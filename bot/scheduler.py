@@ -18,11 +18,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import SessionFactory
+from bot.db.models import User
 from bot.keyboards import rounds as kb
 from bot.notify import Notifier
 from bot.round_texts import by_category, when
 from bot.services.container import Services
-from handlers.rounds import close_round, open_round, send_ballot
+from handlers.rounds import close_round, open_round, send_ballots
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ class Scheduler:
             due = await services.rounds.due(now)
             for round_ in due.pre_reviews:
                 if await services.rounds.claim_notice(round_, "pre_review"):
-                    await session.commit()
                     await self._pre_review(services, round_)
             for round_ in due.to_open:
                 await open_round(services, round_, self.notifier, self.settings)
@@ -52,36 +52,46 @@ class Scheduler:
                 await close_round(services, round_, self.notifier)
             for round_, kind in due.reminders:
                 if await services.rounds.claim_notice(round_, kind):
-                    await session.commit()
-                    await self._remind(services, round_)
+                    await self._remind(services, round_, kind)
 
     async def _pre_review(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]
         """预先审议: the candidate materials, grouped by category, a week before the vote."""
         candidates = await services.rounds.candidates(round_)
         deputies = [user for _deputy, user in await services.rounds.active_deputies() if user is not None]
-        await services.quiet()
 
-        def render() -> tuple[str, object]:
+        def render(_user: User) -> tuple[str, object]:
             head = _("📋 预先审议：{title} 将于 {opens} 开始投票。候选项目如下（点编号看详情）：").format(
                 title=round_.title, opens=when(round_.opens_at, self.settings.tz)
             )
             return "\n".join([head, "", *by_category(candidates)]), kb.candidate_cards(round_, candidates)
 
-        for user in deputies:
-            await self.notifier.send(user, render)  # type: ignore[arg-type]
+        await self.notifier.notify(
+            services.session, f"round:{round_.id}:pre_review", "round", deputies, render
+        )  # type: ignore[arg-type]
+        await services.session.commit()
 
-    async def _remind(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]
+    async def _remind(self, services: Services, round_, kind: str) -> None:  # type: ignore[no-untyped-def]
         candidates = await services.rounds.candidates(round_)
         late = await services.rounds.not_voted(round_)
-        await services.quiet()
-        for user in late:
-            await self.notifier.send(
-                user,
-                lambda: _("⏰ 提醒：{title} 将于 {closes} 结束投票，您还没有投票。").format(
-                    title=round_.title, closes=when(round_.closes_at, self.settings.tz)
-                ),
-            )
-            await send_ballot(self.notifier, round_, candidates, user, self.settings)
+        await self.notifier.notify(
+            services.session,
+            f"round:{round_.id}:{kind}",
+            "round",
+            late,
+            lambda _user: _("⏰ 提醒：{title} 将于 {closes} 结束投票，您还没有投票。").format(
+                title=round_.title, closes=when(round_.closes_at, self.settings.tz)
+            ),
+        )
+        await send_ballots(
+            services,
+            self.notifier,
+            round_,
+            candidates,
+            late,
+            f"round:{round_.id}:{kind}:ballot",
+            self.settings,
+        )
+        await services.session.commit()
 
     def start(self) -> None:
         self._aps = AsyncIOScheduler(timezone=self.settings.tz)

@@ -104,3 +104,11 @@ def create_bot(token: str, api_base: str | None, max_retries: int) -> Bot:
     session.middleware(ReleaseTransaction())
     session.middleware(RetryMiddleware(max_retries=max_retries))
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def create_sender_bot(token: str, api_base: str | None, timeout: float) -> Bot:
+    """The outbox sender's Bot: no retry layer, since the sender decides about every failure
+    itself (and a 429 wait must not hold a claimed row), and its own request timeout."""
+    api = TelegramAPIServer.from_base(api_base) if api_base else None
+    session = AiohttpSession(api=api, timeout=timeout) if api else AiohttpSession(timeout=timeout)
+    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

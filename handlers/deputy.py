@@ -78,16 +78,25 @@ async def deliver_card(
     view = await services.suggestions.view(suggestion.id)  # type: ignore[arg-type]
     author = await services.session.get(User, suggestion.resident_id)
     photo = view.attachments[0].file_id if view and view.attachments else None
-    deputies = await services.triage.street_deputies(suggestion.street_id)
-    for deputy in deputies:
-        if deputy.id == skip:
-            continue
+    deputies = [
+        deputy for deputy in await services.triage.street_deputies(suggestion.street_id) if deputy.id != skip
+    ]
+    last = await services.suggestions.last_event(suggestion)
 
-        def render() -> tuple[str, InlineKeyboardMarkup | None]:
-            head = _(intro) if intro else _("📥 您的街道有一条新建议：")
-            return f"{head}\n\n{deputy_card(view, author, settings.tz)}", kb.card_actions(suggestion)  # type: ignore[arg-type]
+    def render(_deputy: User) -> tuple[str, InlineKeyboardMarkup | None]:
+        head = _(intro) if intro else _("📥 您的街道有一条新建议：")
+        return f"{head}\n\n{deputy_card(view, author, settings.tz)}", kb.card_actions(suggestion)  # type: ignore[arg-type]
 
-        await notifier.send(deputy, render, photo=photo)
+    await notifier.notify(
+        services.session,
+        f"card:{suggestion.id}:{last.id if last else 0}:{suggestion.street_id}",
+        "card",
+        deputies,
+        render,
+        urgent=False,
+        media_kind="photo" if photo else None,
+        media=photo,
+    )
 
 
 # -- inbox ---------------------------------------------------------------------------------------
@@ -222,6 +231,9 @@ async def apply(
 ) -> None:
     """After a change: the card says what was done, the resident and followers are told."""
     suggestion, event = outcome
+    # Told in the same transaction as the change: both are stored, or neither.
+    followers = await services.suggestions.followers(suggestion)
+    await notifier.suggestion_changed(services.session, suggestion, event, followers)
     await services.session.commit()
     done = _("✅ 已处理：{state}").format(state=state_label(suggestion.state))
     if event.kind == "reclassify":
@@ -237,8 +249,6 @@ async def apply(
         await edit_or_send(target, f"{text}\n\n{done}", reply_markup=markup)
     else:
         await target.answer(f"{text}\n\n{done}", reply_markup=markup)
-    followers = await services.suggestions.followers(suggestion)
-    await notifier.suggestion_changed(suggestion, event, followers)
     if event.kind == "reassign":
         await deliver_card(
             notifier, services, suggestion, settings, intro=N_("📥 有一条建议转到了您的街道："), skip=user.id

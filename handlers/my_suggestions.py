@@ -83,11 +83,11 @@ async def withdraw(
     except StaleChange:
         await query.answer(_("这条建议已经有代表处理，不能再撤回了。"), show_alert=True)
         return
+    followers = await services.suggestions.followers(suggestion)
+    await notifier.suggestion_changed(services.session, suggestion, event, followers)
     await services.session.commit()
     await query.answer()
     await edit_or_send(query, _("已撤回 <b>{tracking}</b>。").format(tracking=tracking(suggestion)))
-    followers = await services.suggestions.followers(suggestion)
-    await notifier.suggestion_changed(suggestion, event, followers)
 
 
 def setup() -> Router:

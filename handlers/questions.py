@@ -67,9 +67,9 @@ async def answer_text(
     except (TransitionRefused, StaleChange):
         await message.answer(_("这个问题已经回答过，或者不再需要回答。"))
         return
+    await deliver_card(notifier, services, suggestion, settings, intro=N_("💬 居民回答了您的追问："))
     await services.session.commit()
     await message.answer(_("谢谢！您的回答已转给代表（{tracking}）。").format(tracking=tracking(suggestion)))
-    await deliver_card(notifier, services, suggestion, settings, intro=N_("💬 居民回答了您的追问："))
 
 
 def setup() -> Router:

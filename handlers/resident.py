@@ -370,6 +370,7 @@ async def submit(
 ) -> None:
     data = await state.get_data()
     await services.suggestions.submit(draft, user, bool(data.get("share")), role)
+    await deliver_card(notifier, services, draft, settings, skip=user.id)
     await services.session.commit()
     await state.clear()
     view = await services.suggestions.view(draft.id)  # type: ignore[arg-type]
@@ -383,7 +384,6 @@ async def submit(
             place=place(view.street, view.community) if view else "—",
         ),
     )
-    await deliver_card(notifier, services, draft, settings, skip=user.id)
 
 
 async def cancel_button(

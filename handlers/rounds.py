@@ -166,7 +166,7 @@ async def round_action(
         await show_round(query, services, round_, settings)
     elif act == "publish":
         await query.answer()
-        await publish_round(services, round_, user, notifier, bot, settings)
+        await publish_round(services, round_, user, notifier, settings)
         await show_round(query, services, round_, settings)
     elif act == "paper":
         await query.answer()
@@ -273,20 +273,22 @@ async def times_given(
 
 
 # -- opening, closing, publishing (also run by the scheduler) ----------------------------------------
-async def send_ballot(
+async def send_ballots(
+    services: Services,
     notifier: Notifier,
     round_: SelectionRound,
-    candidates: list,
-    user: User,  # type: ignore[type-arg]
+    candidates: list,  # type: ignore[type-arg]
+    voters: list[User],
+    key: str,
     settings: Settings,
-) -> bool:
-    def render() -> tuple[str, object]:
+) -> int:
+    def render(_user: User) -> tuple[str, object]:
         text = _("🗳 {title} 开始投票了。").format(title=round_.title)
         return f"{text}\n\n{ballot_text(round_, candidates, {}, settings.tz)}", kb.ballot(
             round_, candidates, {}
         )
 
-    return await notifier.send(user, render)  # type: ignore[arg-type]
+    return await notifier.notify(services.session, key, "ballot", voters, render)  # type: ignore[arg-type]
 
 
 async def open_round(
@@ -296,20 +298,21 @@ async def open_round(
         return  # another scheduler opened it
     candidates = await services.rounds.candidates(round_)
     voters = [user for _deputy, user in await services.rounds.active_deputies() if user is not None]
-    await services.quiet()
-    for user in voters:
-        await send_ballot(notifier, round_, candidates, user, settings)
+    await send_ballots(services, notifier, round_, candidates, voters, f"round:{round_.id}:ballot", settings)
+    await services.session.commit()
 
 
 async def close_round(services: Services, round_: SelectionRound, notifier: Notifier) -> None:
     if await services.rounds.close(round_) is None:
         return  # already closed
-    recipients = await admins(services)
-    await services.quiet()
-    for admin in recipients:
-        await notifier.send(
-            admin, lambda: _("{title} 投票已结束，请在 /rounds 查看结果并公布。").format(title=round_.title)
-        )
+    await notifier.notify(
+        services.session,
+        f"round:{round_.id}:closed",
+        "round",
+        await admins(services),
+        lambda _user: _("{title} 投票已结束，请在 /rounds 查看结果并公布。").format(title=round_.title),
+    )
+    await services.session.commit()
 
 
 async def admins(services: Services) -> list[User]:
@@ -318,29 +321,34 @@ async def admins(services: Services) -> list[User]:
 
 
 async def publish_round(
-    services: Services, round_: SelectionRound, admin: User, notifier: Notifier, bot: Bot, settings: Settings
+    services: Services, round_: SelectionRound, admin: User, notifier: Notifier, settings: Settings
 ) -> None:
+    """Results to every deputy (with the chart), suggestions moved, their followers told."""
     moved = await services.rounds.publish(round_, admin)
     candidates = await services.rounds.candidates(round_)
     result = services.rounds.result_of(round_) or {}
-    deputies = [
-        user for _deputy, user in await services.rounds.active_deputies() if user and not user.is_blocked
-    ]
-    changes = [
-        (s, await services.suggestions.last_event(s), await services.suggestions.followers(s)) for s in moved
-    ]
-    await services.quiet()
+    deputies = [user for _deputy, user in await services.rounds.active_deputies() if user is not None]
     chart = approvals_chart(
         f"#{round_.id}",
         {code: c["yes"] for code, c in result["counts"].items()},
         set(result["elected"]),
         set(result["tied"]),
     )
-    for user in deputies:
-        if await notifier.send(user, lambda: results_text(round_, candidates, result)):
-            await bot.send_photo(user.telegram_id, BufferedInputFile(chart, f"round-{round_.id}.png"))
-    for suggestion, event, followers in changes:
-        await notifier.suggestion_changed(suggestion, event, followers)  # type: ignore[arg-type]
+    await notifier.notify(
+        services.session,
+        f"round:{round_.id}:results",
+        "round",
+        deputies,
+        lambda _user: results_text(round_, candidates, result),
+        media_kind="photo",
+        blob=chart,
+        blob_name=f"round-{round_.id}.png",
+    )
+    for suggestion in moved:
+        event = await services.suggestions.last_event(suggestion)
+        followers = await services.suggestions.followers(suggestion)
+        await notifier.suggestion_changed(services.session, suggestion, event, followers)  # type: ignore[arg-type]
+    await services.session.commit()
 
 
 async def export_round(query: CallbackQuery, services: Services, round_: SelectionRound) -> None:

@@ -94,6 +94,14 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "telegram_api_base": None,
         "sandbox_record": None,
         "api_max_retries": 3,
+        # Tests run at any hour: no quiet hours unless a test sets them; and the outbox may
+        # write to one chat quickly (the local server's per-chat limit is lenient too).
+        "quiet_start": "00:00",
+        "quiet_end": "00:00",
+        "outbox_chat_rate": 50.0,
+        "outbox_chat_burst": 50,
+        "outbox_rate": 200.0,
+        "outbox_poll_seconds": 0.2,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import AwareDateTime
@@ -317,3 +317,131 @@ class PaperEntry(SQLModel, table=True):
     entered_by: int = Field(foreign_key="users.id")
     checked_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+def _yuan(**kwargs: object) -> object:
+    return Field(sa_column=Column(BigInteger, **kwargs))
+
+
+class Project(SQLModel, table=True):
+    """An elected 民生实事 project under implementation. Money is in whole 元 (shown in 万元)."""
+
+    __tablename__ = "projects"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    name: str = Field(max_length=200)
+    category: str = Field(max_length=32, index=True)
+    scope: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    street_id: int | None = Field(default=None, foreign_key="streets.id")
+    place: str | None = Field(default=None, max_length=200)
+    department: str = Field(max_length=64, index=True)
+    budget: int = _yuan(nullable=False)  # type: ignore[assignment]
+    spent: int = _yuan(nullable=False)  # type: ignore[assignment]
+    percent: int = 0
+    status: str = Field(default="planning", max_length=16)  # planning, in_progress, completed
+    elected_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    plan_due_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    plan_filed_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    next_report_due_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    round_id: int | None = Field(default=None, foreign_key="rounds.id")
+    item_id: int | None = Field(default=None, foreign_key="candidate_items.id", unique=True)
+    version: int = 0
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    updated_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class ProjectEvent(SQLModel, table=True):
+    """A project's history: plans, reports, changes with reasons, inspections, feedback."""
+
+    __tablename__ = "project_events"
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", index=True)
+    kind: str = Field(max_length=16)  # created, plan, report, change, inspection, feedback
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    actor_role: str = Field(max_length=16)
+    percent: int | None = None
+    spent: int | None = _yuan(nullable=True)  # type: ignore[assignment]
+    milestone: str | None = Field(default=None, max_length=200)
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    field: str | None = Field(default=None, max_length=16)
+    old_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    new_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    media_kind: str | None = Field(default=None, max_length=16)  # photo, document
+    media: str | None = Field(default=None, max_length=256)  # a Telegram file id
+    at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class ProjectFollow(SQLModel, table=True):
+    __tablename__ = "project_follows"
+    __table_args__ = (UniqueConstraint("project_id", "user_id", name="uq_project_follows_project_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    mode: str = Field(default="digest", max_length=8)  # every, digest, mute
+    source: str = Field(max_length=12)  # suggestion (theirs led to it) or tap
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class ProjectSupervisor(SQLModel, table=True):
+    """The deputies of a project's supervision group."""
+
+    __tablename__ = "project_supervisors"
+    __table_args__ = (UniqueConstraint("project_id", "deputy_id", name="uq_project_supervisors"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", index=True)
+    deputy_id: int = Field(foreign_key="deputies.id")
+
+
+class Notification(SQLModel, table=True):
+    """Something to tell people; its key makes queuing it again a no-op."""
+
+    __tablename__ = "notifications"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=160)
+    kind: str = Field(max_length=24)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    summary: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # A file uploaded once with the first delivery, then sent again by its Telegram file id.
+    blob: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    blob_name: str | None = Field(default=None, max_length=64)
+    blob_file_id: str | None = Field(default=None, max_length=256)
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class Delivery(SQLModel, table=True):
+    """One notification to one person: the outbox row a sender claims, sends and records."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "user_id", name="uq_deliveries_notification_user"),
+        Index("ix_deliveries_status_due", "status", "due_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notifications.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # pending → sending → sent | failed | blocked | unknown (the request went out, no answer came)
+    status: str = Field(default="pending", max_length=12)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    markup: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    media_kind: str | None = Field(default=None, max_length=16)
+    media: str | None = Field(default=None, max_length=256)
+    media_sent: bool = False
+    # Deliveries sharing an edit key edit the message the last one sent, instead of a new one.
+    edit_key: str | None = Field(default=None, max_length=64)
+    due_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    attempts: int = 0
+    worker: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    message_id: int | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    sent_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+
+
+class DigestRun(SQLModel, table=True):
+    """A weekly digest slot, taken once: its period starts where the previous one ended."""
+
+    __tablename__ = "digest_runs"
+    slot: datetime = Field(sa_column=Column(AwareDateTime(), primary_key=True))
+    period_start: datetime = _when(nullable=False)  # type: ignore[assignment]

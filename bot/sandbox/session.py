@@ -17,6 +17,7 @@ from typing import Any
 from bot.app import Runtime, build_runtime
 from bot.clock import AdjustableClock
 from bot.config import Settings
+from bot.outbox.sender import Sender
 from bot.sandbox.server import SANDBOX_TOKEN, FakeTelegramServer
 from bot.sandbox.world import Person, Shown
 
@@ -81,8 +82,13 @@ class Sandbox:
                 self.runtime.bot, handle_signals=False, close_bot_session=False, polling_timeout=5
             )
         )
-        # Moving the sandbox's clock runs whatever falls due, as the scheduler would.
+        # Moving the sandbox's clock runs whatever falls due, as the scheduler would, and lets
+        # the outbox release what was waiting for that moment (quiet hours, retries).
         self.clock.on_advance(self.runtime.scheduler.tick)
+        sender = self.runtime.sender
+        self.clock.on_advance(lambda _now: _wake(sender))
+        sender.start()
+        self.busy_probes.append(lambda: sender.busy)
         await self._until(lambda: self.server.calls["getUpdates"] > 0 or self._polling.done())
         if self._polling.done():
             self._polling.result()  # start-up failed: raise its error here
@@ -177,6 +183,10 @@ class Sandbox:
             if loop.time() > deadline:
                 raise TimeoutError(f"the bot did not become idle within {self.idle_timeout}s")
             await asyncio.sleep(0.005)
+
+
+async def _wake(sender: Sender) -> None:
+    sender.wake()
 
 
 def transcript_line(step: int, shown: Shown) -> dict[str, Any]:

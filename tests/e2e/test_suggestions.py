@@ -217,10 +217,13 @@ async def test_a_deputy_action_notifies_the_resident_in_their_language(sandbox: 
         event = await services.suggestions.move(
             suggestion, Action.TO_STREET, deputy, Role.DEPUTY, "街道本月安排"
         )
-        await session.commit()
         recipients = await services.suggestions.followers(suggestion)
-    mark = len(sandbox.shown)
-    await sandbox.runtime.dispatcher["notifier"].suggestion_changed(suggestion, event, recipients)
+        # Queued in the same transaction as the change, sent by the outbox after the commit.
+        notifier = sandbox.runtime.dispatcher["notifier"]
+        assert await notifier.suggestion_changed(session, suggestion, event, recipients) == 1
+        mark = len(sandbox.shown)
+        await session.commit()
+    await sandbox.idle()
     [told] = sandbox.shown[mark:]
     assert told.to == 1002
     assert told.text.startswith("Your suggestion <b>MS-")

@@ -1,0 +1,325 @@
+"""The outbox sender: claims due rows, sends them at a steady pace, records what Telegram said.
+
+Outcomes: sent (with the message id) · 429 → back in the queue after `retry_after`, that chat
+paused · 403 → the person is marked blocked and their queued rows closed · 400 → failed, the
+error kept · 5xx and refused connections → retried with backoff, at most `outbox_max_attempts` ·
+a timeout or a dropped connection after the request went out → "unknown": Telegram has no
+idempotency key for bots, so it is not resent blindly (`python -m bot outbox requeue-unknown`).
+Rows of one chat go out in order, one at a time; different chats go out in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
+from sqlalchemy import update
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.engine import SessionFactory
+from bot.db.models import Delivery, Notification
+from bot.outbox import store
+from core.pacing import ChatPacers, Pacer
+
+log = logging.getLogger(__name__)
+
+_CAPTION_LIMIT = 1024
+
+
+@dataclass
+class SenderStats:
+    sent: int = 0
+    retried: int = 0
+    blocked: int = 0
+    failed: int = 0
+    unknown: int = 0
+    answers_429: int = 0
+    durations: list[float] = field(default_factory=list)
+
+
+@dataclass
+class _Outcome:
+    status: str  # sent, pending (again), failed, blocked, unknown
+    values: dict[str, Any]
+
+
+class Sender:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        bot: Bot,
+        clock: Clock,
+        settings: Settings,
+        *,
+        worker: str | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.bot = bot
+        self.clock = clock
+        self.settings = settings
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.pacer = Pacer(settings.outbox_rate)
+        self.chat_pacers = ChatPacers(settings.outbox_chat_rate, settings.outbox_chat_burst)
+        self.stats = SenderStats()
+        self._queues: dict[int, deque[Delivery]] = {}
+        self._chat_tasks: dict[int, asyncio.Task[None]] = {}
+        self._in_flight = 0
+        self._wake = asyncio.Event()
+        self._dirty = True  # something may be due that we have not looked for yet
+        self._claiming = False
+        self._next_due: datetime | None = None
+        self._blobs: dict[int, Notification] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=f"outbox-sender {self.worker}")
+
+    async def stop(self) -> None:
+        """Stops claiming and lets the rows in hand finish."""
+        self._stopping = True
+        self.wake()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._chat_tasks:
+            await asyncio.gather(*self._chat_tasks.values(), return_exceptions=True)
+
+    def wake(self, *_args: object) -> None:
+        """Something was queued or time moved: look for due rows now."""
+        self._dirty = True
+        self._wake.set()
+
+    @property
+    def busy(self) -> bool:
+        """Work in hand or due within seconds (a retry): the sandbox waits for this to clear."""
+        if self._dirty or self._claiming or self._in_flight:
+            return True
+        soon = self.clock.now() + timedelta(seconds=5)
+        return self._next_due is not None and self._next_due <= soon
+
+    async def run(self) -> None:
+        last_recovery = -float("inf")
+        while not self._stopping:
+            self._claiming = True  # busy from here until the claimed rows are counted in flight
+            self._dirty = False
+            self._wake.clear()
+            try:
+                if time.monotonic() - last_recovery > self.settings.outbox_lease_seconds:
+                    await self.recover()
+                    last_recovery = time.monotonic()
+                claimed = await self._claim()
+            except Exception:
+                log.exception("outbox: claiming failed; trying again shortly")
+                claimed = 0
+                await asyncio.sleep(1.0)
+            finally:
+                self._claiming = False
+            if claimed:
+                continue
+            await self._sleep()
+
+    async def recover(self) -> int:
+        async with self.session_factory() as session:
+            lost = await store.recover(session, self.clock.now())
+        if lost:
+            log.warning("outbox: %d deliveries were in flight when a sender stopped; marked unknown", lost)
+        return lost
+
+    async def _claim(self) -> int:
+        room = self.settings.outbox_batch - self._in_flight
+        if room <= 0:
+            return 0
+        now = self.clock.now()
+        lease = timedelta(seconds=self.settings.outbox_lease_seconds)
+        async with self.session_factory() as session:
+            rows = await store.claim(session, self.worker, now, lease, room)
+            self._next_due = None if rows else await store.next_due(session)
+        for row in rows:
+            self._in_flight += 1
+            self._queues.setdefault(row.chat_id, deque()).append(row)
+            if row.chat_id not in self._chat_tasks:
+                self._chat_tasks[row.chat_id] = asyncio.create_task(self._drain_chat(row.chat_id))
+        return len(rows)
+
+    async def _sleep(self) -> None:
+        timeout = self.settings.outbox_poll_seconds
+        if self._next_due is not None:
+            until_due = (self._next_due - self.clock.now()).total_seconds()
+            timeout = max(0.0, min(timeout, until_due))
+        if self._in_flight >= self.settings.outbox_batch:
+            timeout = self.settings.outbox_poll_seconds
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    # -- sending ---------------------------------------------------------------------------------
+    async def _drain_chat(self, chat_id: int) -> None:
+        queue = self._queues[chat_id]
+        try:
+            while queue:
+                row = queue[0]
+                try:
+                    await self._deliver(row)
+                except Exception:
+                    log.exception("outbox: delivery %s failed unexpectedly", row.id)
+                    await self._record(row, _Outcome("unknown", {"error": "internal error while sending"}))
+                queue.popleft()
+                self._in_flight -= 1
+                self.wake()
+        finally:
+            self._chat_tasks.pop(chat_id, None)
+            if not queue:
+                self._queues.pop(chat_id, None)
+
+    async def _pace(self, chat_id: int) -> None:
+        wait = self.chat_pacers[chat_id].reserve(time.monotonic())
+        if wait:
+            await asyncio.sleep(wait)
+        wait = self.pacer.reserve(time.monotonic())
+        if wait:
+            await asyncio.sleep(wait)
+
+    async def _deliver(self, row: Delivery) -> None:
+        started = time.monotonic()
+        await self._pace(row.chat_id)
+        outcome = await self._attempt(row)
+        self.stats.durations.append(time.monotonic() - started)
+        await self._record(row, outcome)
+
+    async def _attempt(self, row: Delivery) -> _Outcome:
+        now = self.clock.now
+        try:
+            message_id = await self._send(row)
+        except TelegramRetryAfter as error:
+            self.stats.answers_429 += 1
+            self.chat_pacers[row.chat_id].pause_until(time.monotonic() + error.retry_after)
+            return _Outcome(
+                "pending",
+                {"due_at": now() + timedelta(seconds=error.retry_after), "attempts": row.attempts - 1},
+            )
+        except TelegramForbiddenError as error:
+            return _Outcome("blocked", {"error": error.message})
+        except TelegramBadRequest as error:
+            return _Outcome("failed", {"error": error.message})
+        except (TelegramServerError, TelegramNetworkError) as error:
+            if isinstance(error, TelegramNetworkError) and not _refused(error):
+                return _Outcome("unknown", {"error": error.message})
+            if row.attempts >= self.settings.outbox_max_attempts:
+                return _Outcome("failed", {"error": error.message})
+            backoff = min(300.0, 0.5 * 2 ** (row.attempts - 1))
+            return _Outcome("pending", {"due_at": now() + timedelta(seconds=backoff), "error": error.message})
+        except TelegramAPIError as error:
+            return _Outcome("failed", {"error": error.message})
+        return _Outcome("sent", {"message_id": message_id, "error": None})
+
+    async def _record(self, row: Delivery, outcome: _Outcome) -> None:
+        values = dict(outcome.values)
+        values["status"] = outcome.status
+        if outcome.status == "pending":
+            values.update(worker=None, lease_until=None)
+            self.stats.retried += 1
+            self._next_due = min(filter(None, (self._next_due, values.get("due_at"))), default=None)
+        else:
+            values["sent_at"] = self.clock.now()
+            counter = {"sent": "sent", "failed": "failed", "blocked": "blocked", "unknown": "unknown"}
+            setattr(self.stats, counter[outcome.status], getattr(self.stats, counter[outcome.status]) + 1)
+        async with self.session_factory() as session:
+            await store.finish(session, row.id, self.worker, **values)  # type: ignore[arg-type]
+            if outcome.status == "blocked":
+                await store.close_for_blocked(session, row.user_id, self.clock.now())
+        if outcome.status == "failed":
+            log.warning("outbox: delivery %s failed: %s", row.id, values.get("error"))
+
+    async def _send(self, row: Delivery) -> int:
+        """Sends one row and returns the message id Telegram gave it."""
+        markup = InlineKeyboardMarkup.model_validate(json.loads(row.markup)) if row.markup else None
+        if row.edit_key:
+            edited = await self._edit_in_place(row, markup)
+            if edited is not None:
+                return edited
+        if row.media_kind and not row.media_sent:
+            caption = row.text if len(row.text) <= _CAPTION_LIMIT else None
+            message = await self._send_media(row, caption, markup if caption else None)
+            if caption is not None:
+                return message.message_id
+            async with self.session_factory() as session:
+                # The file went out: a retry must not send it twice.
+                await session.execute(update(Delivery).where(Delivery.id == row.id).values(media_sent=True))  # type: ignore[arg-type]
+                await session.commit()
+            row.media_sent = True
+        message = await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+        return message.message_id
+
+    async def _edit_in_place(self, row: Delivery, markup: InlineKeyboardMarkup | None) -> int | None:
+        async with self.session_factory() as session:
+            previous = await store.last_message(session, row.user_id, row.edit_key)  # type: ignore[arg-type]
+        if previous is None:
+            return None
+        try:
+            await self.bot.edit_message_text(
+                text=row.text, chat_id=row.chat_id, message_id=previous, reply_markup=markup
+            )
+        except TelegramBadRequest as error:
+            if "message is not modified" in error.message:
+                return previous
+            return None  # deleted or too old to edit: a new message instead
+        return previous
+
+    async def _send_media(
+        self, row: Delivery, caption: str | None, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        file: Any = row.media
+        blob: Notification | None = None
+        if file is None:
+            blob = await self._blob(row.notification_id)
+            file = blob.blob_file_id or BufferedInputFile(blob.blob or b"", blob.blob_name or "file")
+        if row.media_kind == "document":
+            message = await self.bot.send_document(row.chat_id, file, caption=caption, reply_markup=markup)
+            file_id = message.document.file_id if message.document else None
+        else:
+            message = await self.bot.send_photo(row.chat_id, file, caption=caption, reply_markup=markup)
+            file_id = message.photo[-1].file_id if message.photo else None
+        if blob is not None and blob.blob_file_id is None and file_id:
+            blob.blob_file_id = file_id  # uploaded once; the rest reuse Telegram's copy
+            async with self.session_factory() as session:
+                await session.execute(
+                    update(Notification).where(Notification.id == blob.id).values(blob_file_id=file_id)  # type: ignore[arg-type]
+                )
+                await session.commit()
+        return message
+
+    async def _blob(self, notification_id: int) -> Notification:
+        if notification_id not in self._blobs:
+            async with self.session_factory() as session:
+                found = await session.get(Notification, notification_id)
+            if found is None:
+                raise LookupError(f"notification {notification_id} is gone")
+            self._blobs[notification_id] = found
+        return self._blobs[notification_id]
+
+
+def _refused(error: TelegramNetworkError) -> bool:
+    """The connection was never made, so nothing reached Telegram and a retry is safe."""
+    return error.message.startswith(("ClientConnectorError", "ClientConnectorDNSError"))
