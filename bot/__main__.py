@@ -51,6 +51,21 @@ def _parser() -> argparse.ArgumentParser:
     candidates_import.add_argument("file", type=Path)
     candidates_import.add_argument("--year", type=int, help="the year they are for (default: next year)")
 
+    projects = commands.add_parser("projects", help="elected projects under implementation")
+    projects_commands = projects.add_subparsers(dest="projects_command", required=True)
+    projects_import = projects_commands.add_parser(
+        "import",
+        help="import projects: name,category,department,budget[,year,street,place,scope,elected_at,supervisors]",
+    )
+    projects_import.add_argument("file", type=Path)
+
+    outbox = commands.add_parser("outbox", help="the delivery queue")
+    outbox.add_argument(
+        "action",
+        choices=("stats", "requeue-unknown", "send"),
+        help="counts by status; send the 'unknown' rows again; or run a sender process",
+    )
+
     score = commands.add_parser("score", help="score an evaluation round from a JSON file")
     score.add_argument("file", type=Path)
 
@@ -101,11 +116,25 @@ def main(argv: list[str] | None = None) -> int:
         "tally": _tally,
         "score": _score,
         "candidates": _candidates,
+        "projects": _projects,
+        "outbox": _outbox,
     }
     try:
         return asyncio.run(handlers[command](args, settings))
     except KeyboardInterrupt:
         return 130
+
+
+async def _projects(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_projects import import_projects
+
+    return await import_projects(settings, args.file)
+
+
+async def _outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_projects import outbox_command
+
+    return await outbox_command(settings, args.action)
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:

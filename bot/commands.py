@@ -13,6 +13,7 @@ from core.text import N_
 _COMMON = [
     ("start", N_("开始 / 主菜单")),
     ("my", N_("我的建议")),
+    ("projects", N_("民生实事项目")),
     ("cancel", N_("放弃正在写的建议")),
     ("help", N_("帮助")),
     ("language", N_("切换语言")),
@@ -25,7 +26,7 @@ _DEPUTY = [
 ]
 _BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.DEPUTY: _DEPUTY,
-    Role.STAFF: [("pool", N_("区级需求池"))],
+    Role.STAFF: [("pool", N_("区级需求池")), ("report", N_("报告项目进度"))],
     Role.ADMIN: [
         ("inbox", N_("待处理的建议")),
         ("roster", N_("代表名册")),
@@ -35,6 +36,7 @@ _BY_ROLE: dict[Role, list[tuple[str, str]]] = {
         ("candidates", N_("编制候选项目")),
         ("rounds", N_("项目票决")),
         ("export", N_("导出履职积分")),
+        ("announce", N_("发布通知")),
     ],
 }
 

@@ -68,9 +68,11 @@ class Notifier:
         Non-urgent letters written during the quiet hours wait until they end.
         """
         now = self.clock.now()
-        notification, _new = await store.notification(
+        notification, new = await store.notification(
             session, key, kind, now, created_by=created_by, summary=summary, blob=blob, blob_name=blob_name
         )
+        if not new:
+            return 0  # queued before (a job run twice, a double click): its rows exist already
         due = now
         if not urgent:
             due = (

@@ -21,6 +21,7 @@ from bot.db.engine import SessionFactory
 from bot.db.models import User
 from bot.keyboards import rounds as kb
 from bot.notify import Notifier
+from bot.project_notices import deadline_notices, weekly_digest
 from bot.round_texts import by_category, when
 from bot.services.container import Services
 from handlers.rounds import close_round, open_round, send_ballots
@@ -53,6 +54,10 @@ class Scheduler:
             for round_, kind in due.reminders:
                 if await services.rounds.claim_notice(round_, kind):
                     await self._remind(services, round_, kind)
+            # Projects: deadlines and the weekly digest (the outbox keys make both idempotent).
+            await deadline_notices(services, self.notifier, now)
+            await weekly_digest(services, self.notifier, now)
+            await session.commit()
 
     async def _pre_review(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]
         """预先审议: the candidate materials, grouped by category, a week before the vote."""

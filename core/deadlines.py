@@ -47,3 +47,33 @@ def next_report_due(due: datetime, reported_at: datetime, every: timedelta) -> d
         periods = (reported_at - due) // every
         following = due + every * (periods + 1)
     return following
+
+
+def due_notices(
+    now: datetime,
+    plan_due: datetime,
+    plan_filed: bool,
+    report_due: datetime | None,
+    completed: bool,
+    remind_before: timedelta,
+) -> list[tuple[str, datetime]]:
+    """The deadline notices a project has earned by `now`: (kind, deadline).
+
+    Before the plan is filed: a reminder `remind_before` the deadline, then "overdue" after it;
+    afterwards the same for the next progress report, until the project is completed. Each
+    (kind, deadline) pair is meant to be sent once; callers key their notices by it.
+    """
+    if completed:
+        return []
+    if not plan_filed:
+        deadline, prefix = plan_due, "plan"
+    elif report_due is not None:
+        deadline, prefix = report_due, "report"
+    else:
+        return []
+    notices = []
+    if now >= deadline - remind_before:
+        notices.append((f"{prefix}-reminder", deadline))
+    if now >= deadline:
+        notices.append((f"{prefix}-overdue", deadline))
+    return notices

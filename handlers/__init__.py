@@ -2,7 +2,20 @@
 
 from aiogram import Router
 
-from handlers import admin, common, deputy, errors, fallback, my_suggestions, questions, resident, rounds
+from handlers import (
+    admin,
+    announce,
+    common,
+    deputy,
+    errors,
+    fallback,
+    my_suggestions,
+    project_reports,
+    projects,
+    questions,
+    resident,
+    rounds,
+)
 
 
 def setup_routers() -> Router:
@@ -15,6 +28,9 @@ def setup_routers() -> Router:
         common.setup(),
         deputy.setup(),
         rounds.setup(),
+        projects.setup(),
+        project_reports.setup(),
+        announce.setup(),
         questions.setup(),
         my_suggestions.setup(),
         resident.setup(),

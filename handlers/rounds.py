@@ -23,6 +23,7 @@ from bot.exports import to_csv
 from bot.keyboards import rounds as kb
 from bot.notify import Notifier
 from bot.pabulib import pabulib
+from bot.project_notices import plan_requested
 from bot.round_texts import (
     STATUS,
     ballot_issue,
@@ -348,6 +349,9 @@ async def publish_round(
         event = await services.suggestions.last_event(suggestion)
         followers = await services.suggestions.followers(suggestion)
         await notifier.suggestion_changed(services.session, suggestion, event, followers)  # type: ignore[arg-type]
+    # The elected items become projects under supervision; their departments are asked for plans.
+    for project in await services.projects.from_round(round_, set(result["elected"]), admin):
+        await plan_requested(services, notifier, project)
     await services.session.commit()
 
 

@@ -115,7 +115,11 @@ class Sender:
     @property
     def busy(self) -> bool:
         """Work in hand or due within seconds (a retry): the sandbox waits for this to clear."""
-        if self._dirty or self._claiming or self._in_flight:
+        if self._in_flight:
+            return True
+        if self._stopping:
+            return False
+        if self._dirty or self._claiming:
             return True
         soon = self.clock.now() + timedelta(seconds=5)
         return self._next_due is not None and self._next_due <= soon

@@ -117,11 +117,11 @@ async def claim(
     return sorted(rows, key=lambda row: row.id or 0)
 
 
-async def finish(session: AsyncSession, delivery_id: int, worker: str, **values: Any) -> None:
+async def finish(session: AsyncSession, delivery_id: int, claimed_by: str, **values: Any) -> None:
     """Records an outcome, only if the row is still this worker's claim."""
     await session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == "sending", Delivery.worker == worker)  # type: ignore[arg-type]
+        .where(Delivery.id == delivery_id, Delivery.status == "sending", Delivery.worker == claimed_by)  # type: ignore[arg-type]
         .values(**values)
     )
     await session.commit()

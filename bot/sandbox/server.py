@@ -69,6 +69,7 @@ class Fault:
     retry_after: int | None = None
     chat_id: int | None = None
     delay: float = 0.0  # seconds to wait first (a slow or timed-out Telegram)
+    # A code below 400 only delays: the call then succeeds, as when an answer is merely late.
 
 
 class FakeTelegramServer:
@@ -194,6 +195,8 @@ class FakeTelegramServer:
             fault.times -= 1
             if fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault.code < 400:
+                return  # only slow: the call goes on and succeeds, late
             raise BadRequest(fault.description, code=fault.code, retry_after=fault.retry_after)
 
     def _check_flood(self, method: str, params: dict[str, Any]) -> None:

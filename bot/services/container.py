@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.areas import AreaService
 from bot.services.invites import InviteService
+from bot.services.projects import ProjectService
 from bot.services.roster import RosterService
 from bot.services.rounds import RoundService
 from bot.services.suggestions import SuggestionService
@@ -66,3 +67,9 @@ class Services:
     @cached_property
     def rounds(self) -> RoundService:
         return RoundService(self.session, self.clock, self.suggestions, self.settings.special_min_share)
+
+    @cached_property
+    def projects(self) -> ProjectService:
+        return ProjectService(
+            self.session, self.clock, self.settings.plan_days, self.settings.report_every_days
+        )

@@ -1,0 +1,177 @@
+"""Who hears of what happens to a project, queued through the outbox.
+
+- Reports and plans: the supervision group and followers who want every update; a milestone
+  also reaches weekly-digest followers at once. Changes reach every follower who is not muted.
+- Inspections reach followers, the group and the department; residents' feedback the group and
+  the department.
+- Deadlines: the department is reminded before the plan or a report is due and again when it is
+  late, when the admins are alerted too. Keys carry the deadline, so each is sent once.
+- The weekly digest gathers, for each digest follower, what happened since the previous one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+from sqlmodel import select
+
+from bot.db.models import DigestRun, Project, ProjectEvent, User
+from bot.db.upsert import insert_ignoring_conflicts
+from bot.keyboards import projects as kb
+from bot.notify import Notifier
+from bot.project_texts import day, digest_text, event_notice
+from bot.services.container import Services
+from core.deadlines import digest_slot, due_notices
+
+
+async def tell_event(
+    services: Services, notifier: Notifier, project: Project, event: ProjectEvent, author: str
+) -> int:
+    projects = services.projects
+    group = await projects.supervisors(project)
+    staff = await projects.staff(project.department)
+    if event.kind in ("plan", "report"):
+        modes = ("every", "digest") if event.milestone else ("every",)
+        recipients = group + await projects.followers(project, modes)
+    elif event.kind == "change":
+        recipients = group + staff + await projects.followers(project, ("every", "digest"))
+    elif event.kind == "inspection":
+        recipients = await projects.followers(project, ("every",)) + group + staff
+    else:  # feedback
+        recipients = group + staff
+    recipients = [user for user in recipients if user.id != event.actor_id]
+    return await notifier.notify(
+        services.session,
+        f"project-event:{event.id}",
+        event.kind,
+        recipients,
+        lambda _user: (event_notice(project, event, author), kb.view(project)),
+        urgent=False,
+        media_kind=event.media_kind,
+        media=event.media,
+    )
+
+
+async def plan_requested(services: Services, notifier: Notifier, project: Project) -> int:
+    """A new project: its department is asked for the implementation plan."""
+    tz = services.settings.tz
+    return await notifier.notify(
+        services.session,
+        f"project:{project.id}:plan-requested",
+        "deadline",
+        await services.projects.staff(project.department),
+        lambda _user: (
+            _("📌 <b>{name}</b> 已确定为民生实事项目，请于 {date} 前提交实施方案。").format(
+                name=html.quote(project.name), date=day(project.plan_due_at, tz)
+            ),
+            kb.view(project),
+        ),
+        urgent=False,
+    )
+
+
+async def deadline_notices(services: Services, notifier: Notifier, now: datetime) -> int:
+    settings = services.settings
+    remind = timedelta(days=settings.remind_days_before)
+    admins = [u for u in [await services.users.by_telegram_id(i) for i in settings.admin_ids] if u]
+    queued = 0
+    for project in await services.projects.all():
+        notices = due_notices(
+            now,
+            project.plan_due_at,
+            project.plan_filed_at is not None,
+            project.next_report_due_at,
+            project.status == "completed",
+            remind,
+        )
+        for kind, deadline in notices:
+            queued += await _deadline(services, notifier, project, kind, deadline, admins)
+    return queued
+
+
+async def _deadline(
+    services: Services,
+    notifier: Notifier,
+    project: Project,
+    kind: str,
+    deadline: datetime,
+    admins: list[User],
+) -> int:
+    tz = services.settings.tz
+    key = f"project:{project.id}:{kind}:{deadline.astimezone(tz):%Y%m%d}"
+    queued = await notifier.notify(
+        services.session,
+        key,
+        "deadline",
+        await services.projects.staff(project.department),
+        lambda _user: (_deadline_text(project, kind, deadline, tz), kb.view(project)),
+        urgent=False,
+    )
+    if kind.endswith("overdue"):
+        queued += await notifier.notify(
+            services.session,
+            key + ":admins",
+            "deadline",
+            admins,
+            lambda _user: (
+                _("🚨 <b>{name}</b>（{department}）逾期未提交{what}，截止日期 {date}。").format(
+                    name=html.quote(project.name),
+                    department=html.quote(project.department),
+                    what=_("实施方案") if kind.startswith("plan") else _("进度报告"),
+                    date=day(deadline, tz),
+                ),
+                kb.view(project),
+            ),
+            urgent=False,
+        )
+    return queued
+
+
+def _deadline_text(project: Project, kind: str, deadline: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+    name, date = html.quote(project.name), day(deadline, tz)
+    if kind == "plan-reminder":
+        return _("⏰ 提醒：<b>{name}</b> 的实施方案请于 {date} 前提交。").format(name=name, date=date)
+    if kind == "plan-overdue":
+        return _("❗ <b>{name}</b> 的实施方案已逾期（截止 {date}），请尽快提交。").format(
+            name=name, date=date
+        )
+    if kind == "report-reminder":
+        return _("⏰ 提醒：<b>{name}</b> 的进度报告请于 {date} 前提交。").format(name=name, date=date)
+    return _("❗ <b>{name}</b> 的进度报告已逾期（截止 {date}），请尽快提交。").format(name=name, date=date)
+
+
+async def weekly_digest(services: Services, notifier: Notifier, now: datetime) -> int:
+    """Once per slot (missed slots fold into the latest): changes since the previous digest."""
+    settings = services.settings
+    slot = digest_slot(now, settings.digest_weekday, settings.digest_time, settings.tz)
+    session = services.session
+    last = (
+        await session.exec(select(DigestRun).order_by(DigestRun.slot.desc()).limit(1))  # type: ignore[attr-defined]
+    ).first()
+    if last is not None and last.slot >= slot:
+        return 0
+    start = last.slot if last is not None else slot - timedelta(days=7)
+    taken = await session.exec(
+        insert_ignoring_conflicts(session, DigestRun, {"slot": slot, "period_start": start})  # type: ignore[call-overload]
+    )
+    if taken.rowcount != 1:
+        return 0  # another scheduler took this slot
+    wanted = await services.projects.digest_follows()
+    if not wanted:
+        return 0
+    every_project = {p.id: p for p in await services.projects.all()}
+    events: dict[int, list[ProjectEvent]] = {}
+    for event in await services.projects.events_between(list(every_project), start, slot):
+        events.setdefault(event.project_id, []).append(event)
+    readers = list((await session.exec(select(User).where(User.id.in_(list(wanted))))).all())  # type: ignore[union-attr]
+    readers = [user for user in readers if any(pid in events for pid in wanted[user.id])]  # type: ignore[index]
+
+    def render(user: User) -> str:
+        mine = [every_project[pid] for pid in sorted(wanted[user.id]) if pid in events]  # type: ignore[index]
+        return digest_text(start, slot, mine, events, settings.tz)
+
+    return await notifier.notify(
+        session, f"digest:{slot.isoformat()}", "digest", readers, render, urgent=False
+    )

@@ -1,0 +1,416 @@
+"""Elected projects: their reports, changes, supervision groups and followers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.db.models import (
+    CandidateItem,
+    Deputy,
+    Follow,
+    Project,
+    ProjectEvent,
+    ProjectFollow,
+    ProjectSupervisor,
+    RoundCandidate,
+    SelectionRound,
+    StaffMember,
+    Suggestion,
+    User,
+)
+from bot.db.upsert import insert_ignoring_conflicts
+from core.deadlines import next_report_due
+from core.money import parse_yuan
+from core.progress import status_for
+from core.roles import Role
+
+FOLLOW_MODES = ("every", "digest", "mute")
+# What an admin may change, each change an event with a reason.
+CHANGEABLE = ("name", "scope", "budget", "place", "department")
+
+
+class StaleProject(Exception):
+    """The project changed since the person looked at it."""
+
+
+@dataclass(frozen=True)
+class Report:
+    percent: int | None = None
+    spent: int | None = None  # 元, to date
+    milestone: str | None = None
+    text: str | None = None
+    media_kind: str | None = None
+    media: str | None = None
+
+
+class ProjectService:
+    def __init__(self, session: AsyncSession, clock: Clock, plan_days: int, report_every_days: int) -> None:
+        self.session = session
+        self.clock = clock
+        self.plan_days = plan_days
+        self.report_every = timedelta(days=report_every_days)
+
+    # -- making projects ---------------------------------------------------------------------
+    async def create(
+        self,
+        *,
+        year: int,
+        name: str,
+        category: str,
+        department: str,
+        budget: int,
+        elected_at: datetime,
+        scope: str | None = None,
+        street_id: int | None = None,
+        place: str | None = None,
+        round_id: int | None = None,
+        item_id: int | None = None,
+        actor: User | None = None,
+    ) -> Project:
+        now = self.clock.now()
+        project = Project(
+            year=year,
+            name=name,
+            category=category,
+            scope=scope,
+            street_id=street_id,
+            place=place,
+            department=department,
+            budget=budget,
+            spent=0,
+            elected_at=elected_at,
+            plan_due_at=elected_at + timedelta(days=self.plan_days),
+            round_id=round_id,
+            item_id=item_id,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(project)
+        await self.session.flush()
+        self.session.add(
+            ProjectEvent(
+                project_id=project.id,  # type: ignore[arg-type]
+                kind="created",
+                actor_id=actor.id if actor else None,
+                actor_role=Role.ADMIN.value,
+                at=now,
+            )
+        )
+        return project
+
+    async def from_round(self, round_: SelectionRound, elected_codes: set[str], admin: User) -> list[Project]:
+        """The round's elected items become projects; residents behind them follow them."""
+        made = []
+        rows = await self.session.exec(
+            select(RoundCandidate, CandidateItem)
+            .join(CandidateItem, col(CandidateItem.id) == RoundCandidate.item_id)
+            .where(RoundCandidate.round_id == round_.id)
+        )
+        for candidate, item in rows.all():
+            if candidate.code not in elected_codes:
+                continue
+            existing = (await self.session.exec(select(Project).where(Project.item_id == item.id))).first()
+            if existing is not None:
+                continue
+            suggestion = (
+                await self.session.get(Suggestion, item.suggestion_id) if item.suggestion_id else None
+            )
+            project = await self.create(
+                year=round_.year,
+                name=item.title,
+                category=item.category,
+                department=item.department or "",
+                budget=parse_yuan(item.estimated_cost or "") or 0,
+                elected_at=self.clock.now(),
+                street_id=suggestion.street_id if suggestion else None,
+                round_id=round_.id,
+                item_id=item.id,
+                actor=admin,
+            )
+            if suggestion is not None:
+                for user_id in await self._suggestion_people(suggestion):
+                    await self.follow(project, user_id, "suggestion")
+            made.append(project)
+        return made
+
+    async def _suggestion_people(self, suggestion: Suggestion) -> list[int]:
+        """The author and everyone who followed the suggestion or one merged into it."""
+        people = {suggestion.resident_id}
+        merged = await self.session.exec(select(Suggestion).where(Suggestion.merged_into_id == suggestion.id))
+        ids = [suggestion.id, *(s.id for s in merged.all())]
+        for s_id in ids:
+            follows = await self.session.exec(select(Follow.user_id).where(Follow.suggestion_id == s_id))
+            people.update(follows.all())
+            author = await self.session.get(Suggestion, s_id)
+            if author:
+                people.add(author.resident_id)
+        return sorted(people)
+
+    # -- reading -----------------------------------------------------------------------------
+    async def get(self, project_id: int) -> Project | None:
+        return await self.session.get(Project, project_id)
+
+    async def category_counts(self) -> dict[str, int]:
+        rows = await self.session.exec(select(Project.category, func.count()).group_by(Project.category))
+        return dict(rows.all())  # type: ignore[arg-type]
+
+    async def in_category(self, category: str) -> list[Project]:
+        rows = await self.session.exec(
+            select(Project)
+            .where(Project.category == category)
+            .order_by(col(Project.year).desc(), col(Project.id))
+        )
+        return list(rows.all())
+
+    async def of_department(self, department: str) -> list[Project]:
+        rows = await self.session.exec(
+            select(Project).where(Project.department == department).order_by(col(Project.id))
+        )
+        return list(rows.all())
+
+    async def all(self) -> list[Project]:
+        return list((await self.session.exec(select(Project).order_by(col(Project.id)))).all())
+
+    async def history(self, project: Project, limit: int = 50) -> list[ProjectEvent]:
+        rows = await self.session.exec(
+            select(ProjectEvent)
+            .where(ProjectEvent.project_id == project.id)
+            .order_by(col(ProjectEvent.id).desc())
+            .limit(limit)
+        )
+        return list(rows.all())
+
+    async def events_between(
+        self, project_ids: list[int], start: datetime, end: datetime
+    ) -> list[ProjectEvent]:
+        if not project_ids:
+            return []
+        rows = await self.session.exec(
+            select(ProjectEvent)
+            .where(
+                col(ProjectEvent.project_id).in_(project_ids),
+                col(ProjectEvent.kind).in_(("plan", "report", "change", "inspection")),
+                ProjectEvent.at >= start,
+                ProjectEvent.at < end,
+            )
+            .order_by(col(ProjectEvent.id))
+        )
+        return list(rows.all())
+
+    # -- people around a project -------------------------------------------------------------
+    async def follow(self, project: Project, user_id: int, source: str, mode: str = "digest") -> bool:
+        result = await self.session.exec(
+            insert_ignoring_conflicts(
+                self.session,
+                ProjectFollow,
+                {
+                    "project_id": project.id,
+                    "user_id": user_id,
+                    "mode": mode,
+                    "source": source,
+                    "created_at": self.clock.now(),
+                },
+            )  # type: ignore[call-overload]
+        )
+        return result.rowcount == 1
+
+    async def following(self, project: Project, user: User) -> ProjectFollow | None:
+        rows = await self.session.exec(
+            select(ProjectFollow).where(
+                ProjectFollow.project_id == project.id, ProjectFollow.user_id == user.id
+            )
+        )
+        return rows.first()
+
+    async def unfollow(self, project: Project, user: User) -> None:
+        follow = await self.following(project, user)
+        if follow is not None:
+            await self.session.delete(follow)
+
+    async def set_mode(self, project: Project, user: User, mode: str) -> None:
+        if mode not in FOLLOW_MODES:
+            raise ValueError(mode)
+        follow = await self.following(project, user)
+        if follow is None:
+            await self.follow(project, user.id, "tap", mode)  # type: ignore[arg-type]
+        else:
+            follow.mode = mode
+
+    async def followers(self, project: Project, modes: tuple[str, ...]) -> list[User]:
+        rows = await self.session.exec(
+            select(User)
+            .join(ProjectFollow, col(ProjectFollow.user_id) == User.id)
+            .where(ProjectFollow.project_id == project.id, col(ProjectFollow.mode).in_(modes))
+            .order_by(col(User.id))
+        )
+        return list(rows.all())
+
+    async def digest_follows(self) -> dict[int, list[int]]:
+        """user id → the projects they take as a weekly digest."""
+        rows = await self.session.exec(
+            select(ProjectFollow.user_id, ProjectFollow.project_id).where(ProjectFollow.mode == "digest")
+        )
+        wanted: dict[int, list[int]] = {}
+        for user_id, project_id in rows.all():
+            wanted.setdefault(user_id, []).append(project_id)
+        return wanted
+
+    async def supervisors(self, project: Project) -> list[User]:
+        rows = await self.session.exec(
+            select(User)
+            .join(Deputy, col(Deputy.telegram_id) == User.telegram_id)
+            .join(ProjectSupervisor, col(ProjectSupervisor.deputy_id) == Deputy.id)
+            .where(ProjectSupervisor.project_id == project.id, Deputy.is_active)
+            .order_by(col(Deputy.id))
+        )
+        return list(rows.all())
+
+    async def supervisor_ids(self, project: Project) -> set[int]:
+        rows = await self.session.exec(
+            select(ProjectSupervisor.deputy_id).where(ProjectSupervisor.project_id == project.id)
+        )
+        return set(rows.all())
+
+    async def toggle_supervisor(self, project: Project, deputy_id: int) -> bool:
+        """True when the deputy is now in the group."""
+        found = (
+            await self.session.exec(
+                select(ProjectSupervisor).where(
+                    ProjectSupervisor.project_id == project.id, ProjectSupervisor.deputy_id == deputy_id
+                )
+            )
+        ).first()
+        if found is not None:
+            await self.session.delete(found)
+            return False
+        await self.session.exec(
+            insert_ignoring_conflicts(
+                self.session, ProjectSupervisor, {"project_id": project.id, "deputy_id": deputy_id}
+            )  # type: ignore[call-overload]
+        )
+        return True
+
+    async def is_supervisor(self, project: Project, user: User) -> bool:
+        return user.id in {u.id for u in await self.supervisors(project)}
+
+    async def staff(self, department: str) -> list[User]:
+        rows = await self.session.exec(
+            select(User)
+            .join(StaffMember, col(StaffMember.telegram_id) == User.telegram_id)
+            .where(StaffMember.department == department, StaffMember.is_active)
+        )
+        return list(rows.all())
+
+    async def department_of(self, user: User) -> str | None:
+        row = await self.session.exec(
+            select(StaffMember.department).where(
+                StaffMember.telegram_id == user.telegram_id, StaffMember.is_active
+            )
+        )
+        return row.first()
+
+    # -- changing ----------------------------------------------------------------------------
+    async def _bump(self, project: Project, seen_version: int, **values: object) -> None:
+        """Compare-and-set on the version: of two people acting on one card, one wins."""
+        now = self.clock.now()
+        result = await self.session.exec(
+            update(Project)
+            .where(col(Project.id) == project.id, col(Project.version) == seen_version)
+            .values(version=seen_version + 1, updated_at=now, **values)  # type: ignore[call-overload]
+        )
+        if result.rowcount != 1:
+            raise StaleProject
+        await self.session.refresh(project)
+
+    async def report(
+        self, project: Project, actor: User, seen_version: int, report: Report, *, plan: bool = False
+    ) -> ProjectEvent:
+        """A progress report (or the implementation plan): the project moves, the history grows."""
+        now = self.clock.now()
+        values: dict[str, object] = {}
+        if plan:
+            values["plan_filed_at"] = now
+            values["next_report_due_at"] = now + self.report_every
+        else:
+            percent = project.percent if report.percent is None else report.percent
+            values["percent"] = percent
+            if report.spent is not None:
+                values["spent"] = report.spent
+            if project.next_report_due_at is not None:
+                values["next_report_due_at"] = next_report_due(
+                    project.next_report_due_at, now, self.report_every
+                )
+        filed = plan or project.plan_filed_at is not None
+        values["status"] = status_for(int(values.get("percent", project.percent)), filed)  # type: ignore[call-overload]
+        await self._bump(project, seen_version, **values)
+        event = ProjectEvent(
+            project_id=project.id,  # type: ignore[arg-type]
+            kind="plan" if plan else "report",
+            actor_id=actor.id,
+            actor_role=Role.STAFF.value,
+            percent=None if plan else project.percent,
+            spent=None if plan else report.spent,
+            milestone=report.milestone,
+            text=report.text,
+            media_kind=report.media_kind,
+            media=report.media,
+            at=now,
+        )
+        self.session.add(event)
+        await self.session.flush()
+        return event
+
+    async def change(
+        self, project: Project, actor: User, seen_version: int, field: str, new_value: str, reason: str
+    ) -> ProjectEvent:
+        """A change to what was elected: always with a reason, always in the history."""
+        if field not in CHANGEABLE:
+            raise ValueError(field)
+        old = getattr(project, field)
+        stored: object = new_value
+        if field == "budget":
+            amount = parse_yuan(new_value)
+            if amount is None:
+                raise ValueError(new_value)
+            stored = amount
+        await self._bump(project, seen_version, **{field: stored})
+        event = ProjectEvent(
+            project_id=project.id,  # type: ignore[arg-type]
+            kind="change",
+            actor_id=actor.id,
+            actor_role=Role.ADMIN.value,
+            field=field,
+            old_value=None if old is None else str(old),
+            new_value=str(stored),
+            text=reason,
+            at=self.clock.now(),
+        )
+        self.session.add(event)
+        await self.session.flush()
+        return event
+
+    async def note(
+        self, project: Project, actor: User, role: Role, kind: str, text: str, media: str | None = None
+    ) -> ProjectEvent:
+        """视察记录 by a supervising deputy, or a resident's feedback."""
+        if kind not in ("inspection", "feedback"):
+            raise ValueError(kind)
+        event = ProjectEvent(
+            project_id=project.id,  # type: ignore[arg-type]
+            kind=kind,
+            actor_id=actor.id,
+            actor_role=role.value,
+            text=text,
+            media_kind="photo" if media else None,
+            media=media,
+            at=self.clock.now(),
+        )
+        self.session.add(event)
+        await self.session.flush()
+        return event

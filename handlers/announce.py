@@ -1,0 +1,200 @@
+"""Admins' announcements: an audience, a text (and a photo), a preview, a confirmation, and
+delivery statistics afterwards."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+from sqlmodel import col, select
+
+from bot.db.models import Deputy, Street, User
+from bot.keyboards import projects as kb
+from bot.notify import Notifier
+from bot.outbox import store
+from bot.services.container import Services
+from core.roles import Role
+from handlers.replies import edit_or_send, send
+
+TEXT_LIMIT = 3500  # room for the heading within Telegram's 4096
+CAPTION_LIMIT = 900
+
+
+class AnnounceInput(StatesGroup):
+    audience = State()
+    text = State()
+    confirm = State()
+
+
+async def announce_command(message: Message, state: FSMContext, role: Role) -> None:
+    if role != Role.ADMIN:
+        await message.answer(_("只有管理员可以发布通知。"))
+        return
+    await state.set_state(AnnounceInput.audience)
+    await message.answer(_("这条通知发给谁？"), reply_markup=kb.audiences())
+
+
+async def audience_chosen(
+    query: CallbackQuery, callback_data: kb.Audience, state: FSMContext, services: Services, role: Role
+) -> None:
+    if role != Role.ADMIN:
+        await query.answer(_("只有管理员可以发布通知。"), show_alert=True)
+        return
+    await query.answer()
+    kind, arg = callback_data.kind, callback_data.arg
+    if kind == "street" and not arg:
+        await edit_or_send(
+            query, _("哪个街道的居民？"), reply_markup=kb.street_choice(await services.areas.streets())
+        )
+        return
+    if kind == "followers" and not arg:
+        projects = await services.projects.all()
+        if not projects:
+            await edit_or_send(query, _("还没有民生实事项目。"))
+            await state.clear()
+            return
+        await edit_or_send(query, _("哪个项目的关注者？"), reply_markup=kb.project_choice(projects))
+        return
+    await state.update_data(kind=kind, arg=arg)
+    await state.set_state(AnnounceInput.text)
+    await edit_or_send(
+        query,
+        _("请发送通知内容：{audience}。可以发一张带说明文字的照片。发送 /cancel 取消。").format(
+            audience=await audience_label(services, kind, arg)
+        ),
+    )
+
+
+async def audience_label(services: Services, kind: str, arg: str) -> str:
+    if kind == "deputies":
+        return _("全体人大代表")
+    if kind == "street":
+        street = await services.session.get(Street, int(arg))
+        return _("{street}的居民").format(street=street.name if street else "—")
+    project = await services.projects.get(int(arg))
+    return _("“{name}”的关注者").format(name=html.quote(project.name) if project else "—")
+
+
+async def recipients(services: Services, kind: str, arg: str) -> list[User]:
+    if kind == "deputies":
+        query = select(User).join(Deputy, col(Deputy.telegram_id) == User.telegram_id).where(Deputy.is_active)
+    elif kind == "street":
+        query = select(User).where(User.home_street_id == int(arg), User.role == Role.RESIDENT.value)
+    else:
+        project = await services.projects.get(int(arg))
+        return await services.projects.followers(project, ("every", "digest")) if project else []
+    return list((await services.session.exec(query.order_by(col(User.id)))).all())
+
+
+async def text_received(message: Message, state: FSMContext, services: Services) -> None:
+    text = (message.caption if message.photo else message.text) or ""
+    text = text.strip()
+    limit = CAPTION_LIMIT if message.photo else TEXT_LIMIT
+    if not text or len(text) > limit:
+        await message.answer(_("通知内容请写 1 到 {limit} 个字。").format(limit=limit))
+        return
+    data = await state.get_data()
+    people = await recipients(services, data["kind"], data["arg"])
+    photo = message.photo[-1].file_id if message.photo else None
+    await state.update_data(text=text, photo=photo)
+    await state.set_state(AnnounceInput.confirm)
+    body = announcement(html.quote(text))
+    head = _("预览：将发给{audience}，共 {count} 人。").format(
+        audience=await audience_label(services, data["kind"], data["arg"]), count=len(people)
+    )
+    await message.answer(head)
+    if photo:
+        await message.answer_photo(photo, caption=body, reply_markup=kb.announce_confirm())
+    else:
+        await message.answer(body, reply_markup=kb.announce_confirm())
+
+
+def announcement(body: str) -> str:
+    return _("📢 <b>区人大常委会通知</b>") + "\n\n" + body
+
+
+async def confirmed(
+    query: CallbackQuery, state: FSMContext, services: Services, notifier: Notifier, user: User, role: Role
+) -> None:
+    data = await state.get_data()
+    if role != Role.ADMIN or "text" not in data:
+        await query.answer(_("这条通知已经处理过了。"), show_alert=True)
+        return
+    await state.clear()
+    people = await recipients(services, data["kind"], data["arg"])
+    # Keyed by the preview message: a double click (or a replica) queues it once.
+    key = f"announce:{user.id}:{query.message.message_id if query.message else 0}"
+    queued = await notifier.notify(
+        services.session,
+        key,
+        "announcement",
+        people,
+        lambda _user: announcement(html.quote(data["text"])),
+        urgent=False,
+        media_kind="photo" if data.get("photo") else None,
+        media=data.get("photo"),
+        created_by=user.id,
+        summary=data["text"][:200],
+    )
+    notification, _new = await store.notification(services.session, key, "announcement", services.clock.now())
+    await services.session.commit()
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await send(
+        query,
+        _("✅ 已排队发送给 {count} 人（夜间免打扰时段内的会在早上送出）。").format(count=queued),
+        reply_markup=kb.stats(notification.id or 0),
+    )
+
+
+async def show_stats(
+    query: CallbackQuery, callback_data: kb.Audience, services: Services, role: Role
+) -> None:
+    if role != Role.ADMIN:
+        await query.answer(_("只有管理员可以查看。"), show_alert=True)
+        return
+    counts = await store.counts(services.session, int(callback_data.arg))
+    await query.answer(
+        _("送达 {sent}，排队中 {queued}，已屏蔽机器人 {blocked}，失败 {failed}，结果不明 {unknown}。").format(
+            sent=counts["sent"],
+            queued=counts["pending"] + counts["sending"],
+            blocked=counts["blocked"],
+            failed=counts["failed"],
+            unknown=counts["unknown"],
+        ),
+        show_alert=True,
+    )
+
+
+async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    if query.message and query.message.photo:  # a photo preview has a caption, not a text
+        await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+        await send(query, _("已取消，没有发送。"))
+    else:
+        await edit_or_send(query, _("已取消，没有发送。"))
+
+
+async def not_announcement(message: Message) -> None:
+    await message.answer(_("请发送文字，或一张带说明文字的照片。发送 /cancel 取消。"))
+
+
+def setup() -> Router:
+    router = Router(name="announce")
+    router.message.register(announce_command, Command("announce"))
+    router.callback_query.register(show_stats, kb.Audience.filter(F.kind == "stats"))
+    router.callback_query.register(cancelled, kb.Audience.filter(F.kind == "cancel"))
+    router.callback_query.register(confirmed, AnnounceInput.confirm, kb.Audience.filter(F.kind == "confirm"))
+    router.callback_query.register(
+        audience_chosen,
+        AnnounceInput.audience,
+        kb.Audience.filter(F.kind.in_({"deputies", "street", "followers"})),
+    )
+    router.message.register(text_received, AnnounceInput.text, (F.text & ~F.text.startswith("/")) | F.photo)
+    router.message.register(not_announcement, AnnounceInput.text, ~F.text.startswith("/"))
+    return router

@@ -1,0 +1,368 @@
+"""Departments report on their projects; supervising deputies note inspections; followers give
+feedback. Each ends as a project event that the right people are told of."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.db.models import Project, User
+from bot.keyboards import projects as kb
+from bot.notify import Notifier
+from bot.presenters import resident_name
+from bot.project_notices import tell_event
+from bot.project_texts import money
+from bot.services.container import Services
+from bot.services.projects import Report, StaleProject
+from core.money import parse_yuan
+from core.roles import Role
+from handlers.replies import send
+
+TEXT_LIMIT = 2000
+_PERCENT = re.compile(r"^\s*(\d{1,3})\s*%?\s*$")
+
+
+class ReportInput(StatesGroup):
+    percent = State()
+    spent = State()
+    milestone = State()
+    text = State()
+    media = State()
+    confirm = State()
+
+
+class NoteInput(StatesGroup):
+    text = State()
+    photo = State()
+
+
+# -- departments ------------------------------------------------------------------------------
+async def report_command(message: Message, services: Services, user: User) -> None:
+    department = await services.projects.department_of(user)
+    if department is None:
+        await message.answer(_("只有项目责任单位的工作人员可以报告进度。"))
+        return
+    projects = await services.projects.of_department(department)
+    if not projects:
+        await message.answer(
+            _("{department} 目前没有负责的民生实事项目。").format(department=html.quote(department))
+        )
+        return
+    await message.answer(_("请选择要报告的项目："), reply_markup=kb.project_list(projects))
+
+
+async def start_report(
+    query: CallbackQuery, callback_data: kb.ProjectAct, state: FSMContext, services: Services, user: User
+) -> None:
+    project = await services.projects.get(callback_data.pid)
+    department = await services.projects.department_of(user)
+    if project is None or department is None or department != project.department:
+        await query.answer(_("只有项目责任单位的工作人员可以报告进度。"), show_alert=True)
+        return
+    plan = callback_data.act == "plan"
+    if callback_data.v != project.version or plan != (project.plan_filed_at is None):
+        await query.answer(_("项目刚刚有了变化，请看最新的卡片。"), show_alert=True)
+        return
+    await query.answer()
+    await state.set_data({"pid": project.id, "v": project.version, "plan": plan})
+    if plan:
+        await state.set_state(ReportInput.text)
+        await send(
+            query,
+            _("请写下 <b>{name}</b> 的实施方案要点：工期、主要节点、资金安排（发送 /cancel 取消）。").format(
+                name=html.quote(project.name)
+            ),
+        )
+    else:
+        await state.set_state(ReportInput.percent)
+        await send(
+            query,
+            _("<b>{name}</b> 现在完成了多少？当前 {percent}%。点选或直接发送数字：").format(
+                name=html.quote(project.name), percent=project.percent
+            ),
+            reply_markup=kb.percents(),
+        )
+
+
+async def percent_typed(message: Message, state: FSMContext) -> None:
+    match = _PERCENT.match(message.text or "")
+    if match is None or int(match.group(1)) > 100:
+        await message.answer(_("请发送 0 到 100 之间的数字，或点选上面的按钮。"))
+        return
+    await percent_chosen(message, state, int(match.group(1)))
+
+
+async def percent_pressed(query: CallbackQuery, callback_data: kb.ReportStep, state: FSMContext) -> None:
+    await query.answer()
+    await percent_chosen(query.message, state, int(callback_data.arg))  # type: ignore[arg-type]
+
+
+async def percent_chosen(message: Message, state: FSMContext, percent: int) -> None:
+    await state.update_data(percent=percent)
+    await state.set_state(ReportInput.spent)
+    await message.answer(
+        _("到目前为止累计支出多少？单位万元，例如 120 或 120万元："),
+        reply_markup=kb.skip(_("跳过，不更新支出")),
+    )
+
+
+async def spent_typed(message: Message, state: FSMContext) -> None:
+    amount = parse_yuan(message.text or "")
+    if amount is None:
+        await message.answer(_("没有看懂金额。请发送数字，单位万元，例如：120 或 120万元。"))
+        return
+    await state.update_data(spent=amount)
+    await ask_milestone(message, state)
+
+
+async def ask_milestone(message: Message, state: FSMContext) -> None:
+    await state.set_state(ReportInput.milestone)
+    await message.answer(
+        _("这次到达了重要节点吗（如“主体完工”“投入使用”）？有的话写下节点名称："),
+        reply_markup=kb.skip(_("没有新节点")),
+    )
+
+
+async def milestone_typed(message: Message, state: FSMContext) -> None:
+    milestone = (message.text or "").strip()
+    if not milestone or len(milestone) > 100:
+        await message.answer(_("节点名称请不超过 100 字。"))
+        return
+    await state.update_data(milestone=milestone)
+    await ask_text(message, state)
+
+
+async def ask_text(message: Message, state: FSMContext) -> None:
+    await state.set_state(ReportInput.text)
+    await message.answer(_("请简要说明进展情况："))
+
+
+async def text_typed(message: Message, state: FSMContext) -> None:
+    text = (message.text or "").strip()
+    if not text or len(text) > TEXT_LIMIT:
+        await message.answer(_("请发送一段不超过 {limit} 字的文字。").format(limit=TEXT_LIMIT))
+        return
+    await state.update_data(text=text)
+    await state.set_state(ReportInput.media)
+    await message.answer(
+        _("可以附一张现场照片或一个文件（可选）："), reply_markup=kb.skip(_("跳过，不附文件"))
+    )
+
+
+async def media_sent(message: Message, state: FSMContext, services: Services) -> None:
+    if message.photo:
+        await state.update_data(media_kind="photo", media=message.photo[-1].file_id)
+    elif message.document:
+        await state.update_data(media_kind="document", media=message.document.file_id)
+    await preview(message, state, services)
+
+
+async def skip_pressed(query: CallbackQuery, state: FSMContext, services: Services) -> None:
+    current = await state.get_state()
+    await query.answer()
+    message = query.message
+    if current == ReportInput.spent.state:
+        await ask_milestone(message, state)  # type: ignore[arg-type]
+    elif current == ReportInput.milestone.state:
+        await ask_text(message, state)  # type: ignore[arg-type]
+    elif current == ReportInput.media.state:
+        await preview(message, state, services)  # type: ignore[arg-type]
+    else:
+        await send(query, _("这一步已经过去了。"))
+
+
+async def preview(message: Message, state: FSMContext, services: Services) -> None:
+    data = await state.get_data()
+    project = await services.projects.get(data["pid"])
+    if project is None:
+        await state.clear()
+        await message.answer(_("没有找到这个项目。"))
+        return
+    lines = [
+        _("请确认要提交的内容：") if not data["plan"] else _("请确认实施方案："),
+        f"<b>{html.quote(project.name)}</b>",
+    ]
+    if not data["plan"]:
+        lines.append(_("进度：{percent}%").format(percent=data["percent"]))
+        if data.get("spent") is not None:
+            lines.append(_("累计支出：{amount}").format(amount=money(data["spent"])))
+        if data.get("milestone"):
+            lines.append(_("节点：{milestone}").format(milestone=html.quote(data["milestone"])))
+    lines.append(html.quote(data["text"]))
+    if data.get("media_kind"):
+        lines.append(_("附件：{kind}").format(kind=_("照片") if data["media_kind"] == "photo" else _("文件")))
+    await state.set_state(ReportInput.confirm)
+    await message.answer("\n".join(lines), reply_markup=kb.confirm())
+
+
+async def confirm_pressed(
+    query: CallbackQuery, state: FSMContext, services: Services, notifier: Notifier, user: User
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    project = await services.projects.get(data["pid"])
+    department = await services.projects.department_of(user)
+    if project is None or department != project.department:
+        await query.answer(_("只有项目责任单位的工作人员可以报告进度。"), show_alert=True)
+        return
+    report = Report(
+        percent=data.get("percent"),
+        spent=data.get("spent"),
+        milestone=data.get("milestone"),
+        text=data["text"],
+        media_kind=data.get("media_kind"),
+        media=data.get("media"),
+    )
+    try:
+        event = await services.projects.report(project, user, data["v"], report, plan=data["plan"])
+    except StaleProject:
+        await query.answer(_("项目刚刚有了变化（也许同事已经报告过），这次没有保存。"), show_alert=True)
+        return
+    told = await tell_event(services, notifier, project, event, html.quote(project.department))
+    await services.session.commit()
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await send(query, _("✅ 已提交，已通知监督组和 {count} 位关注者。").format(count=told))
+
+
+async def cancel_pressed(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await send(query, _("已取消。"))
+
+
+# -- inspections and feedback ------------------------------------------------------------------
+async def start_note(
+    query: CallbackQuery,
+    callback_data: kb.ProjectAct,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    project = await services.projects.get(callback_data.pid)
+    if project is None:
+        await query.answer(_("没有找到这个项目。"), show_alert=True)
+        return
+    inspection = callback_data.act == "inspect"
+    allowed = (
+        role == Role.DEPUTY and await services.projects.is_supervisor(project, user)
+        if inspection
+        else await services.projects.following(project, user) is not None
+    )
+    if not allowed:
+        text = _("只有这个项目监督组的代表可以记录视察。") if inspection else _("请先关注这个项目。")
+        await query.answer(text, show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(NoteInput.text)
+    await state.set_data({"pid": project.id, "kind": "inspection" if inspection else "feedback"})
+    prompt = (
+        _("请写下视察情况（发送 /cancel 取消）：")
+        if inspection
+        else _("请写下您对 <b>{name}</b> 的意见，会转给监督组的代表和责任单位（发送 /cancel 取消）：")
+    )
+    await send(query, prompt.format(name=html.quote(project.name)))
+
+
+async def note_text(
+    message: Message, state: FSMContext, services: Services, notifier: Notifier, user: User, role: Role
+) -> None:
+    text = (message.text or "").strip()
+    if not text or len(text) > TEXT_LIMIT:
+        await message.answer(_("请发送一段不超过 {limit} 字的文字。").format(limit=TEXT_LIMIT))
+        return
+    data = await state.get_data()
+    if data["kind"] == "inspection":
+        await state.update_data(text=text)
+        await state.set_state(NoteInput.photo)
+        await message.answer(_("有现场照片吗？发一张，或发送“无”。"))
+        return
+    await save_note(message, state, services, notifier, user, role, text, None)
+
+
+async def note_photo(
+    message: Message, state: FSMContext, services: Services, notifier: Notifier, user: User, role: Role
+) -> None:
+    data = await state.get_data()
+    photo = message.photo[-1].file_id if message.photo else None
+    await save_note(message, state, services, notifier, user, role, data["text"], photo)
+
+
+async def save_note(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    notifier: Notifier,
+    user: User,
+    role: Role,
+    text: str,
+    photo: str | None,
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    project = await services.projects.get(data["pid"])
+    if project is None:
+        await message.answer(_("没有找到这个项目。"))
+        return
+    event = await services.projects.note(project, user, role, data["kind"], text, photo)
+    await tell_event(services, notifier, project, event, await author_label(services, project, user, role))
+    await services.session.commit()
+    await message.answer(_("✅ 已记录，并已转告相关的人。"))
+
+
+async def author_label(services: Services, project: Project, user: User, role: Role) -> str:
+    if role == Role.DEPUTY:
+        deputy = await services.users.active_deputy(user.telegram_id)
+        return _("{name}代表").format(name=html.quote(deputy.name if deputy else user.full_name))
+    return resident_name(user, share_name=False)
+
+
+async def not_text(message: Message) -> None:
+    await message.answer(_("这一步需要文字。请发送文字，或发送 /cancel 取消。"))
+
+
+async def not_media(message: Message) -> None:
+    await message.answer(_("请发送一张照片或一个文件，或点“跳过”。发送 /cancel 取消。"))
+
+
+def setup() -> Router:
+    router = Router(name="project_reports")
+    text_only = (F.text, ~F.text.startswith("/"))
+    router.message.register(report_command, Command("report"))
+    router.callback_query.register(start_report, kb.ProjectAct.filter(F.act.in_({"report", "plan"})))
+    router.callback_query.register(start_note, kb.ProjectAct.filter(F.act.in_({"inspect", "feedback"})))
+    router.message.register(percent_typed, ReportInput.percent, *text_only)
+    router.callback_query.register(
+        percent_pressed, ReportInput.percent, kb.ReportStep.filter(F.act == "percent")
+    )
+    router.message.register(spent_typed, ReportInput.spent, *text_only)
+    router.message.register(milestone_typed, ReportInput.milestone, *text_only)
+    router.message.register(text_typed, ReportInput.text, *text_only)
+    router.message.register(media_sent, ReportInput.media, F.photo | F.document)
+    router.callback_query.register(skip_pressed, kb.ReportStep.filter(F.act == "skip"))
+    router.callback_query.register(
+        confirm_pressed, ReportInput.confirm, kb.ReportStep.filter(F.act == "confirm")
+    )
+    router.callback_query.register(cancel_pressed, kb.ReportStep.filter(F.act == "cancel"))
+    router.message.register(note_text, NoteInput.text, *text_only)
+    router.message.register(note_photo, NoteInput.photo, F.photo | (F.text == "无"))
+    router.message.register(not_media, ReportInput.media, ~F.text.startswith("/"))
+    router.message.register(not_media, NoteInput.photo, ~F.text.startswith("/"))
+    for step in (
+        ReportInput.percent,
+        ReportInput.spent,
+        ReportInput.milestone,
+        ReportInput.text,
+        NoteInput.text,
+    ):
+        router.message.register(not_text, step, ~F.text.startswith("/"))
+    return router

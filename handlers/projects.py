@@ -1,0 +1,230 @@
+"""Projects: browse by category, a card per project with what each role may do there.
+
+Residents follow a project and choose how they hear of it; admins change what was elected
+(with a reason, announced) and name the supervision group.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+from sqlmodel import col, select
+
+from bot.config import Settings
+from bot.db.models import Deputy, Project, Street, User
+from bot.keyboards import projects as kb
+from bot.notify import Notifier
+from bot.project_notices import tell_event
+from bot.project_texts import FIELD_LABELS, MODE_LABELS, event_line, project_card
+from bot.services.container import Services
+from bot.services.projects import StaleProject
+from core.money import parse_yuan
+from core.roles import Role
+from handlers.replies import edit_or_send, send
+
+GROUP_PAGE = 8
+
+
+class ChangeInput(StatesGroup):
+    value = State()
+    reason = State()
+
+
+# -- browsing ---------------------------------------------------------------------------------
+async def projects_command(message: Message, services: Services) -> None:
+    counts = await services.projects.category_counts()
+    if not counts:
+        await message.answer(_("还没有民生实事项目。项目票决公布后，当选项目会出现在这里。"))
+        return
+    await message.answer(_("民生实事项目，按类别浏览："), reply_markup=kb.categories(counts))
+
+
+async def browse(query: CallbackQuery, callback_data: kb.Browse, services: Services) -> None:
+    await query.answer()
+    if not callback_data.category:
+        counts = await services.projects.category_counts()
+        await edit_or_send(query, _("民生实事项目，按类别浏览："), reply_markup=kb.categories(counts))
+        return
+    projects = await services.projects.in_category(callback_data.category)
+    await edit_or_send(
+        query,
+        _("这一类有 {count} 个项目：").format(count=len(projects)),
+        reply_markup=kb.project_list(projects),
+    )
+
+
+async def render(services: Services, project: Project, user: User, role: Role, settings: Settings):  # type: ignore[no-untyped-def]
+    street = await services.session.get(Street, project.street_id) if project.street_id else None
+    history = await services.projects.history(project, limit=5)
+    follow = await services.projects.following(project, user)
+    department = await services.projects.department_of(user) if role == Role.STAFF else None
+    markup = kb.card(
+        project,
+        follow_mode=follow.mode if follow else None,
+        staff=department is not None and department == project.department,
+        supervisor=role == Role.DEPUTY and await services.projects.is_supervisor(project, user),
+        admin=role == Role.ADMIN,
+    )
+    return project_card(project, street.name if street else None, history, settings.tz), markup
+
+
+async def show(
+    query: CallbackQuery, project: Project, services: Services, user: User, role: Role, settings: Settings
+) -> None:
+    text, markup = await render(services, project, user, role, settings)
+    await edit_or_send(query, text, reply_markup=markup)
+
+
+async def project_action(
+    query: CallbackQuery,
+    callback_data: kb.ProjectAct,
+    state: FSMContext,
+    services: Services,
+    notifier: Notifier,
+    user: User,
+    role: Role,
+    settings: Settings,
+) -> None:
+    project = await services.projects.get(callback_data.pid)
+    if project is None:
+        await query.answer(_("没有找到这个项目。"), show_alert=True)
+        return
+    act = callback_data.act
+    if act == "follow":
+        await services.projects.follow(project, user.id, "tap")  # type: ignore[arg-type]
+        await query.answer(_("已关注。每周一会收到进展摘要，也可以改成每次更新都通知。"))
+    elif act == "unfollow":
+        await services.projects.unfollow(project, user)
+        await query.answer(_("已取消关注。"))
+    elif act == "mode" and callback_data.arg in MODE_LABELS:
+        await services.projects.set_mode(project, user, callback_data.arg)
+        await query.answer(_("通知方式：{mode}").format(mode=_(MODE_LABELS[callback_data.arg])))
+    elif act == "history":
+        await query.answer()
+        lines = [event_line(event, settings.tz) for event in await services.projects.history(project)]
+        head = _("<b>{name}</b> 的全部动态：").format(name=html.quote(project.name))
+        await send(query, "\n".join([head, *reversed(lines)]))
+        return
+    elif act in ("change", "field", "group", "member"):
+        if role != Role.ADMIN:
+            await query.answer(_("只有管理员可以这样做。"), show_alert=True)
+            return
+        await admin_action(query, callback_data, state, project, services)
+        return
+    else:
+        await query.answer()
+    await services.session.commit()
+    await show(query, project, services, user, role, settings)
+
+
+# -- admin: changes and the supervision group --------------------------------------------------
+async def admin_action(
+    query: CallbackQuery,
+    callback_data: kb.ProjectAct,
+    state: FSMContext,
+    project: Project,
+    services: Services,
+) -> None:
+    act = callback_data.act
+    if act in ("change", "field") and callback_data.v != project.version:
+        await query.answer(_("项目刚刚有了变化，请看最新的卡片。"), show_alert=True)
+        return
+    await query.answer()
+    if act == "change":
+        await edit_or_send(
+            query,
+            _("要变更 <b>{name}</b> 的哪一项？").format(name=html.quote(project.name)),
+            reply_markup=kb.fields(project),
+        )
+    elif act == "field" and callback_data.arg in FIELD_LABELS:
+        await state.set_state(ChangeInput.value)
+        await state.set_data({"pid": project.id, "v": project.version, "field": callback_data.arg})
+        await send(
+            query,
+            _("请发送新的{field}（发送 /cancel 取消）：").format(field=_(FIELD_LABELS[callback_data.arg])),
+        )
+    elif act in ("group", "member"):
+        page = int(callback_data.arg.split("-")[-1] or 0) if callback_data.arg else 0
+        if act == "member":
+            deputy_id = int(callback_data.arg.split("-")[0])
+            await services.projects.toggle_supervisor(project, deputy_id)
+            await services.session.commit()
+        deputies = list(
+            (
+                await services.session.exec(select(Deputy).where(Deputy.is_active).order_by(col(Deputy.id)))
+            ).all()
+        )
+        pages = max(1, -(-len(deputies) // GROUP_PAGE))
+        page = min(max(page, 0), pages - 1)
+        members = await services.projects.supervisor_ids(project)
+        await edit_or_send(
+            query,
+            _("<b>{name}</b> 的监督组（点姓名加入或移出）：").format(name=html.quote(project.name)),
+            reply_markup=kb.group(
+                project, deputies[page * GROUP_PAGE : (page + 1) * GROUP_PAGE], members, page, pages
+            ),
+        )
+
+
+async def change_value(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    value = (message.text or "").strip()
+    if not value or len(value) > 500:
+        await message.answer(_("请发送一段不超过 500 字的文字（发送 /cancel 取消）。"))
+        return
+    if data["field"] == "budget" and parse_yuan(value) is None:
+        await message.answer(_("没有看懂金额。请发送数字，单位万元，例如：320 或 320万元。"))
+        return
+    await state.update_data(value=value)
+    await state.set_state(ChangeInput.reason)
+    await message.answer(_("请写下变更的理由，它会告诉关注这个项目的居民和监督组："))
+
+
+async def change_reason(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    notifier: Notifier,
+    user: User,
+    role: Role,
+    settings: Settings,
+) -> None:
+    reason = (message.text or "").strip()
+    if not reason or len(reason) > 1000:
+        await message.answer(_("请写下变更的理由（不超过 1000 字）。"))
+        return
+    data = await state.get_data()
+    await state.clear()
+    project = await services.projects.get(data["pid"])
+    if project is None or role != Role.ADMIN:
+        await message.answer(_("没有找到这个项目。"))
+        return
+    try:
+        event = await services.projects.change(project, user, data["v"], data["field"], data["value"], reason)
+    except StaleProject:
+        await message.answer(_("项目刚刚有了变化，没有保存。请重新打开项目卡片再改。"))
+        return
+    await tell_event(services, notifier, project, event, _("区人大常委会"))
+    await services.session.commit()
+    text, markup = await render(services, project, user, role, settings)
+    await message.answer(_("✅ 已变更，并已通知关注者和监督组。") + "\n\n" + text, reply_markup=markup)
+
+
+def setup() -> Router:
+    router = Router(name="projects")
+    router.message.register(projects_command, Command("projects"))
+    router.callback_query.register(browse, kb.Browse.filter())
+    router.callback_query.register(
+        project_action,
+        kb.ProjectAct.filter(
+            F.act.in_({"show", "follow", "unfollow", "mode", "history", "change", "field", "group", "member"})
+        ),
+    )
+    router.message.register(change_value, ChangeInput.value, F.text, ~F.text.startswith("/"))
+    router.message.register(change_reason, ChangeInput.reason, F.text, ~F.text.startswith("/"))
+    return router
