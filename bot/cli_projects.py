@@ -131,7 +131,7 @@ async def outbox_command(settings: Settings, action: str) -> int:
         if action == "stats":
             async with factory() as session:
                 counts = await store.counts(session)
-            for status in ("pending", "sending", "sent", "blocked", "failed", "unknown"):
+            for status in ("pending", "claimed", "sending", "sent", "blocked", "failed", "unknown"):
                 print(f"{status}\t{counts[status]}")
             return 0
         if action == "requeue-unknown":

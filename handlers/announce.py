@@ -161,7 +161,7 @@ async def show_stats(
     await query.answer(
         _("送达 {sent}，排队中 {queued}，已屏蔽机器人 {blocked}，失败 {failed}，结果不明 {unknown}。").format(
             sent=counts["sent"],
-            queued=counts["pending"] + counts["sending"],
+            queued=counts["pending"] + counts["claimed"] + counts["sending"],
             blocked=counts["blocked"],
             failed=counts["failed"],
             unknown=counts["unknown"],

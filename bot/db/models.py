@@ -420,7 +420,8 @@ class Delivery(SQLModel, table=True):
     notification_id: int = Field(foreign_key="notifications.id", index=True)
     user_id: int = Field(foreign_key="users.id", index=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    # pending → sending → sent | failed | blocked | unknown (the request went out, no answer came)
+    # pending → claimed (by a sender) → sending (its request is out) → sent | failed | blocked |
+    # unknown (the request went out, no answer came) — or back to pending for a retry
     status: str = Field(default="pending", max_length=12)
     text: str = Field(sa_column=Column(Text, nullable=False))
     markup: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON

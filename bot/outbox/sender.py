@@ -64,6 +64,68 @@ class _Outcome:
     values: dict[str, Any]
 
 
+class _Journal:
+    """A sender's row updates, written many to a transaction.
+
+    Each chat's task waits for its own update to be committed (a row must be marked "sending"
+    before its request goes out), but the updates of all chats waiting at that moment share one
+    commit: on SQLite, whose single writer commits a few hundred times a second, this is what
+    keeps the sender at Telegram's pace.
+    """
+
+    def __init__(self, session_factory: SessionFactory, worker: str) -> None:
+        self.session_factory = session_factory
+        self.worker = worker
+        self._waiting: list[tuple[str, int, dict[str, Any], asyncio.Future[bool]]] = []
+        self._ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def mark_sending(self, delivery_id: int) -> bool:
+        return await self._submit("sending", delivery_id, {})
+
+    async def finish(self, delivery_id: int, values: dict[str, Any]) -> None:
+        await self._submit("finish", delivery_id, values)
+
+    async def _submit(self, kind: str, delivery_id: int, values: dict[str, Any]) -> bool:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._write())
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((kind, delivery_id, values, done))
+        self._ready.set()
+        return await done
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _write(self) -> None:
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            batch, self._waiting = self._waiting, []
+            if not batch:
+                continue
+            try:
+                async with self.session_factory() as session:
+                    results = [
+                        await store.start_sending(session, delivery_id, self.worker, commit=False)
+                        if kind == "sending"
+                        else await store.finish(session, delivery_id, self.worker, commit=False, **values)
+                        for kind, delivery_id, values, _done in batch
+                    ]
+                    await session.commit()
+            except Exception as error:
+                for *_rest, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+                continue
+            for (*_rest, done), result in zip(batch, results, strict=True):
+                if not done.done():
+                    done.set_result(bool(result))
+
+
 class Sender:
     def __init__(
         self,
@@ -92,6 +154,7 @@ class Sender:
         self._blobs: dict[int, Notification] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._journal = _Journal(session_factory, self.worker)
 
     # -- life cycle ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -106,6 +169,7 @@ class Sender:
                 await self._task
         if self._chat_tasks:
             await asyncio.gather(*self._chat_tasks.values(), return_exceptions=True)
+        await self._journal.close()
 
     def wake(self, *_args: object) -> None:
         """Something was queued or time moved: look for due rows now."""
@@ -147,7 +211,9 @@ class Sender:
 
     async def recover(self) -> int:
         async with self.session_factory() as session:
-            lost = await store.recover(session, self.clock.now())
+            back, lost = await store.recover(session, self.clock.now())
+        if back:
+            log.info("outbox: %d deliveries claimed by a stopped sender are queued again", back)
         if lost:
             log.warning("outbox: %d deliveries were in flight when a sender stopped; marked unknown", lost)
         return lost
@@ -208,6 +274,9 @@ class Sender:
     async def _deliver(self, row: Delivery) -> None:
         started = time.monotonic()
         await self._pace(row.chat_id)
+        if not await self._journal.mark_sending(row.id):  # type: ignore[arg-type]
+            return  # our lease ran out and another sender took the row
+        row.attempts += 1
         outcome = await self._attempt(row)
         self.stats.durations.append(time.monotonic() - started)
         await self._record(row, outcome)
@@ -249,9 +318,9 @@ class Sender:
             values["sent_at"] = self.clock.now()
             counter = {"sent": "sent", "failed": "failed", "blocked": "blocked", "unknown": "unknown"}
             setattr(self.stats, counter[outcome.status], getattr(self.stats, counter[outcome.status]) + 1)
-        async with self.session_factory() as session:
-            await store.finish(session, row.id, self.worker, **values)  # type: ignore[arg-type]
-            if outcome.status == "blocked":
+        await self._journal.finish(row.id, values)  # type: ignore[arg-type]
+        if outcome.status == "blocked":
+            async with self.session_factory() as session:
                 await store.close_for_blocked(session, row.user_id, self.clock.now())
         if outcome.status == "failed":
             log.warning("outbox: delivery %s failed: %s", row.id, values.get("error"))
@@ -270,7 +339,7 @@ class Sender:
                 return message.message_id
             async with self.session_factory() as session:
                 # The file went out: a retry must not send it twice.
-                await session.execute(update(Delivery).where(Delivery.id == row.id).values(media_sent=True))  # type: ignore[arg-type]
+                await session.exec(update(Delivery).where(Delivery.id == row.id).values(media_sent=True))  # type: ignore[arg-type]
                 await session.commit()
             row.media_sent = True
         message = await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
@@ -308,7 +377,7 @@ class Sender:
         if blob is not None and blob.blob_file_id is None and file_id:
             blob.blob_file_id = file_id  # uploaded once; the rest reuse Telegram's copy
             async with self.session_factory() as session:
-                await session.execute(
+                await session.exec(
                     update(Notification).where(Notification.id == blob.id).values(blob_file_id=file_id)  # type: ignore[arg-type]
                 )
                 await session.commit()

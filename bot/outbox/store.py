@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db.models import Delivery, Notification, User
 from bot.db.upsert import insert_ignoring_conflicts
 
-OPEN = ("pending", "sending")
+OPEN = ("pending", "claimed", "sending")
 CLOSED = ("sent", "failed", "blocked", "unknown", "cancelled")
 
 
@@ -46,7 +46,7 @@ async def notification(
     blob_name: str | None = None,
 ) -> tuple[Notification, bool]:
     """The notification with this key, made if new; True when this call made it."""
-    result = await session.execute(
+    result = await session.exec(
         insert_ignoring_conflicts(
             session,
             Notification,
@@ -70,7 +70,7 @@ async def add_delivery(
 ) -> bool:
     """One row per recipient; a second call for the same pair changes nothing."""
     blocked = user.is_blocked
-    result = await session.execute(
+    result = await session.exec(
         insert_ignoring_conflicts(
             session,
             Delivery,
@@ -97,7 +97,10 @@ async def add_delivery(
 async def claim(
     session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int
 ) -> list[Delivery]:
-    """Takes up to `limit` due rows for this worker, oldest first, and commits."""
+    """Takes up to `limit` due rows for this worker, oldest first, and commits.
+
+    A claimed row is not yet being sent: if the worker dies now, the row simply goes back.
+    """
     due = (
         select(Delivery.id)
         .where(Delivery.status == "pending", Delivery.due_at <= now)
@@ -108,51 +111,75 @@ async def claim(
     statement = (
         update(Delivery)
         .where(Delivery.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
-        .values(status="sending", worker=worker, lease_until=now + lease, attempts=Delivery.attempts + 1)
+        .values(status="claimed", worker=worker, lease_until=now + lease)
         .returning(Delivery)
         .execution_options(synchronize_session=False)
     )
-    rows = list((await session.execute(statement)).scalars().all())
+    rows = list((await session.exec(statement)).scalars().all())
     await session.commit()
     return sorted(rows, key=lambda row: row.id or 0)
 
 
-async def finish(session: AsyncSession, delivery_id: int, claimed_by: str, **values: Any) -> None:
+async def start_sending(
+    session: AsyncSession, delivery_id: int, claimed_by: str, *, commit: bool = True
+) -> bool:
+    """Marks the one row whose request goes out now: from here a crash leaves it "unknown"."""
+    result = await session.exec(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "claimed", Delivery.worker == claimed_by)  # type: ignore[arg-type]
+        .values(status="sending", attempts=Delivery.attempts + 1)
+    )
+    if commit:
+        await session.commit()
+    return result.rowcount == 1
+
+
+async def finish(
+    session: AsyncSession, delivery_id: int, claimed_by: str, *, commit: bool = True, **values: Any
+) -> bool:
     """Records an outcome, only if the row is still this worker's claim."""
-    await session.execute(
+    result = await session.exec(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status == "sending", Delivery.worker == claimed_by)  # type: ignore[arg-type]
         .values(**values)
     )
-    await session.commit()
+    if commit:
+        await session.commit()
+    return result.rowcount == 1
 
 
 async def close_for_blocked(session: AsyncSession, user_id: int, now: datetime) -> int:
     """A person who blocked the bot gets nothing more: their queued rows are closed."""
-    result = await session.execute(
+    result = await session.exec(
         update(Delivery)
         .where(Delivery.user_id == user_id, Delivery.status == "pending")  # type: ignore[arg-type]
         .values(status="blocked", error="the user blocked the bot", sent_at=now)
     )
-    await session.execute(update(User).where(User.id == user_id).values(is_blocked=True))  # type: ignore[arg-type]
+    await session.exec(update(User).where(User.id == user_id).values(is_blocked=True))  # type: ignore[arg-type]
     await session.commit()
     return result.rowcount or 0
 
 
-async def recover(session: AsyncSession, now: datetime) -> int:
-    """Claims whose lease ran out (their sender died) become "unknown": maybe sent, maybe not."""
-    result = await session.execute(
+async def recover(session: AsyncSession, now: datetime) -> tuple[int, int]:
+    """After a sender died (its lease ran out): rows it had only claimed go back to the queue;
+    the rows whose request was out become "unknown": maybe sent, maybe not. Returns both counts."""
+    back = await session.exec(
+        update(Delivery)
+        .where(Delivery.status == "claimed", Delivery.lease_until < now)  # type: ignore[arg-type, operator]
+        .values(status="pending", worker=None, lease_until=None)
+    )
+    lost = await session.exec(
         update(Delivery)
         .where(Delivery.status == "sending", Delivery.lease_until < now)  # type: ignore[arg-type, operator]
         .values(status="unknown", error="the sender stopped while this was in flight")
     )
     await session.commit()
-    return result.rowcount or 0
+    return back.rowcount or 0, lost.rowcount or 0
 
 
 async def requeue_unknown(session: AsyncSession, now: datetime) -> int:
     """An operator's decision: send the "unknown" rows again, accepting possible duplicates."""
-    result = await session.execute(
+    result = await session.exec(
         update(Delivery)
         .where(Delivery.status == "unknown")  # type: ignore[arg-type]
         .values(status="pending", due_at=now, worker=None, lease_until=None)
@@ -163,7 +190,7 @@ async def requeue_unknown(session: AsyncSession, now: datetime) -> int:
 
 async def next_due(session: AsyncSession) -> datetime | None:
     return (
-        await session.execute(select(func.min(Delivery.due_at)).where(Delivery.status == "pending"))
+        await session.exec(select(func.min(Delivery.due_at)).where(Delivery.status == "pending"))
     ).scalar_one_or_none()
 
 
@@ -171,13 +198,13 @@ async def counts(session: AsyncSession, notification_id: int | None = None) -> C
     query = select(Delivery.status, func.count()).group_by(Delivery.status)
     if notification_id is not None:
         query = query.where(Delivery.notification_id == notification_id)
-    return Counter({status: n for status, n in (await session.execute(query)).all()})
+    return Counter({status: n for status, n in (await session.exec(query)).all()})
 
 
 async def last_message(session: AsyncSession, user_id: int, edit_key: str) -> int | None:
     """The message the latest sent delivery under `edit_key` left in this person's chat."""
     return (
-        await session.execute(
+        await session.exec(
             select(Delivery.message_id)
             .where(
                 Delivery.user_id == user_id,

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import math
+import random
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -92,6 +93,8 @@ class FakeTelegramServer:
         self.chat_buckets: dict[int, _Bucket] = {}
         self.record_path = record_path
         self.faults: list[Fault] = []
+        self._chaos: tuple[float, tuple[int, ...], random.Random] | None = None
+        self.flood_answers: list[float] = []  # when 429s for exceeding the rates were given
         self.stats: Counter[str] = Counter()  # answers by status code
         self.calls: Counter[str] = Counter()  # requests by method
         self.app = web.Application(client_max_size=60 * 1024 * 1024)
@@ -137,6 +140,7 @@ class FakeTelegramServer:
             method = self.spec.method(name)
             params = self.spec.decode(method, raw)
             await self._apply_fault(method.name, params)
+            self._apply_chaos(method.name)
             self._check_flood(method.name, params)
             handler = METHODS.get(method.name)
             if handler is None:
@@ -199,6 +203,20 @@ class FakeTelegramServer:
                 return  # only slow: the call goes on and succeeds, late
             raise BadRequest(fault.description, code=fault.code, retry_after=fault.retry_after)
 
+    def chaos(self, share: float, codes: tuple[int, ...] = (429, 502), seed: int = 1) -> None:
+        """From now on a random `share` of sending calls fails with one of `codes` (benchmarks)."""
+        self._chaos = (share, codes, random.Random(seed))
+
+    def _apply_chaos(self, method: str) -> None:
+        if self._chaos is None or not counts_for_flood(method):
+            return
+        share, codes, rng = self._chaos
+        if rng.random() < share:
+            code = rng.choice(codes)
+            if code == 429:
+                raise BadRequest("Too Many Requests: retry after 1", code=429, retry_after=1)
+            raise BadRequest("Bad Gateway", code=code)
+
     def _check_flood(self, method: str, params: dict[str, Any]) -> None:
         if not counts_for_flood(method):
             return
@@ -211,6 +229,7 @@ class FakeTelegramServer:
         wait = max(self.global_bucket.wait_needed(), chat_bucket.wait_needed() if chat_bucket else 0.0)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
+            self.flood_answers.append(time.monotonic())
             raise BadRequest(f"Too Many Requests: retry after {seconds}", code=429, retry_after=seconds)
         self.global_bucket.take()
         if chat_bucket:

@@ -63,6 +63,7 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
     assert [c["command"] for c in sandbox.server.world.commands[(scope, "")]] == [
         "start",
         "my",
+        "projects",
         "cancel",
         "help",
         "language",
@@ -74,6 +75,7 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
         "candidates",
         "rounds",
         "export",
+        "announce",
     ]
     [roster] = await sandbox.press(ADMIN_ID, "代表名册")
     assert "莲花街道：2" in roster.text and "合计：2" in roster.text
