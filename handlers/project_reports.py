@@ -284,7 +284,7 @@ async def note_text(
     if data["kind"] == "inspection":
         await state.update_data(text=text)
         await state.set_state(NoteInput.photo)
-        await message.answer(_("有现场照片吗？发一张，或发送“无”。"))
+        await message.answer(_("有现场照片吗？可以发一张（可选）："), reply_markup=kb.skip(_("跳过，不附照片")))
         return
     await save_note(message, state, services, notifier, user, role, text, None)
 
@@ -295,6 +295,14 @@ async def note_photo(
     data = await state.get_data()
     photo = message.photo[-1].file_id if message.photo else None
     await save_note(message, state, services, notifier, user, role, data["text"], photo)
+
+
+async def note_without_photo(
+    query: CallbackQuery, state: FSMContext, services: Services, notifier: Notifier, user: User, role: Role
+) -> None:
+    await query.answer()
+    data = await state.get_data()
+    await save_note(query.message, state, services, notifier, user, role, data["text"], None)  # type: ignore[arg-type]
 
 
 async def save_note(
@@ -348,13 +356,14 @@ def setup() -> Router:
     router.message.register(milestone_typed, ReportInput.milestone, *text_only)
     router.message.register(text_typed, ReportInput.text, *text_only)
     router.message.register(media_sent, ReportInput.media, F.photo | F.document)
+    router.callback_query.register(note_without_photo, NoteInput.photo, kb.ReportStep.filter(F.act == "skip"))
     router.callback_query.register(skip_pressed, kb.ReportStep.filter(F.act == "skip"))
     router.callback_query.register(
         confirm_pressed, ReportInput.confirm, kb.ReportStep.filter(F.act == "confirm")
     )
     router.callback_query.register(cancel_pressed, kb.ReportStep.filter(F.act == "cancel"))
     router.message.register(note_text, NoteInput.text, *text_only)
-    router.message.register(note_photo, NoteInput.photo, F.photo | (F.text == "无"))
+    router.message.register(note_photo, NoteInput.photo, F.photo)
     router.message.register(not_media, ReportInput.media, ~F.text.startswith("/"))
     router.message.register(not_media, NoteInput.photo, ~F.text.startswith("/"))
     for step in (
