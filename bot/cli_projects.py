@@ -30,50 +30,63 @@ from core.money import parse_yuan
 HEADER = "name,category,department,budget (and optionally year,street,place,scope,elected_at,supervisors)"
 
 
-async def import_projects(settings: Settings, path: Path) -> int:
-    """Projects decided elsewhere (or before the bot): one a row; bad rows are reported and skipped."""
+def read_projects_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a projects file; ValueError names what is wrong with it as a whole."""
     try:
         reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8").lstrip("\ufeff")))
         rows = list(reader)
     except (OSError, UnicodeDecodeError) as error:
-        print(f"error: {path}: {error}", file=sys.stderr)
-        return 2
+        raise ValueError(f"{path}: {error}") from None
     if not {"name", "category", "department", "budget"} <= set(reader.fieldnames or []):
-        print(f"error: {path}: the header must name {HEADER}", file=sys.stderr)
-        return 2
+        raise ValueError(f"{path}: the header must name {HEADER}")
+    return rows
+
+
+async def add_projects(
+    services: Services, notifier: Notifier, rows: list[dict[str, str]], source: str
+) -> tuple[int, list[str]]:
+    """Adds the good rows (each department is asked for its plan); returns (added, errors)."""
     codes = {category.code for category in default_categories()}
+    session, settings = services.session, services.settings
+    streets = {s.name: s for s in await services.areas.streets()}
+    deputies = {d.name: d for d in (await session.exec(select(Deputy).where(Deputy.is_active))).all()}
+    added, errors = 0, []
+    for line, row in enumerate(rows, start=2):
+        problem, values = _row(row, codes, streets, settings)
+        names = [n.strip() for n in (row.get("supervisors") or "").replace("、", ";").split(";") if n.strip()]
+        unknown = [n for n in names if n not in deputies]
+        if problem is None and unknown:
+            problem = f"no active deputy named {', '.join(unknown)}"
+        if problem is not None:
+            errors.append(f"{source}:{line}: {problem}")
+            continue
+        project = await services.projects.create(
+            elected_at=values.pop("elected_at") or services.clock.now(), **values
+        )
+        for name in names:
+            await services.projects.toggle_supervisor(project, deputies[name].id)  # type: ignore[arg-type]
+        await plan_requested(services, notifier, project)
+        added += 1
+    return added, errors
+
+
+async def import_projects(settings: Settings, path: Path) -> int:
+    """`python -m bot projects import FILE.csv`: projects decided elsewhere (or before the bot)."""
+    try:
+        rows = read_projects_csv(path)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     clock = SystemClock(settings.tz)
     engine = create_engine(settings.database_url)
-    added, errors = 0, []
     try:
         await upgrade(engine)
         async with create_session_factory(engine)() as session:
-            services = Services(session, clock, settings)
             # Outside any update: the departments' notices are queued in their own languages.
             i18n = build_i18n(settings.locales_dir, settings.data_dir, settings.default_locale)
-            notifier = Notifier(i18n, clock, settings)
-            streets = {s.name: s for s in await services.areas.streets()}
-            deputies = {d.name: d for d in (await session.exec(select(Deputy).where(Deputy.is_active))).all()}
-            for line, row in enumerate(rows, start=2):
-                problem, values = _row(row, codes, streets, settings)
-                names = [
-                    n.strip()
-                    for n in (row.get("supervisors") or "").replace("、", ";").split(";")
-                    if n.strip()
-                ]
-                unknown = [n for n in names if n not in deputies]
-                if problem is None and unknown:
-                    problem = f"no active deputy named {', '.join(unknown)}"
-                if problem is not None:
-                    errors.append(f"{path}:{line}: {problem}")
-                    continue
-                project = await services.projects.create(
-                    elected_at=values.pop("elected_at") or clock.now(), **values
-                )
-                for name in names:
-                    await services.projects.toggle_supervisor(project, deputies[name].id)  # type: ignore[arg-type]
-                await plan_requested(services, notifier, project)
-                added += 1
+            added, errors = await add_projects(
+                Services(session, clock, settings), Notifier(i18n, clock, settings), rows, str(path)
+            )
             await session.commit()
     finally:
         await engine.dispose()

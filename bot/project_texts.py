@@ -120,7 +120,7 @@ def event_notice(project: Project, event: ProjectEvent, author: str) -> str:
     elif event.kind == "change":
         head = _("⚠️ <b>{name}</b> 有变更：").format(name=name)
     elif event.kind == "inspection":
-        head = _("🔍 {author} 视察了 <b>{name}</b>：").format(name=name, author=author)
+        head = _("🔍 {author}视察了<b>{name}</b>：").format(name=name, author=author)
     else:
         head = _("💬 关于 <b>{name}</b> 的居民反馈（{author}）：").format(name=name, author=author)
     lines = [head]

@@ -229,7 +229,7 @@ async def confirm_pressed(
     await services.session.commit()
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
-    await send(query, _("✅ 已提交，已通知监督组和 {count} 位关注者。").format(count=told))
+    await send(query, _("✅ 已提交，已通知 {count} 人（监督组、关注者）。").format(count=told))
 
 
 async def cancel_pressed(query: CallbackQuery, state: FSMContext) -> None:
@@ -284,7 +284,9 @@ async def note_text(
     if data["kind"] == "inspection":
         await state.update_data(text=text)
         await state.set_state(NoteInput.photo)
-        await message.answer(_("有现场照片吗？可以发一张（可选）："), reply_markup=kb.skip(_("跳过，不附照片")))
+        await message.answer(
+            _("有现场照片吗？可以发一张（可选）："), reply_markup=kb.skip(_("跳过，不附照片"))
+        )
         return
     await save_note(message, state, services, notifier, user, role, text, None)
 

@@ -52,8 +52,10 @@ async def run_step(sandbox: Sandbox, step: Step, base: Path) -> list[Shown]:
             raise ScriptError(f"step {step.number}: {error}") from None
     if "block" in line:
         return await sandbox.block(int(line["block"]))
+    if line.get("import") == "projects":
+        return await _import_projects(sandbox, _file(base, line.get("file", ""), step), step)
     if "from" not in line:
-        raise ScriptError(f"step {step.number}: expected from, block or clock")
+        raise ScriptError(f"step {step.number}: expected from, block, clock or import")
     user = int(line["from"])
     sandbox.person(user, line.get("name"), line.get("lang"))
     if "text" in line:
@@ -72,6 +74,25 @@ async def run_step(sandbox: Sandbox, step: Step, base: Path) -> list[Shown]:
     if line.get("voice"):
         return await sandbox.voice(user)
     raise ScriptError(f"step {step.number}: nothing to do (text, press, data, photo, document, sticker)")
+
+
+async def _import_projects(sandbox: Sandbox, path: Path, step: Step) -> list[Shown]:
+    """What an operator's `python -m bot projects import FILE.csv` does, at the sandbox's time."""
+    from bot.cli_projects import add_projects, read_projects_csv
+    from bot.services.container import Services
+
+    try:
+        rows = read_projects_csv(path)
+    except ValueError as error:
+        raise ScriptError(f"step {step.number}: {error}") from None
+    runtime = sandbox.runtime
+    async with runtime.session_factory() as session:  # type: ignore[union-attr]
+        services = Services(session, sandbox.clock, sandbox.settings)
+        _added, errors = await add_projects(services, runtime.dispatcher["notifier"], rows, path.name)  # type: ignore[union-attr]
+        if errors:
+            raise ScriptError(f"step {step.number}: {'; '.join(errors)}")
+        await session.commit()
+    return await sandbox.act(lambda: None)
 
 
 def _file(base: Path, name: str, step: Step) -> Path:

@@ -141,7 +141,7 @@ async def test_follow_report_milestone_change_inspection_feedback(sandbox: Sandb
     await sandbox.say(SUPERVISOR, "现场查看了装修进度，消防通道需要再留宽一些。")
     shown = await sandbox.photo(SUPERVISOR, LAMP)
     inspected = [s for s in shown if "视察了" in s.text]
-    assert {s.to for s in inspected} == {FOLLOWER, STAFF} and "张伟代表" in inspected[0].text
+    assert {s.to for s in inspected} == {FOLLOWER, STAFF} and "张伟代表视察了" in inspected[0].text
     await sandbox.say(FOLLOWER, "/projects")
     await sandbox.press(FOLLOWER, "养老济困（1）")
     await sandbox.press(FOLLOWER, "#1 新建社区长者饭堂 · 40%")

@@ -8,13 +8,17 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from aiogram import Router
 from aiogram.filters import Command
+from sqlmodel import select
 
 from bot.config import PROJECT_ROOT
+from bot.db.models import Delivery
+from bot.sandbox.cli import ensure_sample_areas
 from bot.sandbox.script import Step, read_script, run_script
 from bot.sandbox.session import Sandbox
 from bot.sandbox.spec import default_spec
@@ -270,3 +274,44 @@ async def test_the_round_sample_conversation(database_url: str, data_dir: Path, 
     assert any("<b>票数相同、需加赛</b>（剩余 1 席）" in text for text in texts)
     assert len([line for line in lines if line["method"] == "sendPhoto"]) == 10  # two rounds × five deputies
     assert any("<b>当选项目</b>（1/1）：\nc1 建设适老化无障碍设施" in text for text in texts)
+
+
+async def test_the_projects_sample_conversation(database_url: str, data_dir: Path) -> None:
+    """samples/projects.jsonl: an import, followers, a plan reminder and overdue alert by the clock,
+    a plan, a report with a photo and a milestone, a follower who blocked the bot, quiet hours,
+    the weekly digest, an announcement with confirmation and statistics."""
+    settings = make_settings(
+        database_url, data_dir, admin_ids=frozenset({9001}), quiet_start="22:00", quiet_end="08:00"
+    )
+    async with Sandbox(settings) as sandbox:
+        if sandbox.clock.now() >= datetime(2027, 1, 11, tzinfo=settings.tz):
+            pytest.skip("the sample's dates assume it is before 2027-01-11")
+        await ensure_sample_areas(sandbox)
+        out = io.StringIO()
+        samples = PROJECT_ROOT / "samples"
+        errors = await run_script(sandbox, read_script(samples / "projects.jsonl"), samples, out)
+        async with sandbox.runtime.session_factory() as session:
+            blocked = (await session.exec(select(Delivery).where(Delivery.status == "blocked"))).all()
+    assert errors == []
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+
+    def to(person: int, start: str) -> list[int]:
+        return [line["step"] for line in lines if line["to"] == person and line["text"].startswith(start)]
+
+    assert to(3001, "📌 <b>新建社区长者饭堂</b> 已确定为民生实事项目") == [8]
+    assert to(3001, "⏰ 提醒：<b>新建社区长者饭堂</b> 的实施方案") == [23]
+    assert to(3001, "❗ <b>新建社区长者饭堂</b> 的实施方案已逾期") == [24]
+    assert to(9001, "🚨 <b>新建社区长者饭堂</b>（区民政局）逾期未提交实施方案") == [24]
+    assert to(1001, "📋 <b>新建社区长者饭堂</b> 的实施方案已提交") == [30]
+    assert to(1002, "📋") == []  # a digest follower waits for the digest…
+    milestone = [line for line in lines if line["text"].startswith("🏁")]
+    assert {line["to"] for line in milestone} == {2001, 1001, 1002}  # …but hears of a milestone
+    assert {line["method"] for line in milestone} == {"sendPhoto"}
+    # The milestone got Telegram's 403; the digest for that person was closed without a call.
+    assert [row.chat_id for row in blocked] == [1003, 1003]
+    assert to(1001, "🔍 张伟代表视察了") == [47]  # written at 23:00, delivered at 08:00
+    [digest] = [line for line in lines if line["text"].startswith("📰")]
+    assert digest["to"] == 1002 and digest["step"] == 48
+    assert "进度 30% · 🏁 完成设计招标" in digest["text"] and "代表视察" in digest["text"]
+    assert to(2001, "📢 <b>区人大常委会通知</b>") == [52]
+    assert any(line["text"].startswith("送达 1，排队中 0") and line.get("alert") for line in lines)

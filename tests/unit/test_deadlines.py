@@ -65,5 +65,7 @@ def test_deadline_notices_plan_first_then_reports_until_completed() -> None:
         ("plan-overdue", plan_due),
     ]
     report_due = at(30, 17)
-    assert due_notices(at(28, 9), plan_due, True, report_due, False, remind) == [("report-reminder", report_due)]
+    assert due_notices(at(28, 9), plan_due, True, report_due, False, remind) == [
+        ("report-reminder", report_due)
+    ]
     assert due_notices(at(30, 18), plan_due, True, report_due, True, remind) == []
