@@ -23,6 +23,7 @@ from bot.services.container import Services
 from bot.services.projects import Report, StaleProject
 from core.money import parse_yuan
 from core.roles import Role
+from handlers.projects import project_or_alert
 from handlers.replies import send
 
 TEXT_LIMIT = 2000
@@ -248,9 +249,8 @@ async def start_note(
     user: User,
     role: Role,
 ) -> None:
-    project = await services.projects.get(callback_data.pid)
+    project = await project_or_alert(query, services, callback_data.pid)
     if project is None:
-        await query.answer(_("没有找到这个项目。"), show_alert=True)
         return
     inspection = callback_data.act == "inspect"
     allowed = (

@@ -80,6 +80,14 @@ async def show(
     await edit_or_send(query, text, reply_markup=markup)
 
 
+async def project_or_alert(query: CallbackQuery, services: Services, project_id: int) -> Project | None:
+    """The pressed card's project, or an alert when it is gone (a stale or forged press)."""
+    project = await services.projects.get(project_id)
+    if project is None:
+        await query.answer(_("没有找到这个项目。"), show_alert=True)
+    return project
+
+
 async def project_action(
     query: CallbackQuery,
     callback_data: kb.ProjectAct,
@@ -90,9 +98,8 @@ async def project_action(
     role: Role,
     settings: Settings,
 ) -> None:
-    project = await services.projects.get(callback_data.pid)
+    project = await project_or_alert(query, services, callback_data.pid)
     if project is None:
-        await query.answer(_("没有找到这个项目。"), show_alert=True)
         return
     act = callback_data.act
     if act == "follow":
