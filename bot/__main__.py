@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     projects_import.add_argument("file", type=Path)
 
+    export = commands.add_parser("export", help="a year's tables as XLSX and CSV")
+    export.add_argument("--year", type=int, required=True)
+    export.add_argument("--out", type=Path, required=True, metavar="DIR")
+
     outbox = commands.add_parser("outbox", help="the delivery queue")
     outbox.add_argument(
         "action",
@@ -118,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "candidates": _candidates,
         "projects": _projects,
         "outbox": _outbox,
+        "export": _export,
     }
     try:
         return asyncio.run(handlers[command](args, settings))
@@ -129,6 +134,12 @@ async def _projects(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_projects import import_projects
 
     return await import_projects(settings, args.file)
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_export import export_year
+
+    return await export_year(settings, args.year, args.out)
 
 
 async def _outbox(args: argparse.Namespace, settings: Settings) -> int:

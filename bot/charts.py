@@ -27,6 +27,33 @@ def approvals_chart(title: str, counts: dict[str, int], elected: set[str], tied:
     axes.set_ylabel("votes")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title)
+    return _png(figure, axes)
+
+
+TIER_COLOURS = {"bonus": "#27ae60", "pass": "#95a5a6", "penalty": "#c0392b", "none": "#dfe6e9"}
+
+
+def satisfaction_chart(title: str, rates: dict[str, float | None], tiers: dict[str, str]) -> bytes:
+    """Satisfaction per project (labels are "#id", ASCII), coloured: bonus tier, penalty, other.
+
+    A project nobody rated gets an empty, pale bar: not rated is not 0%."""
+    labels = list(rates)
+    figure, axes = plt.subplots(figsize=(max(6, len(labels) * 0.5), 4), dpi=100)
+    values = [100 * (rates[label] or 0) for label in labels]
+    colours = [
+        TIER_COLOURS["none"] if rates[label] is None else TIER_COLOURS[tiers[label]] for label in labels
+    ]
+    axes.bar(labels, values, color=colours)
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("satisfaction %")
+    for line in (85, 60):
+        axes.axhline(line, color="#7f8c8d", linewidth=0.8, linestyle="--")
+    axes.set_title(title)
+    return _png(figure, axes)
+
+
+def _png(figure, axes) -> bytes:  # type: ignore[no-untyped-def]
+    """Project labels along the bottom, then the figure as PNG bytes (and freed)."""
     axes.tick_params(axis="x", labelrotation=90, labelsize=8)
     figure.tight_layout()
     buffer = io.BytesIO()

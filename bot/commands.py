@@ -37,6 +37,7 @@ _BY_ROLE: dict[Role, list[tuple[str, str]]] = {
         ("rounds", N_("项目票决")),
         ("export", N_("导出履职积分")),
         ("announce", N_("发布通知")),
+        ("evaluations", N_("效果票评")),
     ],
 }
 

@@ -100,6 +100,30 @@ class Settings(BaseSettings):
     plan_days: int = Field(default=30, ge=1)
     report_every_days: int = Field(default=30, ge=1)
     remind_days_before: int = Field(default=3, ge=0)
+    # Evaluation rounds: bonus tiers (以上, inclusive), the penalty line (以下, inclusive), and the
+    # departments' points per consequence, e.g. {"complete": 2, "0.95": 3, "0.9": 2, "0.85": 1}.
+    evaluation_bonus_tiers: list[float] = Field(default_factory=lambda: [0.95, 0.90, 0.85])
+    evaluation_penalty_at: float = Field(default=0.60, ge=0, lt=1)
+    evaluation_points: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("evaluation_points")
+    @classmethod
+    def _known_points(cls, value: dict[str, int], info) -> dict[str, int]:  # type: ignore[no-untyped-def]
+        from core.consequences import points_table
+
+        tiers = info.data.get("evaluation_bonus_tiers") or [0.95, 0.90, 0.85]
+        penalty = info.data.get("evaluation_penalty_at", 0.60)
+        return points_table(value, thresholds_from(tiers, penalty))
+
+    @field_validator("evaluation_bonus_tiers")
+    @classmethod
+    def _valid_tiers(cls, value: list[float]) -> list[float]:
+        thresholds_from(value, 0.0)
+        return value
+
+    @property
+    def thresholds(self):  # type: ignore[no-untyped-def]
+        return thresholds_from(self.evaluation_bonus_tiers, self.evaluation_penalty_at)
 
     @field_validator("timezone")
     @classmethod
@@ -139,6 +163,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def thresholds_from(tiers: list[float], penalty: float):  # type: ignore[no-untyped-def]
+    """core.scoring's thresholds; ValueError (a configuration error) when they make no sense."""
+    from core.scoring import Thresholds
+
+    return Thresholds.parse({"bonus_tiers": list(tiers), "penalty_at_or_below": penalty})
 
 
 class ConfigError(Exception):

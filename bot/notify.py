@@ -87,9 +87,24 @@ class Notifier:
             text, markup = self.render(user, render)
             letter = Letter(text, markup, media_kind, media, edit_key)
             queued += await store.add_delivery(session, notification.id, user, letter, due, now)  # type: ignore[arg-type]
-        for waker in self._wakers:
-            sa_event.listen(session.sync_session, "after_commit", waker, once=True)
+        self._wake_after_commit(session)
         return queued
+
+    def _wake_after_commit(self, session: AsyncSession) -> None:
+        """The senders look for work as soon as the transaction that queued it commits.
+
+        One listener per session, and a flag per transaction: SQLAlchemy would not register the
+        same listener twice, so a second notification after a commit must not rely on that."""
+        sync = session.sync_session
+        sync.info["outbox_queued"] = True
+        if not sync.info.get("outbox_listening"):
+            sync.info["outbox_listening"] = True
+            sa_event.listen(sync, "after_commit", self._after_commit)
+
+    def _after_commit(self, sync_session: object) -> None:
+        if sync_session.info.pop("outbox_queued", False):  # type: ignore[attr-defined]
+            for waker in self._wakers:
+                waker()
 
     def render(self, user: User, render: Callable[[User], Rendered]) -> tuple[str, dict[str, Any] | None]:
         with self.i18n.context(), self.i18n.use_locale(user_locale(user, self.i18n.default_locale)):

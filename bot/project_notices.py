@@ -32,8 +32,8 @@ async def tell_event(
     projects = services.projects
     group = await projects.supervisors(project)
     staff = await projects.staff(project.department)
-    if event.kind in ("plan", "report"):
-        modes = ("every", "digest") if event.milestone else ("every",)
+    if event.kind in ("plan", "report", "done"):
+        modes = ("every", "digest") if event.milestone or event.kind == "done" else ("every",)
         recipients = group + await projects.followers(project, modes)
     elif event.kind == "change":
         recipients = group + staff + await projects.followers(project, ("every", "digest"))

@@ -93,6 +93,8 @@ def event_line(event: ProjectEvent, tz: tzinfo) -> str:
             new=html.quote(_shown(event.field, event.new_value)),
             reason=html.quote(event.text or ""),
         )
+    if event.kind == "done":
+        return _("{date} 责任单位确认完成").format(date=when)
     if event.kind == "inspection":
         return _("{date} 代表视察：{text}").format(date=when, text=html.quote(excerpt(event.text or "")))
     return _("{date} 居民反馈：{text}").format(date=when, text=html.quote(excerpt(event.text or "")))
@@ -119,6 +121,8 @@ def event_notice(project: Project, event: ProjectEvent, author: str) -> str:
         head = _("📈 <b>{name}</b> 有新的进度报告（{author}）：").format(name=name, author=author)
     elif event.kind == "change":
         head = _("⚠️ <b>{name}</b> 有变更：").format(name=name)
+    elif event.kind == "done":
+        head = _("🎉 <b>{name}</b> 已完成（{author}确认）。").format(name=name, author=author)
     elif event.kind == "inspection":
         head = _("🔍 {author}视察了<b>{name}</b>：").format(name=name, author=author)
     else:

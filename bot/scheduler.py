@@ -24,6 +24,7 @@ from bot.notify import Notifier
 from bot.project_notices import deadline_notices, weekly_digest
 from bot.round_texts import by_category, when
 from bot.services.container import Services
+from handlers.evaluations import close_evaluation, invite, open_evaluation
 from handlers.rounds import close_round, open_round, send_ballots
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,14 @@ class Scheduler:
             for round_, kind in due.reminders:
                 if await services.rounds.claim_notice(round_, kind):
                     await self._remind(services, round_, kind)
+            evaluations = await services.evaluations.due(now)
+            for evaluation in evaluations.to_open:
+                await open_evaluation(services, evaluation, self.notifier, self.settings)
+            for evaluation in evaluations.to_close:
+                await close_evaluation(services, evaluation, self.notifier)
+            for evaluation in evaluations.reminders:
+                late = await services.evaluations.not_rated(evaluation)
+                await invite(services, evaluation, self.notifier, late, "reminder", self.settings)
             # Projects: deadlines and the weekly digest (the outbox keys make both idempotent).
             await deadline_notices(services, self.notifier, now)
             await weekly_digest(services, self.notifier, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta, tzinfo
 
 
@@ -77,3 +78,18 @@ def due_notices(
     if now >= deadline:
         notices.append((f"{prefix}-overdue", deadline))
     return notices
+
+
+_WINDOW = re.compile(r"(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})\D+(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})")
+
+
+def parse_window(text: str, tz: tzinfo) -> tuple[datetime, datetime] | None:
+    """ "2027-01-04 09:00 2027-01-04 17:00" (any separator between) → two local times, or None."""
+    match = _WINDOW.search(text)
+    if match is None:
+        return None
+    try:
+        first, second = (datetime.fromisoformat(part.replace(" ", "T")) for part in match.groups())
+    except ValueError:
+        return None
+    return first.replace(tzinfo=tz), second.replace(tzinfo=tz)

@@ -240,6 +240,27 @@ async def cancel_pressed(query: CallbackQuery, state: FSMContext) -> None:
     await send(query, _("已取消。"))
 
 
+async def mark_done(
+    query: CallbackQuery, callback_data: kb.ProjectAct, services: Services, notifier: Notifier, user: User
+) -> None:
+    project = await project_or_alert(query, services, callback_data.pid)
+    if project is None:
+        return
+    if await services.projects.department_of(user) != project.department:
+        await query.answer(_("只有项目责任单位的工作人员可以报告进度。"), show_alert=True)
+        return
+    try:
+        if callback_data.v != project.version:
+            raise StaleProject
+        event = await services.projects.mark_done(project, user, callback_data.v)
+    except StaleProject:
+        await query.answer(_("项目刚刚有了变化，请看最新的卡片。"), show_alert=True)
+        return
+    await tell_event(services, notifier, project, event, html.quote(project.department))
+    await services.session.commit()
+    await query.answer(_("已标记为完成，并已通知监督组和关注者。"), show_alert=True)
+
+
 # -- inspections and feedback ------------------------------------------------------------------
 async def start_note(
     query: CallbackQuery,
@@ -350,6 +371,7 @@ def setup() -> Router:
     router.message.register(report_command, Command("report"))
     router.callback_query.register(start_report, kb.ProjectAct.filter(F.act.in_({"report", "plan"})))
     router.callback_query.register(start_note, kb.ProjectAct.filter(F.act.in_({"inspect", "feedback"})))
+    router.callback_query.register(mark_done, kb.ProjectAct.filter(F.act == "done"))
     router.message.register(percent_typed, ReportInput.percent, *text_only)
     router.callback_query.register(
         percent_pressed, ReportInput.percent, kb.ReportStep.filter(F.act == "percent")

@@ -6,8 +6,6 @@ Opening, closing and reminders at their times are the scheduler's (bot/scheduler
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -36,12 +34,11 @@ from bot.round_texts import (
 from bot.services.container import Services
 from bot.services.rounds import BallotRefused
 from bot.services.suggestions import tracking
+from core.deadlines import parse_window
 from core.roles import Role
 from core.tally import Mode
 from core.text import N_
 from handlers.replies import edit_or_send, send
-
-TIMES = re.compile(r"(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})\D+(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})")
 
 
 class RoundInput(StatesGroup):
@@ -246,24 +243,17 @@ async def mode_chosen(
 async def times_given(
     message: Message, state: FSMContext, role: Role, services: Services, settings: Settings
 ) -> None:
-    match = TIMES.search(message.text or "")
     data = await state.get_data()
     round_ = await services.rounds.get(data.get("rid", 0))
     if not only_admins(role) or round_ is None or round_.status != "draft":
         await state.clear()
         await message.answer(_("这个操作现在不能进行了。"))
         return
-    if match is None:
+    window = parse_window(message.text or "", settings.tz)
+    if window is None:
         await message.answer(_("没有看懂时间。请按这个格式发送：2027-01-04 09:00 2027-01-04 17:00"))
         return
-    try:
-        opens, closes = (
-            datetime.fromisoformat(part.replace(" ", "T")).replace(tzinfo=settings.tz)
-            for part in match.groups()
-        )
-    except ValueError:
-        await message.answer(_("没有看懂时间。请按这个格式发送：2027-01-04 09:00 2027-01-04 17:00"))
-        return
+    opens, closes = window
     if not services.clock.now() <= opens < closes:
         await message.answer(_("开放时间不能早于现在，关闭时间要晚于开放时间。"))
         return

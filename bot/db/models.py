@@ -342,6 +342,7 @@ class Project(SQLModel, table=True):
     elected_at: datetime = _when(nullable=False)  # type: ignore[assignment]
     plan_due_at: datetime = _when(nullable=False)  # type: ignore[assignment]
     plan_filed_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    done_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]  # marked done by its department
     next_report_due_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
     round_id: int | None = Field(default=None, foreign_key="rounds.id")
     item_id: int | None = Field(default=None, foreign_key="candidate_items.id", unique=True)
@@ -446,3 +447,52 @@ class DigestRun(SQLModel, table=True):
     __tablename__ = "digest_runs"
     slot: datetime = Field(sa_column=Column(AwareDateTime(), primary_key=True))
     period_start: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class EvaluationRound(SQLModel, table=True):
+    """效果票评: deputies rate the year's projects."""
+
+    __tablename__ = "evaluation_rounds"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    title: str = Field(max_length=200)
+    status: str = Field(max_length=16, index=True)  # draft, scheduled, open, closed, published
+    electorate: int | None = None  # fixed when the round opens
+    opens_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    closes_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    opened_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    closed_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    created_by: int = Field(foreign_key="users.id")
+    created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class EvaluationVoter(SQLModel, table=True):
+    """That a deputy has rated, and when; what they rated is not linked to them."""
+
+    __tablename__ = "evaluation_voters"
+    __table_args__ = (UniqueConstraint("round_id", "deputy_id", name="uq_evaluation_voters_round_deputy"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="evaluation_rounds.id", index=True)
+    deputy_id: int = Field(foreign_key="deputies.id")
+    rated_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
+class EvaluationBallot(SQLModel, table=True):
+    """A deputy's submitted ratings, keyed by the hash of their receipt, with no identity."""
+
+    __tablename__ = "evaluation_ballots"
+    receipt_hash: str = Field(primary_key=True, max_length=64)
+    round_id: int = Field(foreign_key="evaluation_rounds.id", index=True)
+    ratings: str = Field(sa_column=Column(Text, nullable=False))  # JSON: {"project id": rating}
+
+
+class EvaluationDraft(SQLModel, table=True):
+    """Ratings being given, before the deputy submits them (then deleted)."""
+
+    __tablename__ = "evaluation_drafts"
+    __table_args__ = (UniqueConstraint("round_id", "deputy_id", name="uq_evaluation_drafts_round_deputy"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="evaluation_rounds.id")
+    deputy_id: int = Field(foreign_key="deputies.id")
+    ratings: str = Field(default="{}", sa_column=Column(Text, nullable=False))

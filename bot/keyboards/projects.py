@@ -85,6 +85,8 @@ def card(
     if staff:
         act, label = ("report", _("📈 报告进度")) if project.plan_filed_at else ("plan", _("📋 提交实施方案"))
         builder.button(text=label, callback_data=ProjectAct(pid=pid, act=act, v=v))
+        if project.percent >= 100 and project.done_at is None:
+            builder.button(text=_("🎉 标记完成"), callback_data=ProjectAct(pid=pid, act="done", v=v))
     if supervisor:
         builder.button(text=_("🔍 视察记录"), callback_data=ProjectAct(pid=pid, act="inspect"))
     if admin:

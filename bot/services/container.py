@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.areas import AreaService
+from bot.services.evaluations import EvaluationService
 from bot.services.invites import InviteService
 from bot.services.projects import ProjectService
 from bot.services.roster import RosterService
@@ -72,4 +73,10 @@ class Services:
     def projects(self) -> ProjectService:
         return ProjectService(
             self.session, self.clock, self.settings.plan_days, self.settings.report_every_days
+        )
+
+    @cached_property
+    def evaluations(self) -> EvaluationService:
+        return EvaluationService(
+            self.session, self.clock, self.settings.thresholds, self.settings.evaluation_points
         )

@@ -174,6 +174,30 @@ class ProjectService:
         )
         return list(rows.all())
 
+    async def of_year(self, year: int) -> list[Project]:
+        return list(
+            (
+                await self.session.exec(select(Project).where(Project.year == year).order_by(col(Project.id)))
+            ).all()
+        )
+
+    async def mark_done(self, project: Project, actor: User, seen_version: int) -> ProjectEvent:
+        """The department declares a project at 100% done (it then counts as complete)."""
+        if project.percent < 100 or project.done_at is not None:
+            raise StaleProject
+        now = self.clock.now()
+        await self._bump(project, seen_version, done_at=now, status="completed")
+        event = ProjectEvent(
+            project_id=project.id,  # type: ignore[arg-type]
+            kind="done",
+            actor_id=actor.id,
+            actor_role=Role.STAFF.value,
+            at=now,
+        )
+        self.session.add(event)
+        await self.session.flush()
+        return event
+
     async def all(self) -> list[Project]:
         return list((await self.session.exec(select(Project).order_by(col(Project.id)))).all())
 
@@ -195,7 +219,7 @@ class ProjectService:
             select(ProjectEvent)
             .where(
                 col(ProjectEvent.project_id).in_(project_ids),
-                col(ProjectEvent.kind).in_(("plan", "report", "change", "inspection")),
+                col(ProjectEvent.kind).in_(("plan", "report", "change", "inspection", "done")),
                 ProjectEvent.at >= start,
                 ProjectEvent.at < end,
             )

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.app import Runtime
+from bot.outbox import store
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -90,8 +91,28 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
             "# HELP minsheng_updates_in_flight Updates being handled now.",
             "# TYPE minsheng_updates_in_flight gauge",
             f"minsheng_updates_in_flight {runtime.activity.in_flight}",
+            *await outbox_lines(runtime),
         ]
         return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+
+    async def outbox_lines(runtime: Runtime) -> list[str]:
+        async with runtime.session_factory() as session:
+            backlog = await store.counts(session)
+        stats = runtime.sender.stats
+        return [
+            "# HELP minsheng_outbox_deliveries Delivery rows in the outbox, by status (all senders).",
+            "# TYPE minsheng_outbox_deliveries gauge",
+            *(
+                f'minsheng_outbox_deliveries{{status="{status}"}} {backlog[status]}'
+                for status in (*store.OPEN, *store.CLOSED)
+            ),
+            "# HELP minsheng_sends_total Sends by this process's outbox sender, by result.",
+            "# TYPE minsheng_sends_total counter",
+            *(
+                f'minsheng_sends_total{{result="{name}"}} {getattr(stats, name)}'
+                for name in ("sent", "retried", "blocked", "failed", "unknown")
+            ),
+        ]
 
     app.router.add_post(path, webhook)
     app.router.add_get("/healthz", healthz)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiogram import Router
 from aiogram.filters import Command
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.config import PROJECT_ROOT
@@ -315,3 +316,56 @@ async def test_the_projects_sample_conversation(database_url: str, data_dir: Pat
     assert "进度 30% · 🏁 完成设计招标" in digest["text"] and "代表视察" in digest["text"]
     assert to(2001, "📢 <b>区人大常委会通知</b>") == [52]
     assert any(line["text"].startswith("送达 1，排队中 0") and line.get("alert") for line in lines)
+
+
+async def test_the_evaluation_sample_conversation(database_url: str, data_dir: Path) -> None:
+    """samples/evaluation.jsonl: a project completed and marked done, an evaluation round opened by
+    the clock, ratings card by card with review and receipt, a second submission refused, a reminder,
+    closing, published results with consequences and a chart, and the year's XLSX export."""
+    settings = make_settings(database_url, data_dir, admin_ids=frozenset({9001}))
+    async with Sandbox(settings) as sandbox:
+        if sandbox.clock.now() >= datetime(2027, 1, 11, tzinfo=settings.tz):
+            pytest.skip("the sample's dates assume it is before 2027-01-11")
+        await ensure_sample_areas(sandbox)
+        out = io.StringIO()
+        samples = PROJECT_ROOT / "samples"
+        errors = await run_script(sandbox, read_script(samples / "evaluation.jsonl"), samples, out)
+        files = {stored.name: stored.content for stored in sandbox.server.world.files.values()}
+    assert errors == []
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    texts = [line["text"] for line in lines]
+    opened = [line["to"] for line in lines if line["text"].startswith("🗳 2027年民生实事项目效果票评开始了")]
+    assert sorted(opened) == [2001, 2002, 2003]
+    assert any(
+        line.get("alert") and line["text"] == "您已经提交过这次效果票评，不能再修改。" for line in lines
+    )
+    assert [
+        line["to"] for line in lines if line["text"].startswith("⏰ 提醒：2027年民生实事项目效果票评")
+    ] == [2003]
+    results = [line for line in lines if line["text"].startswith("📊 <b>2027年")]
+    assert {line["to"] for line in results} == {9001, 2001, 2002, 2003}
+    assert "参评代表 3/5（60.0%）" in results[0]["text"]
+    assert "#1 新建社区长者饭堂：满意度 100.0%（满意 66.7%，3 票） · 🏅 达到 95.0% 档" in results[0]["text"]
+    assert "#2 背街小巷路灯改造：满意度 50.0%（满意 0.0%，2 票） · ⚠️ 60%以下" in results[0]["text"]
+    assert "区民政局：满意度 100.0%，项目全部完成，加分 5" in results[0]["text"]
+    assert any(t.startswith("📊 您关注的 <b>新建社区长者饭堂</b>") for t in texts)
+    # The export opens with openpyxl and holds the same numbers.
+    book = load_workbook(io.BytesIO(files["minsheng-2027.xlsx"]))
+    evaluation = [[cell.value for cell in row] for row in book["效果票评"].iter_rows()]
+    assert evaluation[0][:4] == ["项目", "名称", "责任单位", "类别"]
+    assert evaluation[1][1] == "新建社区长者饭堂" and evaluation[1][5:13] == [
+        3,
+        2,
+        1,
+        0,
+        "100.0%",
+        "66.7%",
+        "95.0%",
+        "否",
+    ]
+    assert evaluation[2][1] == "背街小巷路灯改造" and evaluation[2][5] == 2 and evaluation[2][12] == "是"
+    departments = {row[0].value: [c.value for c in row] for row in book["责任单位评分"].iter_rows(min_row=2)}
+    assert departments["区民政局"][2:5] == ["是", "100.0%", 5]
+    assert "常委会会议" in departments["区城市管理和综合执法局"][5]
+    budget = [[c.value for c in row] for row in book["项目与预算执行"].iter_rows(min_row=2)]
+    assert budget[0][5:8] == [300.0, 295.0, "98%"]

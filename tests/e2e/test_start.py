@@ -76,6 +76,7 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
         "rounds",
         "export",
         "announce",
+        "evaluations",
     ]
     [roster] = await sandbox.press(ADMIN_ID, "代表名册")
     assert "莲花街道：2" in roster.text and "合计：2" in roster.text

@@ -69,6 +69,8 @@ async def test_updates_arrive_by_webhook_and_are_answered(webhook) -> None:  # t
     assert 'minsheng_updates_total{outcome="handled"} 1' in metrics
     assert 'minsheng_updates_total{outcome="duplicates"} 1' in metrics
     assert 'minsheng_updates_total{outcome="rejected"} 1' in metrics
+    assert 'minsheng_outbox_deliveries{status="pending"} 0' in metrics
+    assert 'minsheng_sends_total{result="sent"}' in metrics
     # With a webhook set, long polling is refused, as Telegram refuses it.
     with pytest.raises(Exception, match="Conflict"):
         await runtime.bot.get_updates()

@@ -1,0 +1,36 @@
+"""`python -m bot export --year 2026 --out DIR`: the year's tables as one XLSX and CSV files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.annual_export import csv_files, workbook, year_tables
+from bot.config import Settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade
+
+
+async def export_year(settings: Settings, year: int, out: Path) -> int:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"error: {out}: {error}", file=sys.stderr)
+        return 2
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            tables = await year_tables(session, year, settings.tz)
+    finally:
+        await engine.dispose()
+    written = [out / f"minsheng-{year}.xlsx"]
+    written[0].write_bytes(workbook(tables))
+    for name, content in csv_files(tables).items():
+        path = out / f"{year}-{name}"
+        path.write_bytes(content)
+        written.append(path)
+    for table in tables:
+        print(f"{table.name}\t{len(table.rows)} rows")
+    print(f"wrote {len(written)} files to {out}")
+    return 0

@@ -1,0 +1,154 @@
+"""How evaluation rounds read: the deputy's project card, the review, results, the admin's card."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from fractions import Fraction
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.db.models import EvaluationRound, Project, ProjectEvent
+from bot.presenters import category_name, excerpt
+from bot.project_texts import budget_line, day, progress_line
+from bot.round_texts import when
+from core.consequences import PENALTY_MEASURES
+from core.scoring import percent
+from core.text import N_
+
+RATING_LABELS = {
+    "satisfied": N_("满意"),
+    "basically_satisfied": N_("基本满意"),
+    "dissatisfied": N_("不满意"),
+}
+STATUS_LABELS = {
+    "draft": N_("草稿"),
+    "scheduled": N_("已排期"),
+    "open": N_("评议中"),
+    "closed": N_("已结束，待公布"),
+    "published": N_("已公布"),
+}
+
+
+def title(round_: EvaluationRound) -> str:
+    return _("{year}年民生实事项目效果票评").format(year=round_.year)
+
+
+def rating_label(rating: str | None) -> str:
+    return _(RATING_LABELS[rating]) if rating in RATING_LABELS else _("未评")
+
+
+def _rate(stored: str | None) -> str:
+    return percent(None if stored is None else Fraction(stored))
+
+
+def project_card(
+    round_: EvaluationRound,
+    project: Project,
+    index: int,
+    total: int,
+    rated: int,
+    last_report: ProjectEvent | None,
+    chosen: str | None,
+    tz: tzinfo,
+) -> str:
+    lines = [
+        _("📝 {title} · 已评 {rated}/{total}").format(title=title(round_), rated=rated, total=total),
+        "",
+        f"<b>{index + 1}/{total} {html.quote(project.name)}</b>",
+        f"{category_name(project.category)} · {html.quote(project.department)}",
+        progress_line(project) + (_("（已完成）") if project.done_at else ""),
+        budget_line(project),
+    ]
+    if last_report is not None:
+        lines.append(
+            _("最近报告（{date}）：{text}").format(
+                date=day(last_report.at, tz), text=html.quote(excerpt(last_report.text or ""))
+            )
+        )
+    lines += ["", _("您的评价：{rating}").format(rating=rating_label(chosen))]
+    return "\n".join(lines)
+
+
+def review(round_: EvaluationRound, projects: list[Project], ratings: dict[str, str]) -> str:
+    lines = [_("请检查您的评价（{title}）：").format(title=title(round_)), ""]
+    for project in projects:
+        lines.append(
+            f"#{project.id} {html.quote(project.name)}：{rating_label(ratings.get(str(project.id)))}"
+        )
+    missing = sum(1 for p in projects if str(p.id) not in ratings)
+    lines.append("")
+    if missing:
+        lines.append(_("还有 {count} 个项目未评，提交后视为不评价。").format(count=missing))
+    lines.append(_("提交后不能再修改。"))
+    return "\n".join(lines)
+
+
+def admin_card(round_: EvaluationRound, projects: int, voters: int, tz: tzinfo) -> str:
+    lines = [
+        f"<b>{title(round_)}</b>",
+        _("状态：{status}").format(status=_(STATUS_LABELS[round_.status])),
+        _("参评项目：{count} 个").format(count=projects),
+    ]
+    if round_.opens_at and round_.closes_at:
+        lines.append(
+            _("评议时间：{opens} 至 {closes}").format(
+                opens=when(round_.opens_at, tz), closes=when(round_.closes_at, tz)
+            )
+        )
+    if round_.electorate is not None:
+        lines.append(
+            _("已提交：{voters}/{electorate} 位代表").format(voters=voters, electorate=round_.electorate)
+        )
+    return "\n".join(lines)
+
+
+def results_text(round_: EvaluationRound, result: dict) -> str:  # type: ignore[type-arg]
+    lines = [
+        _("📊 <b>{title}结果</b>").format(title=title(round_)),
+        _("参评代表 {voters}/{electorate}（{share}）").format(
+            voters=result["voters"], electorate=result["electorate"], share=_rate(result["participation"])
+        ),
+        "",
+        _("<b>项目满意度</b>"),
+    ]
+    for item in result["projects"]:
+        lines.append(f"#{item['id']} {html.quote(item['name'])}：{project_outcome(item)}")
+    lines += ["", _("<b>责任单位</b>")]
+    for department in result["departments"]:
+        lines.append(department_outcome(department))
+    return "\n".join(lines)
+
+
+def project_outcome(item: dict) -> str:  # type: ignore[type-arg]
+    if item["satisfaction"] is None:
+        return _("未获评价")
+    text = _("满意度 {rate}（满意 {satisfied}，{count} 票）").format(
+        rate=_rate(item["satisfaction"]), satisfied=_rate(item["satisfied_share"]), count=item["ratings"]
+    )
+    if item["tier"] is not None:
+        text += " · " + _("🏅 达到 {tier} 档").format(tier=_rate(item["tier"]))
+    if item["penalty"]:
+        text += " · " + _("⚠️ 60%以下")
+    return text
+
+
+def department_outcome(department: dict) -> str:  # type: ignore[type-arg]
+    parts = [
+        _("{name}：满意度 {rate}").format(
+            name=html.quote(department["department"]), rate=_rate(department["satisfaction"])
+        )
+    ]
+    if department["complete"]:
+        parts.append(_("项目全部完成"))
+    parts.append(_("加分 {points}").format(points=department["points"]))
+    line = "，".join(parts)
+    if department["penalties"]:
+        line += "\n  " + _("⚠️ 须落实：{measures}").format(measures="；".join(_(m) for m in PENALTY_MEASURES))
+    return line
+
+
+def follower_result(round_: EvaluationRound, item: dict) -> str:  # type: ignore[type-arg]
+    return _("📊 您关注的 <b>{name}</b> 在{title}中：{outcome}").format(
+        name=html.quote(item["name"]), title=title(round_), outcome=project_outcome(item)
+    )

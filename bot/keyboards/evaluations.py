@@ -1,0 +1,97 @@
+"""Buttons of evaluation rounds: the admin's card and the deputy's rating cards."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.db.models import EvaluationRound
+from bot.evaluation_texts import RATING_LABELS, title
+
+SHORT = {"satisfied": "s", "basically_satisfied": "b", "dissatisfied": "d"}
+LONG = {short: rating for rating, short in SHORT.items()}
+
+
+class EvalAdmin(CallbackData, prefix="ea"):
+    rid: int  # 0 with act "new"
+    act: str  # new, show, times, turnout, close, publish, export
+
+
+class EvalRate(CallbackData, prefix="er"):
+    rid: int
+    i: int  # the card's index among the round's projects
+    r: str  # s, b, d
+
+
+class EvalNav(CallbackData, prefix="en"):
+    rid: int
+    i: int
+    act: str = "card"  # card, photo, review, submit
+
+
+def admin_list(rounds: list[EvaluationRound], year: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for round_ in rounds:
+        builder.button(
+            text=f"#{round_.id} {title(round_)}", callback_data=EvalAdmin(rid=round_.id or 0, act="show")
+        )
+    builder.button(
+        text=_("➕ 新建{year}年效果票评").format(year=year), callback_data=EvalAdmin(rid=0, act="new")
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def admin_card(round_: EvaluationRound) -> InlineKeyboardMarkup | None:
+    rid = round_.id or 0
+    builder = InlineKeyboardBuilder()
+    if round_.status in ("draft", "scheduled"):
+        builder.button(text=_("⏱ 设置时间"), callback_data=EvalAdmin(rid=rid, act="times"))
+    if round_.status == "open":
+        builder.button(text=_("投票率"), callback_data=EvalAdmin(rid=rid, act="turnout"))
+        builder.button(text=_("立即结束"), callback_data=EvalAdmin(rid=rid, act="close"))
+    if round_.status == "closed":
+        builder.button(text=_("公布结果"), callback_data=EvalAdmin(rid=rid, act="publish"))
+    if round_.status in ("closed", "published"):
+        builder.button(text=_("📦 年度导出（XLSX）"), callback_data=EvalAdmin(rid=rid, act="export"))
+    builder.adjust(2)
+    return builder.as_markup() if builder.buttons else None
+
+
+def rating_card(
+    round_: EvaluationRound, index: int, total: int, chosen: str | None, has_photo: bool
+) -> InlineKeyboardMarkup:
+    rid = round_.id or 0
+    builder = InlineKeyboardBuilder()
+    for rating, short in SHORT.items():
+        mark = "✅ " if chosen == rating else ""
+        builder.button(
+            text=mark + _(RATING_LABELS[rating]), callback_data=EvalRate(rid=rid, i=index, r=short)
+        )
+    row = [3]
+    nav = 0
+    if index > 0:
+        builder.button(text=_("‹ 上一个"), callback_data=EvalNav(rid=rid, i=index - 1))
+        nav += 1
+    if index + 1 < total:
+        builder.button(text=_("下一个 ›"), callback_data=EvalNav(rid=rid, i=index + 1))
+        nav += 1
+    if nav:
+        row.append(nav)
+    if has_photo:
+        builder.button(text=_("📷 现场照片"), callback_data=EvalNav(rid=rid, i=index, act="photo"))
+        row.append(1)
+    builder.button(text=_("📋 检查并提交"), callback_data=EvalNav(rid=rid, i=index, act="review"))
+    row.append(1)
+    builder.adjust(*row)
+    return builder.as_markup()
+
+
+def review(round_: EvaluationRound) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ 确认提交"), callback_data=EvalNav(rid=round_.id or 0, i=0, act="submit"))
+    builder.button(text=_("« 返回修改"), callback_data=EvalNav(rid=round_.id or 0, i=0))
+    builder.adjust(2)
+    return builder.as_markup()

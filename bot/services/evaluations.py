@@ -1,0 +1,312 @@
+"""Evaluation rounds (效果票评): deputies rate the year's projects; the office gets the scores.
+
+Ratings are secret like ballots: the submitted ratings are stored under a receipt hash, with no
+deputy; a separate row marks that the deputy has rated. Both are written in one savepoint, so a
+double click or a second device cannot rate twice.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.db.models import (
+    Deputy,
+    EvaluationBallot,
+    EvaluationDraft,
+    EvaluationRound,
+    EvaluationVoter,
+    Project,
+    User,
+)
+from bot.services.rounds import receipt_hash
+from core.consequences import consequences, participation
+from core.scoring import RATINGS, Thresholds, score
+from core.scoring import Project as ScoredProject
+
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+class RatingRefused(Exception):
+    def __init__(self, reason: str) -> None:  # closed, rated, not_deputy
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class DueEvaluations:
+    to_open: list[EvaluationRound]
+    to_close: list[EvaluationRound]
+    reminders: list[EvaluationRound]
+
+
+def complete(project: Project) -> bool:
+    """Complete: 100% and marked done by its department."""
+    return project.percent >= 100 and project.done_at is not None
+
+
+class EvaluationService:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, thresholds: Thresholds, points: dict[str, int]
+    ) -> None:
+        self.session = session
+        self.clock = clock
+        self.thresholds = thresholds
+        self.points = points
+
+    # -- the round ---------------------------------------------------------------------------
+    async def create(self, year: int, admin: User) -> EvaluationRound:
+        round_ = EvaluationRound(
+            year=year,
+            title=f"{year}",
+            status="draft",
+            created_by=admin.id,  # type: ignore[arg-type]
+            created_at=self.clock.now(),
+        )
+        self.session.add(round_)
+        await self.session.flush()
+        return round_
+
+    async def get(self, round_id: int) -> EvaluationRound | None:
+        return await self.session.get(EvaluationRound, round_id)
+
+    async def recent(self, limit: int = 10) -> list[EvaluationRound]:
+        rows = await self.session.exec(
+            select(EvaluationRound).order_by(col(EvaluationRound.id).desc()).limit(limit)
+        )
+        return list(rows.all())
+
+    async def projects(self, round_: EvaluationRound) -> list[Project]:
+        rows = await self.session.exec(
+            select(Project).where(Project.year == round_.year).order_by(col(Project.id))
+        )
+        return list(rows.all())
+
+    async def schedule(self, round_: EvaluationRound, opens: datetime, closes: datetime) -> None:
+        round_.opens_at, round_.closes_at, round_.status = opens, closes, "scheduled"
+
+    async def _advance(self, round_: EvaluationRound, was: str, to: str, **values: object) -> bool:
+        """Compare-and-set on the status: of two schedulers, one does the work."""
+        result = await self.session.exec(
+            update(EvaluationRound)
+            .where(col(EvaluationRound.id) == round_.id, col(EvaluationRound.status) == was)
+            .values(status=to, **values)  # type: ignore[call-overload]
+        )
+        if result.rowcount != 1:
+            return False
+        await self.session.refresh(round_)
+        return True
+
+    async def due(self, now: datetime) -> DueEvaluations:
+        rows = list(
+            (
+                await self.session.exec(
+                    select(EvaluationRound).where(col(EvaluationRound.status).in_(("scheduled", "open")))
+                )
+            ).all()
+        )
+        return DueEvaluations(
+            to_open=[r for r in rows if r.status == "scheduled" and r.opens_at and r.opens_at <= now],
+            to_close=[r for r in rows if r.status == "open" and r.closes_at and r.closes_at <= now],
+            reminders=[
+                r
+                for r in rows
+                if r.status == "open" and r.closes_at and r.closes_at - REMINDER_BEFORE <= now < r.closes_at
+            ],
+        )
+
+    async def open(self, round_: EvaluationRound) -> bool:
+        electorate = (
+            await self.session.exec(select(func.count()).select_from(Deputy).where(Deputy.is_active))
+        ).one()
+        return await self._advance(
+            round_, "scheduled", "open", opened_at=self.clock.now(), electorate=electorate
+        )
+
+    async def close(self, round_: EvaluationRound) -> bool:
+        if not await self._advance(round_, "open", "closed", closed_at=self.clock.now()):
+            return False
+        round_.result = json.dumps(await self.compute(round_), ensure_ascii=False)
+        return True
+
+    async def publish(self, round_: EvaluationRound) -> bool:
+        return await self._advance(round_, "closed", "published")
+
+    # -- rating ------------------------------------------------------------------------------
+    async def draft(self, round_: EvaluationRound, deputy: Deputy) -> dict[str, str]:
+        found = await self._draft_row(round_, deputy)
+        return json.loads(found.ratings) if found else {}
+
+    async def _draft_row(self, round_: EvaluationRound, deputy: Deputy) -> EvaluationDraft | None:
+        rows = await self.session.exec(
+            select(EvaluationDraft).where(
+                EvaluationDraft.round_id == round_.id, EvaluationDraft.deputy_id == deputy.id
+            )
+        )
+        return rows.first()
+
+    async def rate(
+        self, round_: EvaluationRound, deputy: Deputy, project_id: int, rating: str | None
+    ) -> dict[str, str]:
+        if rating is not None and rating not in RATINGS:
+            raise ValueError(rating)
+        if round_.status != "open":
+            raise RatingRefused("closed")
+        if await self.has_rated(round_, deputy):
+            raise RatingRefused("rated")
+        found = await self._draft_row(round_, deputy)
+        if found is None:
+            found = EvaluationDraft(round_id=round_.id, deputy_id=deputy.id, ratings="{}")  # type: ignore[arg-type]
+            self.session.add(found)
+        ratings = json.loads(found.ratings)
+        if rating is None or ratings.get(str(project_id)) == rating:
+            ratings.pop(str(project_id), None)  # pressing the chosen rating again takes it back
+        else:
+            ratings[str(project_id)] = rating
+        found.ratings = json.dumps(ratings)
+        await self.session.flush()
+        return ratings
+
+    async def has_rated(self, round_: EvaluationRound, deputy: Deputy) -> bool:
+        rows = await self.session.exec(
+            select(EvaluationVoter).where(
+                EvaluationVoter.round_id == round_.id, EvaluationVoter.deputy_id == deputy.id
+            )
+        )
+        return rows.first() is not None
+
+    async def submit(self, round_: EvaluationRound, deputy: Deputy) -> str:
+        """Stores the deputy's ratings without their identity and marks them as having rated;
+        returns the receipt code (only its hash is kept)."""
+        if round_.status != "open":
+            raise RatingRefused("closed")
+        ratings = await self.draft(round_, deputy)
+        receipt = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    EvaluationVoter(round_id=round_.id, deputy_id=deputy.id, rated_at=self.clock.now())  # type: ignore[arg-type]
+                )
+                await self.session.flush()
+        except IntegrityError:
+            raise RatingRefused("rated") from None
+        self.session.add(
+            EvaluationBallot(
+                receipt_hash=receipt_hash(-(round_.id or 0), receipt),
+                round_id=round_.id,  # type: ignore[arg-type]
+                ratings=json.dumps(ratings, sort_keys=True),
+            )
+        )
+        draft = await self._draft_row(round_, deputy)
+        if draft is not None:
+            await self.session.delete(draft)
+        await self.session.flush()
+        return receipt
+
+    async def check(self, round_: EvaluationRound, receipt: str) -> dict[str, str] | None:
+        found = await self.session.get(
+            EvaluationBallot, receipt_hash(-(round_.id or 0), receipt.strip().upper())
+        )
+        return json.loads(found.ratings) if found and found.round_id == round_.id else None
+
+    async def voters(self, round_: EvaluationRound) -> int:
+        rows = await self.session.exec(
+            select(func.count()).select_from(EvaluationVoter).where(EvaluationVoter.round_id == round_.id)
+        )
+        return rows.one()
+
+    async def not_rated(self, round_: EvaluationRound) -> list[User]:
+        done = select(EvaluationVoter.deputy_id).where(EvaluationVoter.round_id == round_.id)
+        rows = await self.session.exec(
+            select(User)
+            .join(Deputy, col(Deputy.telegram_id) == User.telegram_id)
+            .where(Deputy.is_active, col(Deputy.id).not_in(done))
+            .order_by(col(Deputy.id))
+        )
+        return list(rows.all())
+
+    async def deputies(self) -> list[User]:
+        rows = await self.session.exec(
+            select(User)
+            .join(Deputy, col(Deputy.telegram_id) == User.telegram_id)
+            .where(Deputy.is_active)
+            .order_by(col(Deputy.id))
+        )
+        return list(rows.all())
+
+    # -- results -----------------------------------------------------------------------------
+    async def compute(self, round_: EvaluationRound) -> dict:  # type: ignore[type-arg]
+        projects = await self.projects(round_)
+        ballots = (
+            await self.session.exec(select(EvaluationBallot).where(EvaluationBallot.round_id == round_.id))
+        ).all()
+        known = {str(p.id) for p in projects}
+        ratings = [
+            (project_id, rating)
+            for ballot in ballots
+            for project_id, rating in json.loads(ballot.ratings).items()
+            if project_id in known
+        ]
+        scored = score(
+            [ScoredProject(str(p.id), p.department, p.category, complete(p)) for p in projects],
+            ratings,
+            self.thresholds,
+        )
+        names = {str(p.id): p.name for p in projects}
+        voters = await self.voters(round_)
+        share = participation(voters, round_.electorate or 0)
+        return {
+            "voters": voters,
+            "electorate": round_.electorate or 0,
+            "participation": _rate(share),
+            "projects": [
+                {
+                    "id": item.project.id,
+                    "name": names[item.project.id],
+                    "department": item.project.department,
+                    "category": item.project.category,
+                    "complete": item.project.complete,
+                    "ratings": item.tally.total,
+                    "counts": {r: getattr(item.tally, r) for r in RATINGS},
+                    "satisfaction": _rate(item.satisfaction),
+                    "satisfied_share": _rate(item.satisfied_share),
+                    "tier": _rate(item.tier),
+                    "penalty": item.penalty,
+                }
+                for item in scored.projects
+            ],
+            "departments": [
+                {
+                    "department": department.department,
+                    "projects": [item.project.id for item in department.projects],
+                    "complete": department.complete,
+                    "satisfaction": _rate(department.satisfaction),
+                    "points": (outcome := consequences(department, self.points)).points,
+                    "tiers": {pid: _rate(tier) for pid, tier in outcome.tiers},
+                    "penalties": list(outcome.penalised),
+                }
+                for department in scored.departments
+            ],
+        }
+
+    @staticmethod
+    def result_of(round_: EvaluationRound) -> dict | None:  # type: ignore[type-arg]
+        return json.loads(round_.result) if round_.result else None
+
+
+def _rate(value: Fraction | None) -> str | None:
+    """Stored exactly, as "n/d"; shown with one decimal by core.scoring.percent."""
+    return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def rate_of(stored: str | None) -> Fraction | None:
+    return None if stored is None else Fraction(stored)

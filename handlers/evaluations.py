@@ -1,0 +1,372 @@
+"""Evaluation rounds in chat: the admin schedules and publishes; each deputy rates the year's
+projects card by card, reviews, submits once and keeps a receipt."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlmodel import col, select
+
+from bot.annual_export import csv_files, workbook, year_tables
+from bot.charts import satisfaction_chart
+from bot.config import Settings
+from bot.db.models import EvaluationRound, Project, ProjectEvent, User
+from bot.evaluation_texts import admin_card, follower_result, project_card, results_text, review, title
+from bot.keyboards import evaluations as kb
+from bot.notify import Notifier
+from bot.services.container import Services
+from bot.services.evaluations import RatingRefused, rate_of
+from core.deadlines import parse_window
+from core.roles import Role
+from handlers.replies import edit_or_send, send
+from handlers.rounds import admins
+
+
+class EvaluationInput(StatesGroup):
+    times = State()
+
+
+REFUSALS = {
+    "closed": lambda: _("这次效果票评现在不在评议时间内。"),
+    "rated": lambda: _("您已经提交过这次效果票评，不能再修改。"),
+    "not_deputy": lambda: _("只有在任的人大代表可以参加效果票评。"),
+}
+
+
+# -- admin --------------------------------------------------------------------------------------
+async def evaluations_command(message: Message, services: Services, role: Role) -> None:
+    if role is not Role.ADMIN:
+        await message.answer(_("只有管理员可以管理效果票评。"))
+        return
+    rounds = await services.evaluations.recent()
+    year = services.clock.now().year
+    await message.answer(_("效果票评："), reply_markup=kb.admin_list(rounds, year))
+
+
+async def show(
+    target: CallbackQuery | Message, services: Services, round_: EvaluationRound, settings: Settings
+) -> None:
+    projects = await services.evaluations.projects(round_)
+    voters = await services.evaluations.voters(round_)
+    text = admin_card(round_, len(projects), voters, settings.tz)
+    markup = kb.admin_card(round_)
+    if isinstance(target, CallbackQuery):
+        await edit_or_send(target, text, reply_markup=markup)
+    else:
+        await target.answer(text, reply_markup=markup)
+
+
+async def admin_action(
+    query: CallbackQuery,
+    callback_data: kb.EvalAdmin,
+    state: FSMContext,
+    services: Services,
+    notifier: Notifier,
+    user: User,
+    role: Role,
+    settings: Settings,
+) -> None:
+    if role is not Role.ADMIN:
+        await query.answer(_("只有管理员可以管理效果票评。"), show_alert=True)
+        return
+    act = callback_data.act
+    if act == "new":
+        year = services.clock.now().year
+        if not await services.projects.of_year(year):
+            await query.answer(_("{year}年还没有民生实事项目，无法评议。").format(year=year), show_alert=True)
+            return
+        round_ = await services.evaluations.create(year, user)
+        await services.session.commit()
+        await query.answer()
+        await show(query, services, round_, settings)
+        return
+    round_ = await services.evaluations.get(callback_data.rid)
+    if round_ is None:
+        await query.answer(_("没有找到这次效果票评。"), show_alert=True)
+        return
+    if act == "show":
+        await query.answer()
+        await show(query, services, round_, settings)
+    elif act == "times" and round_.status in ("draft", "scheduled"):
+        await query.answer()
+        await state.set_state(EvaluationInput.times)
+        await state.set_data({"rid": round_.id})
+        await send(
+            query,
+            _("请发送开始和结束时间（{tz}），例如：\n2027-12-20 09:00 2027-12-27 17:00").format(
+                tz=settings.timezone
+            ),
+        )
+    elif act == "turnout" and round_.status == "open":
+        voters = await services.evaluations.voters(round_)
+        await query.answer(
+            _("已提交 {voters}/{electorate} 人。").format(voters=voters, electorate=round_.electorate),
+            show_alert=True,
+        )
+    elif act == "close" and round_.status == "open":
+        await query.answer()
+        await close_evaluation(services, round_, notifier)
+        await show(query, services, round_, settings)
+    elif act == "publish" and round_.status == "closed":
+        await query.answer()
+        await publish_evaluation(services, round_, notifier)
+        await show(query, services, round_, settings)
+    elif act == "export":
+        await query.answer()
+        await send_export(query, services, round_.year, settings)
+    else:
+        await query.answer(_("这个操作现在不能进行了。"), show_alert=True)
+
+
+async def times_given(
+    message: Message, state: FSMContext, services: Services, role: Role, settings: Settings
+) -> None:
+    data = await state.get_data()
+    round_ = await services.evaluations.get(data.get("rid", 0))
+    if role is not Role.ADMIN or round_ is None or round_.status not in ("draft", "scheduled"):
+        await state.clear()
+        await message.answer(_("这个操作现在不能进行了。"))
+        return
+    window = parse_window(message.text or "", settings.tz)
+    if window is None:
+        await message.answer(_("没有看懂时间。请按这个格式发送：2027-12-20 09:00 2027-12-27 17:00"))
+        return
+    opens, closes = window
+    if not services.clock.now() <= opens < closes:
+        await message.answer(_("开始时间不能早于现在，结束时间要晚于开始时间。"))
+        return
+    await state.clear()
+    await services.evaluations.schedule(round_, opens, closes)
+    await services.session.commit()
+    await show(message, services, round_, settings)
+
+
+async def send_export(query: CallbackQuery, services: Services, year: int, settings: Settings) -> None:
+    tables = await year_tables(services.session, year, settings.tz)
+    await query.bot.send_document(  # type: ignore[union-attr]
+        query.from_user.id,
+        BufferedInputFile(workbook(tables), f"minsheng-{year}.xlsx"),
+        caption=_(
+            "{year}年度数据：建议、履职积分、票决结果、项目与预算执行、效果票评、责任单位评分。"
+        ).format(year=year),
+    )
+    for name, content in csv_files(tables).items():
+        await query.bot.send_document(query.from_user.id, BufferedInputFile(content, f"{year}-{name}"))  # type: ignore[union-attr]
+
+
+# -- opening, reminding, closing, publishing (also run by the scheduler) --------------------------
+async def open_evaluation(
+    services: Services, round_: EvaluationRound, notifier: Notifier, settings: Settings
+) -> None:
+    if not await services.evaluations.open(round_):
+        return
+    await invite(services, round_, notifier, await services.evaluations.deputies(), "open", settings)
+    await services.session.commit()
+
+
+async def invite(
+    services: Services,
+    round_: EvaluationRound,
+    notifier: Notifier,
+    people: list[User],
+    key: str,
+    settings: Settings,
+) -> None:
+    """Each deputy gets the first project's card (the reminder repeats it for those still due)."""
+    projects = await services.evaluations.projects(round_)
+    if not projects:
+        return
+    first = projects[0]
+    last = await last_report(services, first)
+
+    def render(_user: User) -> tuple[str, object]:
+        head = (
+            _("🗳 {title}开始了，请在 {closes} 前评价今年的每个项目。").format(
+                title=title(round_), closes=_when(round_, settings)
+            )
+            if key == "open"
+            else _("⏰ 提醒：{title}将于 {closes} 结束，您还没有提交。").format(
+                title=title(round_), closes=_when(round_, settings)
+            )
+        )
+        card = project_card(round_, first, 0, len(projects), 0, last, None, settings.tz)
+        return f"{head}\n\n{card}", kb.rating_card(
+            round_, 0, len(projects), None, bool(last and last.media_kind == "photo")
+        )
+
+    await notifier.notify(services.session, f"evaluation:{round_.id}:{key}", "evaluation", people, render)  # type: ignore[arg-type]
+
+
+def _when(round_: EvaluationRound, settings: Settings) -> str:
+    from bot.round_texts import when
+
+    return when(round_.closes_at, settings.tz)
+
+
+async def close_evaluation(services: Services, round_: EvaluationRound, notifier: Notifier) -> None:
+    if not await services.evaluations.close(round_):
+        return
+    await notifier.notify(
+        services.session,
+        f"evaluation:{round_.id}:closed",
+        "evaluation",
+        await admins(services),
+        lambda _user: _("{title}已结束，请在 /evaluations 查看并公布结果。").format(title=title(round_)),
+    )
+    await services.session.commit()
+
+
+async def publish_evaluation(services: Services, round_: EvaluationRound, notifier: Notifier) -> None:
+    """Results with a chart to admins and deputies; each project's followers get its result."""
+    if not await services.evaluations.publish(round_):
+        return
+    result = services.evaluations.result_of(round_) or {"projects": [], "departments": []}
+    rates = {
+        f"#{item['id']}": (float(rate_of(item["satisfaction"])) if item["satisfaction"] else None)
+        for item in result["projects"]
+    }
+    tiers = {
+        f"#{item['id']}": "bonus" if item["tier"] else "penalty" if item["penalty"] else "pass"
+        for item in result["projects"]
+    }
+    chart = satisfaction_chart(f"{round_.year}", rates, tiers)
+    people = await admins(services) + await services.evaluations.deputies()
+    await notifier.notify(
+        services.session,
+        f"evaluation:{round_.id}:results",
+        "evaluation",
+        people,
+        lambda _user: results_text(round_, result),
+        media_kind="photo",
+        blob=chart,
+        blob_name=f"evaluation-{round_.year}.png",
+    )
+    for item in result["projects"]:
+        project = await services.projects.get(int(item["id"]))
+        if project is None:
+            continue
+        followers = await services.projects.followers(project, ("every", "digest"))
+        await notifier.notify(
+            services.session,
+            f"evaluation:{round_.id}:project:{project.id}",
+            "evaluation",
+            followers,
+            lambda _user, item=item: follower_result(round_, item),
+            urgent=False,
+        )
+    await services.session.commit()
+
+
+# -- deputies -----------------------------------------------------------------------------------
+async def last_report(services: Services, project: Project) -> ProjectEvent | None:
+    rows = await services.session.exec(
+        select(ProjectEvent)
+        .where(ProjectEvent.project_id == project.id, col(ProjectEvent.kind).in_(("report", "plan")))
+        .order_by(col(ProjectEvent.id).desc())
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def rating_context(query: CallbackQuery, services: Services, user: User, rid: int):  # type: ignore[no-untyped-def]
+    """The round and the deputy behind a press, or None after telling them why not."""
+    round_ = await services.evaluations.get(rid)
+    deputy = await services.users.active_deputy(user.telegram_id)
+    if deputy is None:
+        await query.answer(REFUSALS["not_deputy"](), show_alert=True)
+        return None
+    if round_ is None or round_.status != "open":
+        await query.answer(REFUSALS["closed"](), show_alert=True)
+        return None
+    if await services.evaluations.has_rated(round_, deputy):
+        await query.answer(REFUSALS["rated"](), show_alert=True)
+        return None
+    return round_, deputy
+
+
+async def show_card(
+    query: CallbackQuery,
+    services: Services,
+    round_: EvaluationRound,
+    deputy,
+    index: int,
+    settings: Settings,  # type: ignore[no-untyped-def]
+) -> None:
+    projects = await services.evaluations.projects(round_)
+    index = min(max(index, 0), len(projects) - 1)
+    project = projects[index]
+    ratings = await services.evaluations.draft(round_, deputy)
+    last = await last_report(services, project)
+    chosen = ratings.get(str(project.id))
+    text = project_card(round_, project, index, len(projects), len(ratings), last, chosen, settings.tz)
+    markup = kb.rating_card(round_, index, len(projects), chosen, bool(last and last.media_kind == "photo"))
+    await edit_or_send(query, text, reply_markup=markup)
+
+
+async def rate_pressed(
+    query: CallbackQuery, callback_data: kb.EvalRate, services: Services, user: User, settings: Settings
+) -> None:
+    context = await rating_context(query, services, user, callback_data.rid)
+    if context is None:
+        return
+    round_, deputy = context
+    projects = await services.evaluations.projects(round_)
+    if not 0 <= callback_data.i < len(projects) or callback_data.r not in kb.LONG:
+        await query.answer(_("这个按钮已经过期了。"), show_alert=True)
+        return
+    await services.evaluations.rate(round_, deputy, projects[callback_data.i].id, kb.LONG[callback_data.r])  # type: ignore[arg-type]
+    await services.session.commit()
+    await query.answer()
+    # After a rating, the next project's card (the last one stays, ready for the review).
+    following = callback_data.i + 1 if callback_data.i + 1 < len(projects) else callback_data.i
+    await show_card(query, services, round_, deputy, following, settings)
+
+
+async def nav_pressed(
+    query: CallbackQuery, callback_data: kb.EvalNav, services: Services, user: User, settings: Settings
+) -> None:
+    context = await rating_context(query, services, user, callback_data.rid)
+    if context is None:
+        return
+    round_, deputy = context
+    projects = await services.evaluations.projects(round_)
+    if callback_data.act == "review":
+        await query.answer()
+        ratings = await services.evaluations.draft(round_, deputy)
+        await edit_or_send(query, review(round_, projects, ratings), reply_markup=kb.review(round_))
+    elif callback_data.act == "submit":
+        try:
+            receipt = await services.evaluations.submit(round_, deputy)
+        except RatingRefused as refused:
+            await query.answer(REFUSALS[refused.reason](), show_alert=True)
+            return
+        await services.session.commit()
+        await query.answer()
+        await edit_or_send(
+            query,
+            _("✅ 已提交，谢谢！\n回执编号：<code>{receipt}</code>\n评价不记名保存，回执只有您知道。").format(
+                receipt=receipt
+            ),
+        )
+    elif callback_data.act == "photo" and 0 <= callback_data.i < len(projects):
+        last = await last_report(services, projects[callback_data.i])
+        await query.answer()
+        if last and last.media_kind == "photo" and last.media:
+            await query.bot.send_photo(query.from_user.id, last.media, caption=projects[callback_data.i].name)  # type: ignore[union-attr]
+    else:
+        await query.answer()
+        await show_card(query, services, round_, deputy, callback_data.i, settings)
+
+
+def setup() -> Router:
+    router = Router(name="evaluations")
+    router.message.register(evaluations_command, Command("evaluations"))
+    router.callback_query.register(admin_action, kb.EvalAdmin.filter())
+    router.message.register(times_given, EvaluationInput.times, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(rate_pressed, kb.EvalRate.filter())
+    router.callback_query.register(nav_pressed, kb.EvalNav.filter())
+    return router

@@ -1,0 +1,56 @@
+"""Evaluation rounds: refusals and bad input (the whole round is samples/evaluation.jsonl)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.sandbox.session import Sandbox
+from bot.services.container import Services
+from tests.conftest import ADMIN_ID, seed_areas_and_roster
+
+
+async def test_refusals_and_bad_input(sandbox: Sandbox) -> None:
+    await seed_areas_and_roster(sandbox)
+    for person in (ADMIN_ID, 1001, 2001):
+        await sandbox.say(person, "/start")
+    [denied] = await sandbox.say(1001, "/evaluations")
+    assert "只有管理员" in denied.text
+    await sandbox.say(ADMIN_ID, "/evaluations")
+    year = sandbox.clock.now().year
+    [alert] = await sandbox.press(ADMIN_ID, f"➕ 新建{year}年效果票评")
+    assert alert.alert and "还没有民生实事项目" in alert.text
+    async with sandbox.runtime.session_factory() as session:
+        services = Services(session, sandbox.clock, sandbox.settings)
+        await services.projects.create(
+            year=year,
+            name="口袋公园",
+            category="environment",
+            department="区城管局",
+            budget=0,
+            elected_at=sandbox.clock.now(),
+        )
+        await session.commit()
+    await sandbox.press(ADMIN_ID, f"➕ 新建{year}年效果票评")
+    await sandbox.press(ADMIN_ID, "⏱ 设置时间")
+    [asked] = await sandbox.say(ADMIN_ID, "下周一开始")
+    assert "没有看懂时间" in asked.text
+    [asked] = await sandbox.say(ADMIN_ID, "2020-01-01 09:00 2020-01-02 09:00")
+    assert "不能早于现在" in asked.text
+    start = sandbox.clock.now() + timedelta(days=1)
+    end = start + timedelta(days=2)
+    [card] = await sandbox.say(ADMIN_ID, f"{start:%Y-%m-%d %H:%M} {end:%Y-%m-%d %H:%M}")
+    assert "已排期" in card.text
+    # Before it opens, and from someone who is not a deputy: refused politely.
+    [alert] = await sandbox.press(2001, data="er:1:0:s")
+    assert alert.alert and "不在评议时间内" in alert.text
+    shown = await sandbox.advance_clock(start + timedelta(minutes=1))
+    assert [s.to for s in shown if s.text.startswith("🗳")] == [2001]
+    [alert] = await sandbox.press(1001, data="er:1:0:s")
+    assert alert.alert and "只有在任的人大代表" in alert.text
+    [alert] = await sandbox.press(2001, data="er:1:7:s")  # no such card
+    assert alert.alert and "过期" in alert.text
+    # Pressing the chosen rating again takes it back.
+    [card] = await sandbox.press(2001, "满意")
+    assert "已评 1/1" in card.text and "您的评价：满意" in card.text
+    [card] = await sandbox.press(2001, "✅ 满意")
+    assert "已评 0/1" in card.text
