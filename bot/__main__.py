@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     projects_import.add_argument("file", type=Path)
 
+    commands.add_parser("board", help="serve the public progress board alone (BOARD_HOST:BOARD_PORT)")
+
     export = commands.add_parser("export", help="a year's tables as XLSX and CSV")
     export.add_argument("--year", type=int, required=True)
     export.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -123,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         "projects": _projects,
         "outbox": _outbox,
         "export": _export,
+        "board": _board,
     }
     try:
         return asyncio.run(handlers[command](args, settings))
@@ -134,6 +137,13 @@ async def _projects(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_projects import import_projects
 
     return await import_projects(settings, args.file)
+
+
+async def _board(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.web.board import run_board
+
+    await run_board(settings)
+    return 0
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:

@@ -153,7 +153,7 @@ async def build_runtime(
     bot = create_bot(bot_token, api_base or settings.telegram_api_base, settings.api_max_retries)
     notifier = Notifier(i18n, clock, settings)
     dispatcher["notifier"] = notifier
-    scheduler = Scheduler(session_factory, clock, settings, notifier)
+    scheduler = Scheduler(session_factory, clock, settings, notifier, engine)
     sender_bot = create_sender_bot(
         bot_token, api_base or settings.telegram_api_base, settings.outbox_send_timeout
     )
@@ -175,10 +175,28 @@ async def run_polling(settings: Settings) -> None:
     me = await runtime.bot.get_me()
     log.info("running as @%s", me.username)
     runtime.start_background()
+    board = await start_board(runtime) if settings.board_port else None
     try:
         await runtime.dispatcher.start_polling(runtime.bot, handle_signals=True)
     finally:
+        if board is not None:
+            await board.cleanup()
         await runtime.close()
+
+
+async def start_board(runtime: Runtime):  # type: ignore[no-untyped-def]
+    """The public board beside long polling, on BOARD_HOST:BOARD_PORT."""
+    from aiohttp import web
+
+    from bot.web.board import Board, build_board_app
+
+    settings = runtime.settings
+    board = Board(runtime.session_factory, runtime.i18n, settings, runtime.bot)
+    runner = web.AppRunner(build_board_app(board), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.board_host, settings.board_port).start()
+    log.info("public board on %s:%s", settings.board_host, settings.board_port)
+    return runner
 
 
 async def run_webhook(settings: Settings) -> None:

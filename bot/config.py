@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # The public board (公示): served with the webhook, or on BOARD_PORT in polling mode (0 = off);
+    # BOARD_URL is its public address, linked from project cards.
+    board_host: str = "0.0.0.0"
+    board_port: int = Field(default=8090, ge=0, le=65535)
+    board_url: str | None = None
     # Selection rounds: the least share of 特定征集 items among the candidates (0 = no minimum).
     special_min_share: float = Field(default=0.0, ge=0.0, le=1.0)
     # How often the scheduler looks for due work (round openings, closings, reminders).

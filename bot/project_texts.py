@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
@@ -33,6 +34,9 @@ def day(moment: datetime | None, tz: tzinfo) -> str:
 
 
 def money(yuan: int) -> str:
+    """万元 in Chinese; whole yuan with separators in English (a "10k" unit reads oddly there)."""
+    if get_i18n().current_locale == "en":
+        return f"¥{yuan:,}"
     return _("{amount}万元").format(amount=wan(yuan))
 
 
@@ -46,8 +50,10 @@ def project_line(project: Project) -> str:
 
 def budget_line(project: Project) -> str:
     used = share(project.spent, project.budget)
-    line = _("预算 {budget}，已支出 {spent}").format(budget=money(project.budget), spent=money(project.spent))
-    return f"{line}（{used}%）" if used is not None else line
+    budget, spent = money(project.budget), money(project.spent)
+    if used is None:
+        return _("预算 {budget}，已支出 {spent}").format(budget=budget, spent=spent)
+    return _("预算 {budget}，已支出 {spent}（{share}%）").format(budget=budget, spent=spent, share=used)
 
 
 def project_card(project: Project, street: str | None, history: list[ProjectEvent], tz: tzinfo) -> str:
@@ -84,7 +90,7 @@ def event_line(event: ProjectEvent, tz: tzinfo) -> str:
         head = _("{date} 进度 {percent}%").format(date=when, percent=event.percent)
         if event.milestone:
             head += " · 🏁 " + html.quote(event.milestone)
-        return f"{head}：{html.quote(excerpt(event.text or ''))}"
+        return _("{summary}：{text}").format(summary=head, text=html.quote(excerpt(event.text or "")))
     if event.kind == "change":
         return _("{date} 变更{field}：{old} → {new}（理由：{reason}）").format(
             date=when,

@@ -14,12 +14,14 @@ from datetime import datetime
 from aiogram.utils.i18n import gettext as _
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import SessionFactory
 from bot.db.models import User
 from bot.keyboards import rounds as kb
+from bot.leader import leadership
 from bot.notify import Notifier
 from bot.project_notices import deadline_notices, weekly_digest
 from bot.round_texts import by_category, when
@@ -32,16 +34,28 @@ log = logging.getLogger(__name__)
 
 class Scheduler:
     def __init__(
-        self, session_factory: SessionFactory, clock: Clock, settings: Settings, notifier: Notifier
+        self,
+        session_factory: SessionFactory,
+        clock: Clock,
+        settings: Settings,
+        notifier: Notifier,
+        engine: AsyncEngine,
     ) -> None:
         self.session_factory = session_factory
+        self.engine = engine
         self.clock = clock
         self.settings = settings
         self.notifier = notifier
         self._aps: AsyncIOScheduler | None = None
 
     async def tick(self, now: datetime | None = None) -> None:
-        now = now or self.clock.now()
+        async with leadership(self.engine, "minsheng-scheduler") as leader:
+            if leader:
+                await self._tick(now or self.clock.now())
+            else:
+                log.debug("another replica runs this tick")
+
+    async def _tick(self, now: datetime) -> None:
         async with self.session_factory() as session:
             services = Services(session, self.clock, self.settings)
             due = await services.rounds.due(now)

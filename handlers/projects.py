@@ -11,6 +11,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 from sqlmodel import col, select
@@ -58,6 +59,14 @@ async def browse(query: CallbackQuery, callback_data: kb.Browse, services: Servi
     )
 
 
+def board_link(settings: Settings) -> str | None:
+    """The public board in the reader's language (its English pages live under /en)."""
+    if not settings.board_url:
+        return None
+    base = settings.board_url.rstrip("/")
+    return f"{base}/en" if get_i18n().current_locale == "en" else base
+
+
 async def render(services: Services, project: Project, user: User, role: Role, settings: Settings):  # type: ignore[no-untyped-def]
     street = await services.session.get(Street, project.street_id) if project.street_id else None
     history = await services.projects.history(project, limit=5)
@@ -69,6 +78,7 @@ async def render(services: Services, project: Project, user: User, role: Role, s
         staff=department is not None and department == project.department,
         supervisor=role == Role.DEPUTY and await services.projects.is_supervisor(project, user),
         admin=role == Role.ADMIN,
+        board_url=board_link(settings),
     )
     return project_card(project, street.name if street else None, history, settings.tz), markup
 

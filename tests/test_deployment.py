@@ -18,7 +18,17 @@ def test_compose_file_is_valid() -> None:
             pytest.fail("docker-compose is missing; .ci/run installs Debian's docker-compose")
         pytest.skip("docker-compose (Debian's package) is not installed; CI installs it")
     result = subprocess.run(
-        [tool, "-f", str(PROJECT_ROOT / "docker-compose.yml"), "config", "--services"],
+        [
+            tool,
+            "-f",
+            str(PROJECT_ROOT / "docker-compose.yml"),
+            "--profile",
+            "single",
+            "--profile",
+            "replicas",
+            "config",
+            "--services",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -26,7 +36,8 @@ def test_compose_file_is_valid() -> None:
         env={"PATH": "/usr/bin:/bin:/usr/local/bin", "BOT_TOKEN": "123:abc", "PSEUDONYM_SECRET": "s"},
     )
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) >= {"bot", "postgres", "redis"}
+    # One polling bot, or two webhook replicas behind nginx; PostgreSQL and Redis for both.
+    assert set(result.stdout.split()) >= {"bot", "bot-a", "bot-b", "nginx", "postgres", "redis"}
 
 
 def test_dockerfile_installs_the_project_and_runs_the_bot() -> None:

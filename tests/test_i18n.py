@@ -56,3 +56,27 @@ def test_catalogues_compile_and_translate(tmp_path: Path) -> None:
     assert set(i18n.available_locales) == set(SUPPORTED_LOCALES)
     assert i18n.gettext("帮助", locale="en") == "Help"
     assert i18n.gettext("帮助", locale="zh_CN") == "帮助"
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_english_is_not_the_chinese_copied() -> None:
+    """An English "translation" that is still Chinese is a missing translation. Bilingual labels
+    ("语言 / Language") and texts that quote Chinese on purpose keep some Han characters, so only
+    a copy of the whole message counts."""
+    english = catalogue("en")
+    copied = [
+        entry.id
+        for entry in english
+        if entry.id and entry.string == entry.id and HAN.search(entry.id) and "/ " not in entry.id
+    ]
+    assert not copied, f"untranslated: {copied}"
+
+
+def test_template_messages_are_in_the_catalogues() -> None:
+    found = set()
+    for template in (PROJECT_ROOT / "bot" / "web" / "templates").glob("*.html"):
+        found.update(re.findall(r'_\(["\']([^"\']+)["\']\)', template.read_text(encoding="utf-8")))
+    english = catalogue("en")
+    assert found and all(english.get(text) is not None and english.get(text).string for text in found)

@@ -71,6 +71,7 @@ def card(
     staff: bool,
     supervisor: bool,
     admin: bool,
+    board_url: str | None = None,
 ) -> InlineKeyboardMarkup:
     pid, v = project.id or 0, project.version
     builder = InlineKeyboardBuilder()
@@ -93,6 +94,8 @@ def card(
         builder.button(text=_("✏️ 变更"), callback_data=ProjectAct(pid=pid, act="change", v=v))
         builder.button(text=_("👥 监督组"), callback_data=ProjectAct(pid=pid, act="group", arg="0"))
     builder.button(text=_("📜 全部动态"), callback_data=ProjectAct(pid=pid, act="history"))
+    if board_url:
+        builder.button(text=_("🌐 公示页"), url=f"{board_url}/projects/{pid}")
     sizes = [1] if follow_mode is None else [3, 2]
     builder.adjust(*sizes, 2)
     return builder.as_markup()

@@ -152,6 +152,7 @@ class Sender:
         self._claiming = False
         self._next_due: datetime | None = None
         self._blobs: dict[int, Notification] = {}
+        self._upload_locks: dict[int, asyncio.Lock] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._journal = _Journal(session_factory, self.worker)
@@ -363,7 +364,20 @@ class Sender:
     async def _send_media(
         self, row: Delivery, caption: str | None, markup: InlineKeyboardMarkup | None
     ) -> Message:
-        file: Any = row.media
+        if row.media is not None:
+            return await self._send_file(row, row.media, caption, markup)
+        blob = await self._blob(row.notification_id)
+        if blob.blob_file_id is None:
+            # One upload per notification: the first delivery uploads, the others wait for its file id.
+            async with self._upload_locks.setdefault(row.notification_id, asyncio.Lock()):
+                if blob.blob_file_id is None:
+                    return await self._send_file(row, None, caption, markup)
+        return await self._send_file(row, blob.blob_file_id, caption, markup)
+
+    async def _send_file(
+        self, row: Delivery, file_id: str | None, caption: str | None, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        file: Any = file_id
         blob: Notification | None = None
         if file is None:
             blob = await self._blob(row.notification_id)

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from bot.app import Runtime
 from bot.outbox import store
+from bot.web.board import Board
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -31,7 +32,7 @@ class RecentUpdates:
         self.size = size
         self._seen: OrderedDict[int, None] = OrderedDict()
 
-    def first_time(self, update_id: int) -> bool:
+    async def first_time(self, update_id: int) -> bool:
         if update_id in self._seen:
             return False
         self._seen[update_id] = None
@@ -39,14 +40,42 @@ class RecentUpdates:
             self._seen.popitem(last=False)
         return True
 
-    def forget(self, update_id: int) -> None:
+    async def forget(self, update_id: int) -> None:
         self._seen.pop(update_id, None)
+
+    async def close(self) -> None:
+        pass
+
+
+class SharedRecentUpdates:
+    """The same across replicas, in Redis: whichever replica gets an update first handles it.
+
+    Telegram redelivers for at most a day, so ids are kept for a day.
+    """
+
+    def __init__(self, url: str, ttl_seconds: int = 86_400) -> None:
+        from redis.asyncio import Redis
+
+        self.redis = Redis.from_url(url)
+        self.ttl = ttl_seconds
+
+    async def first_time(self, update_id: int) -> bool:
+        return bool(await self.redis.set(f"minsheng:update:{update_id}", 1, nx=True, ex=self.ttl))
+
+    async def forget(self, update_id: int) -> None:
+        await self.redis.delete(f"minsheng:update:{update_id}")
+
+    async def close(self) -> None:
+        await self.redis.aclose()
 
 
 def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Application:
-    recent = RecentUpdates()
+    recent = (
+        SharedRecentUpdates(runtime.settings.redis_url) if runtime.settings.redis_url else RecentUpdates()
+    )
     metrics: Counter[str] = Counter()
     app = web.Application()
+    Board(runtime.session_factory, runtime.i18n, runtime.settings, runtime.bot).routes(app)
 
     async def webhook(request: web.Request) -> web.Response:
         if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
@@ -56,7 +85,7 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
             update = Update.model_validate(await request.json(), context={"bot": runtime.bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="not an update")
-        if not recent.first_time(update.update_id):
+        if not await recent.first_time(update.update_id):
             metrics["duplicates"] += 1
             return web.Response(text="ok")
         failures = len(runtime.activity.failures)
@@ -64,7 +93,7 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
             await runtime.dispatcher.feed_update(runtime.bot, update)
         except Exception:
             # Not acknowledged: Telegram will deliver it again, and then it is handled anew.
-            recent.forget(update.update_id)
+            await recent.forget(update.update_id)
             metrics["errors"] += 1
             log.exception("update %s failed; Telegram will redeliver it", update.update_id)
             return web.Response(status=500, text="failed")
@@ -114,6 +143,10 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
             ),
         ]
 
+    async def close_recent(_app: web.Application) -> None:
+        await recent.close()
+
+    app.on_cleanup.append(close_recent)
     app.router.add_post(path, webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", prometheus)

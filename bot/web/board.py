@@ -1,0 +1,417 @@
+"""The public progress board (公示): projects, their timelines, selection and evaluation results.
+
+Server-rendered pages (jinja2), readable on a phone and without JavaScript, in Chinese (`/`) and
+English (`/en/`), and the same data as JSON (`/api/…`) and CSV (`/csv/…`). Nothing personal is
+shown: no Telegram ids, no residents at all (their feedback stays with the supervision group);
+deputies appear by name only where they act in office (inspections).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiogram import Bot
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiohttp import web
+from markupsafe import Markup
+from sqlmodel import col, select
+
+from bot.config import Settings
+from bot.db.engine import SessionFactory
+from bot.db.models import EvaluationRound, Project, ProjectEvent, RoundCandidate, SelectionRound, Street
+from bot.evaluation_texts import project_outcome
+from bot.evaluation_texts import title as evaluation_title
+from bot.exports import to_csv
+from bot.presenters import category_name
+from bot.project_texts import STATUS_LABELS, budget_line, day, event_line
+from bot.services.rounds import RoundService
+from core.categories import default_categories
+from core.money import wan
+from core.scoring import percent
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PUBLIC_EVENTS = ("created", "plan", "report", "change", "inspection", "done")
+LOCALES = {"": "zh_CN", "en": "en"}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Board:
+    def __init__(
+        self, session_factory: SessionFactory, i18n: I18n, settings: Settings, bot: Bot | None
+    ) -> None:
+        self.session_factory = session_factory
+        self.i18n = i18n
+        self.settings = settings
+        self.bot = bot
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
+        )
+        self._photos: OrderedDict[int, bytes] = OrderedDict()
+
+    def routes(self, app: web.Application) -> None:
+        for prefix in ("", "/en"):
+            app.router.add_get(f"{prefix}/", self._page(self.index))
+            app.router.add_get(f"{prefix}/projects/{{pid:\\d+}}", self._page(self.project))
+            app.router.add_get(f"{prefix}/results", self._page(self.results))
+        app.router.add_get("/api/projects", self.api_projects)
+        app.router.add_get("/api/projects/{pid:\\d+}", self.api_project)
+        app.router.add_get("/api/rounds", self.api_rounds)
+        app.router.add_get("/api/evaluations", self.api_evaluations)
+        app.router.add_get("/csv/projects.csv", self.csv_projects)
+        app.router.add_get("/csv/evaluations.csv", self.csv_evaluations)
+        app.router.add_get("/media/{eid:\\d+}", self.media)
+
+    # -- pages ---------------------------------------------------------------------------------
+    def _page(self, build: Callable[[web.Request], Awaitable[tuple[str, dict[str, Any]]]]) -> Handler:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            locale = "en" if request.path.startswith("/en/") else "zh_CN"
+            with self.i18n.context(), self.i18n.use_locale(locale):
+                template, context = await build(request)
+                base = "/en" if locale == "en" else ""
+                other = request.path[3:] if locale == "en" else "/en" + request.path
+                html = self.templates.get_template(template).render(
+                    _=lambda text: Markup(_(text)),
+                    locale=locale,
+                    base=base,
+                    other_language=other or "/",
+                    **context,
+                )
+            return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+        return handler
+
+    async def _year(self, request: web.Request) -> int:
+        if request.query.get("year", "").isdigit():
+            return int(request.query["year"])
+        async with self.session_factory() as session:
+            latest = (
+                await session.exec(select(Project.year).order_by(col(Project.year).desc()).limit(1))
+            ).first()
+        return latest or request.app.get("now_year", 0) or 0
+
+    async def index(self, request: web.Request) -> tuple[str, dict[str, Any]]:
+        year = await self._year(request)
+        async with self.session_factory() as session:
+            projects = (
+                await session.exec(select(Project).where(Project.year == year).order_by(col(Project.id)))
+            ).all()
+            years = sorted(set((await session.exec(select(Project.year))).all()), reverse=True)
+            last_reports = {
+                project_id: at
+                for project_id, at in (
+                    await session.exec(
+                        select(ProjectEvent.project_id, ProjectEvent.at)
+                        .where(col(ProjectEvent.kind).in_(("plan", "report")))
+                        .order_by(col(ProjectEvent.id))
+                    )
+                ).all()
+            }
+        groups = []
+        for category in default_categories():
+            mine = [p for p in projects if p.category == category.code]
+            if mine:
+                groups.append(
+                    {
+                        "name": category_name(category.code),
+                        "projects": [self._summary(p, last_reports.get(p.id)) for p in mine],
+                    }
+                )
+        return "index.html", {"year": year, "years": years, "groups": groups, "count": len(projects)}
+
+    def _summary(self, project: Project, last_report: Any) -> dict[str, Any]:
+        return {
+            "id": project.id,
+            "name": project.name,
+            "department": project.department,
+            "percent": project.percent,
+            "status": _(STATUS_LABELS[project.status]),
+            "budget": budget_line(project),
+            "last_report": day(last_report, self.settings.tz) if last_report else "—",
+        }
+
+    async def project(self, request: web.Request) -> tuple[str, dict[str, Any]]:
+        async with self.session_factory() as session:
+            project = await session.get(Project, int(request.match_info["pid"]))
+            if project is None:
+                raise web.HTTPNotFound(text="no such project")
+            street = await session.get(Street, project.street_id) if project.street_id else None
+            events = (
+                await session.exec(
+                    select(ProjectEvent)
+                    .where(ProjectEvent.project_id == project.id, col(ProjectEvent.kind).in_(PUBLIC_EVENTS))
+                    .order_by(col(ProjectEvent.id))
+                )
+            ).all()
+        timeline = [
+            {
+                "line": Markup(event_line(event, self.settings.tz)),
+                "photo": event.id if event.media_kind == "photo" else None,
+            }
+            for event in events
+        ]
+        summary = self._summary(project, None)
+        summary.update(
+            category=category_name(project.category),
+            place=" ".join(filter(None, (street.name if street else None, project.place))) or "—",
+            scope=project.scope,
+            year=project.year,
+        )
+        return "project.html", {"project": summary, "timeline": timeline}
+
+    async def results(self, request: web.Request) -> tuple[str, dict[str, Any]]:
+        rounds = await self._rounds()
+        evaluations = await self._evaluations()
+        for evaluation in evaluations:
+            for item in evaluation["projects"]:
+                item["outcome"] = project_outcome(item)
+        return "results.html", {"rounds": rounds, "evaluations": evaluations}
+
+    # -- data ----------------------------------------------------------------------------------
+    async def _rounds(self) -> list[dict[str, Any]]:
+        async with self.session_factory() as session:
+            published = (
+                await session.exec(
+                    select(SelectionRound)
+                    .where(SelectionRound.status == "published")
+                    .order_by(col(SelectionRound.id))
+                )
+            ).all()
+            rounds = RoundService(session, None, None)  # type: ignore[arg-type]
+            found = []
+            for round_ in published:
+                result = json.loads(round_.result or "{}")
+                candidates = (
+                    await session.exec(
+                        select(RoundCandidate)
+                        .where(RoundCandidate.round_id == round_.id)
+                        .order_by(col(RoundCandidate.id))
+                    )
+                ).all()
+                found.append(
+                    {
+                        "id": round_.id,
+                        "title": round_.title,
+                        "year": round_.year,
+                        "electorate": round_.electorate,
+                        "voters": result.get("voters"),
+                        "candidates": [
+                            {
+                                "code": c.code,
+                                "title": c.title,
+                                "category": c.category,
+                                "yes": result.get("counts", {}).get(c.code, {}).get("yes", 0),
+                                "elected": c.code in set(result.get("elected", [])),
+                            }
+                            for c in candidates
+                        ],
+                        "receipt_hashes": await rounds.receipts(round_),
+                    }
+                )
+        return found
+
+    async def _evaluations(self) -> list[dict[str, Any]]:
+        async with self.session_factory() as session:
+            published = (
+                await session.exec(
+                    select(EvaluationRound)
+                    .where(EvaluationRound.status == "published")
+                    .order_by(col(EvaluationRound.id))
+                )
+            ).all()
+        found = []
+        for round_ in published:
+            result = json.loads(round_.result or "{}")
+            found.append({"id": round_.id, "year": round_.year, "title": evaluation_title(round_), **result})
+        return found
+
+    def _project_json(self, project: Project) -> dict[str, Any]:
+        return {
+            "id": project.id,
+            "year": project.year,
+            "name": project.name,
+            "category": project.category,
+            "department": project.department,
+            "place": project.place,
+            "budget_wan": float(wan(project.budget)),
+            "spent_wan": float(wan(project.spent)),
+            "percent": project.percent,
+            "status": project.status,
+            "plan_filed": project.plan_filed_at is not None,
+            "done": project.done_at is not None,
+        }
+
+    async def api_projects(self, request: web.Request) -> web.Response:
+        year = await self._year(request)
+        async with self.session_factory() as session:
+            projects = (
+                await session.exec(select(Project).where(Project.year == year).order_by(col(Project.id)))
+            ).all()
+        return web.json_response(
+            {"year": year, "projects": [self._project_json(p) for p in projects]}, dumps=_dumps
+        )
+
+    async def api_project(self, request: web.Request) -> web.Response:
+        async with self.session_factory() as session:
+            project = await session.get(Project, int(request.match_info["pid"]))
+            if project is None:
+                raise web.HTTPNotFound(text="no such project")
+            events = (
+                await session.exec(
+                    select(ProjectEvent)
+                    .where(ProjectEvent.project_id == project.id, col(ProjectEvent.kind).in_(PUBLIC_EVENTS))
+                    .order_by(col(ProjectEvent.id))
+                )
+            ).all()
+        timeline = [
+            {
+                "kind": e.kind,
+                "at": e.at.isoformat(),
+                "percent": e.percent,
+                "milestone": e.milestone,
+                "text": e.text,
+                "field": e.field,
+                "old": e.old_value,
+                "new": e.new_value,
+                "photo": f"/media/{e.id}" if e.media_kind == "photo" else None,
+            }
+            for e in events
+        ]
+        return web.json_response({**self._project_json(project), "timeline": timeline}, dumps=_dumps)
+
+    async def api_rounds(self, request: web.Request) -> web.Response:
+        return web.json_response({"rounds": await self._rounds()}, dumps=_dumps)
+
+    async def api_evaluations(self, request: web.Request) -> web.Response:
+        return web.json_response({"evaluations": await self._evaluations()}, dumps=_dumps)
+
+    async def csv_projects(self, request: web.Request) -> web.Response:
+        data = json.loads((await self.api_projects(request)).text or "{}")
+        header = [
+            "id",
+            "year",
+            "name",
+            "category",
+            "department",
+            "place",
+            "budget_wan",
+            "spent_wan",
+            "percent",
+            "status",
+        ]
+        rows = [[p[key] for key in header] for p in data["projects"]]
+        return _csv(to_csv(header, rows), "projects.csv")
+
+    async def csv_evaluations(self, request: web.Request) -> web.Response:
+        header = [
+            "evaluation",
+            "year",
+            "project",
+            "name",
+            "department",
+            "ratings",
+            "satisfaction",
+            "tier",
+            "penalty",
+        ]
+        rows = []
+        for evaluation in await self._evaluations():
+            for item in evaluation["projects"]:
+                rows.append(
+                    [
+                        evaluation["id"],
+                        evaluation["year"],
+                        item["id"],
+                        item["name"],
+                        item["department"],
+                        item["ratings"],
+                        percent(Fraction(item["satisfaction"])) if item["satisfaction"] else "",
+                        percent(Fraction(item["tier"])) if item["tier"] else "",
+                        item["penalty"],
+                    ]
+                )
+        return _csv(to_csv(header, rows), "evaluations.csv")
+
+    async def media(self, request: web.Request) -> web.Response:
+        """A report's photo, fetched once from Telegram and kept in memory (the last 200)."""
+        event_id = int(request.match_info["eid"])
+        if event_id not in self._photos:
+            async with self.session_factory() as session:
+                event = await session.get(ProjectEvent, event_id)
+            if (
+                event is None
+                or event.media_kind != "photo"
+                or not event.media
+                or event.kind not in PUBLIC_EVENTS
+                or self.bot is None
+            ):
+                raise web.HTTPNotFound(text="no such photo")
+            buffer = await self.bot.download(event.media)
+            if buffer is None:
+                raise web.HTTPNotFound(text="no such photo")
+            self._photos[event_id] = buffer.read()
+            while len(self._photos) > 200:
+                self._photos.popitem(last=False)
+        return web.Response(body=self._photos[event_id], content_type="image/jpeg")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _csv(content: bytes, name: str) -> web.Response:
+    return web.Response(
+        body=content,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def build_board_app(board: Board) -> web.Application:
+    app = web.Application()
+    board.routes(app)
+    return app
+
+
+async def run_board(settings: Settings) -> None:
+    """`python -m bot board`: the board alone (e.g. in its own container), until a signal."""
+    import asyncio
+    import signal
+
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.migrate import upgrade
+    from bot.i18n import build_i18n
+    from bot.telegram import create_bot
+
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    bot = create_bot(token, settings.telegram_api_base, settings.api_max_retries) if token else None
+    board = Board(
+        create_session_factory(engine),
+        build_i18n(settings.locales_dir, settings.data_dir, settings.default_locale),
+        settings,
+        bot,
+    )
+    runner = web.AppRunner(build_board_app(board), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.board_host, settings.board_port or 8090).start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        if bot is not None:
+            await bot.session.close()
+        await engine.dispose()
