@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
-import matplotlib
 
-matplotlib.use("Agg")  # before pyplot: render to memory, never to a window
+def _pyplot() -> Any:
+    """matplotlib on first use: it costs ~40 MB, and charts are drawn a few times a year."""
+    import matplotlib
 
-import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
+    matplotlib.use("Agg")  # before pyplot: render to memory, never to a window
+    import matplotlib.pyplot as plt
+
+    return plt
+
 
 COLOURS = {"elected": "#c0392b", "tied": "#e67e22", "other": "#95a5a6"}
 
@@ -22,6 +27,9 @@ def approvals_chart(title: str, counts: dict[str, int], elected: set[str], tied:
         COLOURS["elected"] if c in elected else COLOURS["tied"] if c in tied else COLOURS["other"]
         for c in codes
     ]
+    from matplotlib.ticker import MaxNLocator
+
+    plt = _pyplot()
     figure, axes = plt.subplots(figsize=(max(6, len(codes) * 0.35), 4), dpi=100)
     axes.bar(codes, [counts[c] for c in codes], color=colours)
     axes.set_ylabel("votes")
@@ -38,7 +46,7 @@ def satisfaction_chart(title: str, rates: dict[str, float | None], tiers: dict[s
 
     A project nobody rated gets an empty, pale bar: not rated is not 0%."""
     labels = list(rates)
-    figure, axes = plt.subplots(figsize=(max(6, len(labels) * 0.5), 4), dpi=100)
+    figure, axes = _pyplot().subplots(figsize=(max(6, len(labels) * 0.5), 4), dpi=100)
     values = [100 * (rates[label] or 0) for label in labels]
     colours = [
         TIER_COLOURS["none"] if rates[label] is None else TIER_COLOURS[tiers[label]] for label in labels
@@ -58,5 +66,5 @@ def _png(figure, axes) -> bytes:  # type: ignore[no-untyped-def]
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    plt.close(figure)
+    _pyplot().close(figure)
     return buffer.getvalue()

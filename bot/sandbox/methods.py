@@ -361,6 +361,7 @@ async def delete_my_commands(world: World, params: dict[str, Any]) -> Any:
 async def set_webhook(world: World, params: dict[str, Any]) -> Any:
     world.webhook_url = params["url"]
     world.webhook_secret = params.get("secret_token")
+    world.webhook_max_connections = int(params.get("max_connections") or 40)
     if params.get("drop_pending_updates"):
         world.pending.clear()
     return True

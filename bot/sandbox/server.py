@@ -164,8 +164,12 @@ class FakeTelegramServer:
         raise web.HTTPNotFound()
 
     async def _deliver_webhooks(self) -> None:
-        """As Telegram does with a webhook set: POST each update, oldest first, until answered 200."""
+        """As Telegram does with a webhook set: POST each update until it is answered 200, up to
+        `max_connections` at once (setWebhook's parameter, default 40), one chat's updates in
+        order (a chat's next update waits until its previous one was answered)."""
         world = self.world
+        in_flight: dict[int, asyncio.Task[None]] = {}  # update_id → its delivery
+        busy_chats: set[object] = set()
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
             while True:
                 if not world.webhook_url or not world.pending:
@@ -173,21 +177,40 @@ class FakeTelegramServer:
                     if not world.webhook_url or not world.pending:
                         await asyncio.sleep(0.01)
                         continue
-                update = world.pending[0]
-                headers = (
-                    {"X-Telegram-Bot-Api-Secret-Token": world.webhook_secret} if world.webhook_secret else {}
-                )
-                try:
-                    async with http.post(world.webhook_url, json=update, headers=headers) as response:
-                        status = response.status
-                except (aiohttp.ClientError, TimeoutError):
-                    status = 0
-                self.webhook_answers[status] += 1
-                if status == 200:
-                    if world.pending and world.pending[0] is update:
-                        world.pending.pop(0)
-                else:
-                    await asyncio.sleep(0.2)  # Telegram backs off too; it keeps the update
+                started = False
+                for update in list(world.pending):
+                    if len(in_flight) >= world.webhook_max_connections:
+                        break
+                    chat = _update_chat(update)
+                    if update["update_id"] in in_flight or chat in busy_chats:
+                        continue
+                    busy_chats.add(chat)
+                    task = asyncio.create_task(self._deliver_one(http, update))
+                    in_flight[update["update_id"]] = task
+                    task.add_done_callback(
+                        lambda _t, uid=update["update_id"], c=chat: (
+                            in_flight.pop(uid, None),
+                            busy_chats.discard(c),
+                        )
+                    )
+                    started = True
+                if not started:
+                    await asyncio.sleep(0.005)
+
+    async def _deliver_one(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> None:
+        world = self.world
+        headers = {"X-Telegram-Bot-Api-Secret-Token": world.webhook_secret} if world.webhook_secret else {}
+        try:
+            async with http.post(world.webhook_url, json=update, headers=headers) as response:
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError):
+            status = 0
+        self.webhook_answers[status] += 1
+        if status == 200:
+            if update in world.pending:
+                world.pending.remove(update)
+        else:
+            await asyncio.sleep(0.2)  # Telegram backs off too; it keeps the update
 
     # -- behaviour -----------------------------------------------------------------------------
     async def _apply_fault(self, method: str, params: dict[str, Any]) -> None:
@@ -242,6 +265,14 @@ class FakeTelegramServer:
         line = json.dumps({"method": name, "params": params}, ensure_ascii=False)
         with self.record_path.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
+
+
+def _update_chat(update: dict[str, Any]) -> object:
+    """The chat an update belongs to (its person), for keeping one chat's updates in order."""
+    for key in ("message", "edited_message", "callback_query"):
+        if key in update:
+            return update[key]["from"]["id"]
+    return update["update_id"]
 
 
 def _chat_id(params: dict[str, Any]) -> int | None:

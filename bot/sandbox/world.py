@@ -73,6 +73,7 @@ class World:
     callbacks: dict[str, CallbackRecord] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     webhook_url: str = ""
+    webhook_max_connections: int = 40
     webhook_secret: str | None = None
 
     def __post_init__(self) -> None:
