@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import select
@@ -14,6 +14,8 @@ from bot.db.models import Deputy, StaffMember, User
 from bot.db.upsert import insert_ignoring_conflicts
 from core.pseudonym import pseudonym_code
 from core.roles import Role, resolve_role
+
+SEEN_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -56,24 +58,43 @@ class UserService:
         Returns the user and whether they are new. Writing to the bot means they have not
         blocked it (any more).
         """
-        user = await self.by_telegram_id(person.telegram_id)
-        created = user is None
+        # One query for the person and their offices: this runs for every update.
+        row = (
+            await self.session.exec(
+                select(User, Deputy.id, StaffMember.id)
+                .outerjoin(Deputy, (Deputy.telegram_id == User.telegram_id) & Deputy.is_active)  # type: ignore[arg-type]
+                .outerjoin(StaffMember, (StaffMember.telegram_id == User.telegram_id) & StaffMember.is_active)  # type: ignore[arg-type]
+                .where(User.telegram_id == person.telegram_id)
+                .limit(1)
+            )
+        ).first()
         now = self.clock.now()
-        if user is None:
+        created = row is None
+        if row is None:
             user = await self._register(person, now)
-        deputy = await self.active_deputy(person.telegram_id)
-        staff = await self.active_staff(person.telegram_id)
-        user.role = resolve_role(
-            person.telegram_id,
-            admin_ids=self.admin_ids,
-            is_active_deputy=deputy is not None,
-            is_active_staff=staff is not None,
-        ).value
-        user.full_name = person.full_name[:256]
-        user.telegram_language = (person.language_code or None) and person.language_code[:16]
-        user.is_blocked = False
-        user.last_seen_at = now
-        self.session.add(user)
+            deputy_id = (await self.active_deputy(person.telegram_id)) is not None
+            staff_id = (await self.active_staff(person.telegram_id)) is not None
+        else:
+            user, deputy_id, staff_id = row
+        fresh = {
+            "role": resolve_role(
+                person.telegram_id,
+                admin_ids=self.admin_ids,
+                is_active_deputy=bool(deputy_id),
+                is_active_staff=bool(staff_id),
+            ).value,
+            "full_name": person.full_name[:256],
+            "telegram_language": (person.language_code or None) and person.language_code[:16],
+            "is_blocked": False,
+        }
+        # Written only when something changed, or "last seen" is a minute old: most updates
+        # then need no write at all.
+        changed = {key: value for key, value in fresh.items() if getattr(user, key) != value}
+        if changed or now - user.last_seen_at > SEEN_PRECISION:
+            for key, value in changed.items():
+                setattr(user, key, value)
+            user.last_seen_at = now
+            self.session.add(user)
         return user, created
 
     async def _register(self, person: TelegramPerson, now: datetime) -> User:
