@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.charts import approvals_chart
 from bot.config import Settings
 from bot.db.models import CandidateItem, Deputy, PaperEntry, SelectionRound, Suggestion, User
+from bot.evaluation_texts import title as evaluation_title
 from bot.exports import to_csv
 from bot.keyboards import rounds as kb
 from bot.notify import Notifier
@@ -383,10 +384,14 @@ async def check_receipt(message: Message, command: CommandObject, services: Serv
         await message.answer(_("请在 /check 后面写上回执码，例如：/check 1A2B-3C4D-5E6F"))
         return
     found = await services.rounds.find_receipt(code)
-    if found is None:
-        await message.answer(_("没有在已公布的票决中找到这个回执码。请核对后再试；结果公布前无法核对。"))
+    if found is not None:
+        await message.answer(_("✅ 这张选票已计入：#{id} {title}。").format(id=found.id, title=found.title))
         return
-    await message.answer(_("✅ 这张选票已计入：#{id} {title}。").format(id=found.id, title=found.title))
+    rated = await services.evaluations.find_receipt(code)
+    if rated is not None:
+        await message.answer(_("✅ 这份评价已计入：{title}。").format(title=evaluation_title(rated)))
+        return
+    await message.answer(_("没有在已公布的票决中找到这个回执码。请核对后再试；结果公布前无法核对。"))
 
 
 # -- paper ballots: entered twice, by two admins ----------------------------------------------------

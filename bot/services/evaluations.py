@@ -218,6 +218,15 @@ class EvaluationService:
         )
         return json.loads(found.ratings) if found and found.round_id == round_.id else None
 
+    async def find_receipt(self, receipt: str) -> EvaluationRound | None:
+        """The published evaluation round a receipt belongs to, if any."""
+        code = receipt.strip().upper()
+        published = await self.session.exec(select(EvaluationRound).where(EvaluationRound.status == "published"))
+        for round_ in published.all():
+            if await self.session.get(EvaluationBallot, receipt_hash(-(round_.id or 0), code)) is not None:
+                return round_
+        return None
+
     async def voters(self, round_: EvaluationRound) -> int:
         rows = await self.session.exec(
             select(func.count()).select_from(EvaluationVoter).where(EvaluationVoter.round_id == round_.id)

@@ -54,3 +54,16 @@ async def test_refusals_and_bad_input(sandbox: Sandbox) -> None:
     assert "已评 1/1" in card.text and "您的评价：满意" in card.text
     [card] = await sandbox.press(2001, "✅ 满意")
     assert "已评 0/1" in card.text
+    # Submitted, ended early by the admin, published: the receipt is found by /check.
+    await sandbox.press(2001, "满意")
+    await sandbox.press(2001, "📋 检查并提交")
+    [receipt] = await sandbox.press(2001, "✅ 确认提交")
+    code = receipt.text.split("<code>")[1].split("</code>")[0]
+    [early] = await sandbox.say(2001, f"/check {code}")
+    assert "结果公布前无法核对" in early.text
+    await sandbox.say(ADMIN_ID, "/evaluations")
+    await sandbox.press(ADMIN_ID, f"#1 {year}年民生实事项目效果票评")
+    await sandbox.press(ADMIN_ID, "立即结束")
+    await sandbox.press(ADMIN_ID, "公布结果")
+    [checked] = await sandbox.say(2001, f"/check {code.lower()}")
+    assert checked.text == f"✅ 这份评价已计入：{year}年民生实事项目效果票评。"
