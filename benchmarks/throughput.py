@@ -42,7 +42,11 @@ TEXTS = [
     line.split("\t")[0]
     for line in (DEV_SET.read_text(encoding="utf-8").splitlines()[1:] if DEV_SET.exists() else [])
     if line.strip()
-] or ["小区门口的路灯坏了好几个月，晚上老人出门很不安全", "建议在学校门口增设红绿灯和斑马线", "社区需要一个老年活动室"]
+] or [
+    "小区门口的路灯坏了好几个月，晚上老人出门很不安全",
+    "建议在学校门口增设红绿灯和斑马线",
+    "社区需要一个老年活动室",
+]
 FIRST_USER = 500_000
 RUN = lambda _base: ["-m", "bot", "run"]  # noqa: E731
 SECRET = "bench-secret"

@@ -221,7 +221,9 @@ class EvaluationService:
     async def find_receipt(self, receipt: str) -> EvaluationRound | None:
         """The published evaluation round a receipt belongs to, if any."""
         code = receipt.strip().upper()
-        published = await self.session.exec(select(EvaluationRound).where(EvaluationRound.status == "published"))
+        published = await self.session.exec(
+            select(EvaluationRound).where(EvaluationRound.status == "published")
+        )
         for round_ in published.all():
             if await self.session.get(EvaluationBallot, receipt_hash(-(round_.id or 0), code)) is not None:
                 return round_
