@@ -114,6 +114,12 @@ def results_text(round_: EvaluationRound, result: dict) -> str:  # type: ignore[
     ]
     for item in result["projects"]:
         lines.append(f"#{item['id']} {html.quote(item['name'])}：{project_outcome(item)}")
+    if result.get("categories"):
+        lines += ["", _("<b>分类满意度</b>")]
+        lines += [
+            f"{category_name(item['category'])}：{_rate(item['satisfaction'])}"
+            for item in result["categories"]
+        ]
     lines += ["", _("<b>责任单位</b>")]
     for department in result["departments"]:
         lines.append(department_outcome(department))

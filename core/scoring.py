@@ -145,6 +145,17 @@ def score(
     return Scores(project_scores, tuple(department_scores))
 
 
+def by_category(scores: Scores) -> dict[str, Fraction | None]:
+    """Satisfaction per category over all its projects' ratings (None: none of them rated)."""
+    pooled: dict[str, Tally] = {}
+    for item in scores.projects:
+        tally = pooled.setdefault(item.project.category, Tally())
+        tally.satisfied += item.tally.satisfied
+        tally.basically_satisfied += item.tally.basically_satisfied
+        tally.dissatisfied += item.tally.dissatisfied
+    return {category: tally.satisfaction() for category, tally in pooled.items()}
+
+
 def _project_score(project: Project, counted: Tally, thresholds: Thresholds) -> ProjectScore:
     rate = counted.satisfaction()
     return ProjectScore(

@@ -30,7 +30,7 @@ from bot.db.models import (
 )
 from bot.services.rounds import receipt_hash
 from core.consequences import consequences, participation
-from core.scoring import RATINGS, Thresholds, score
+from core.scoring import RATINGS, Thresholds, by_category, score
 from core.scoring import Project as ScoredProject
 
 REMINDER_BEFORE = timedelta(hours=24)
@@ -294,6 +294,10 @@ class EvaluationService:
                     "penalty": item.penalty,
                 }
                 for item in scored.projects
+            ],
+            "categories": [
+                {"category": category, "satisfaction": _rate(rate)}
+                for category, rate in by_category(scored).items()
             ],
             "departments": [
                 {

@@ -348,6 +348,7 @@ async def test_the_evaluation_sample_conversation(database_url: str, data_dir: P
     assert "#1 新建社区长者饭堂：满意度 100.0%（满意 66.7%，3 票） · 🏅 达到 95.0% 档" in results[0]["text"]
     assert "#2 背街小巷路灯改造：满意度 50.0%（满意 0.0%，2 票） · ⚠️ 60%以下" in results[0]["text"]
     assert "区民政局：满意度 100.0%，项目全部完成，加分 5" in results[0]["text"]
+    assert "<b>分类满意度</b>\n养老济困：100.0%\n便民服务：50.0%" in results[0]["text"]
     assert any(t.startswith("📊 您关注的 <b>新建社区长者饭堂</b>") for t in texts)
     # The export opens with openpyxl and holds the same numbers.
     book = load_workbook(io.BytesIO(files["minsheng-2027.xlsx"]))

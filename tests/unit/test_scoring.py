@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.scoring import RATINGS, Project, Tally, Thresholds, penalised, percent, score, tier
+from core.scoring import RATINGS, Project, Tally, Thresholds, by_category, penalised, percent, score, tier
 
 
 def ratings(project: str, satisfied: int, basically: int, dissatisfied: int) -> list[tuple[str, str]]:
@@ -197,3 +197,13 @@ def test_cli_refuses_bad_files(tmp_path: Path, content: str, message: str) -> No
     assert (
         result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
     )
+
+
+def test_satisfaction_by_category_pools_the_ratings() -> None:
+    projects = [
+        Project("p1", "区民政局", "eldercare", True),
+        Project("p2", "区卫健局", "eldercare", True),
+        Project("p3", "区教育局", "education", True),
+    ]
+    ratings = [("p1", "satisfied")] * 3 + [("p2", "dissatisfied")] + [("p2", "basically_satisfied")]
+    assert by_category(score(projects, ratings)) == {"eldercare": Fraction(4, 5), "education": None}
