@@ -56,7 +56,12 @@ async def run_sandbox(settings: Settings, script: Path | None, transcript: Path 
                 )
             if settings.admin_ids:
                 print(f"Admins: {', '.join(map(str, sorted(settings.admin_ids)))}")
-            await Console(sandbox, persona).run()
+            board = await _start_board(sandbox)
+            try:
+                await Console(sandbox, persona).run()
+            finally:
+                if board is not None:
+                    await board.cleanup()
             return 0
         out = transcript.open("w", encoding="utf-8") if transcript else sys.stdout
         try:
@@ -70,3 +75,18 @@ async def run_sandbox(settings: Settings, script: Path | None, transcript: Path 
     for line in errors:
         print(f"bot error: {line}", file=sys.stderr)
     return 1 if errors else 0
+
+
+async def _start_board(sandbox: Sandbox):  # type: ignore[no-untyped-def]
+    """The public board beside the console chat, when BOARD_PORT is free; None otherwise."""
+    from bot.app import start_board
+
+    if not sandbox.settings.board_port:
+        return None
+    try:
+        runner = await start_board(sandbox.runtime)  # type: ignore[arg-type]
+    except OSError as error:
+        print(f"(the public board is off: port {sandbox.settings.board_port}: {error.strerror})")
+        return None
+    print(f"The public board: http://127.0.0.1:{sandbox.settings.board_port}/")
+    return runner

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from datetime import datetime
 from collections.abc import Awaitable, Callable
 from fractions import Fraction
 from pathlib import Path
@@ -95,7 +96,7 @@ class Board:
             latest = (
                 await session.exec(select(Project.year).order_by(col(Project.year).desc()).limit(1))
             ).first()
-        return latest or request.app.get("now_year", 0) or 0
+        return latest or datetime.now(self.settings.tz).year
 
     async def index(self, request: web.Request) -> tuple[str, dict[str, Any]]:
         year = await self._year(request)

@@ -71,6 +71,7 @@ async def test_pages_photo_json_csv_and_no_personal_data(sandbox: Sandbox) -> No
         assert [event["kind"] for event in timeline] == ["created", "plan", "report"]
         csv_text = (await (await client.get("/csv/projects.csv")).read()).decode("utf-8-sig")
         assert csv_text.splitlines()[1].startswith("1,2027,新建社区长者饭堂,eldercare,区民政局")
+        assert "年民生实事项目" in await (await client.get("/?year=1999")).text()
         results = await (await client.get("/results")).text()
         assert "还没有公布的票决结果。" in results
         # Nobody's Telegram id appears in any page or file.
