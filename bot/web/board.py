@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from datetime import datetime
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
