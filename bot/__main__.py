@@ -180,8 +180,13 @@ async def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox.cli import run_sandbox
 
     url = args.db or (settings.database_url if "database_url" in settings.model_fields_set else SANDBOX_DB)
+    overrides: dict[str, object] = {"database_url": url, "admin_ids": settings.admin_ids | set(args.admin)}
+    if not {"quiet_start", "quiet_end"} & settings.model_fields_set:
+        # The sandbox's clock is the wall clock: without this a script would run differently at
+        # night. Set QUIET_START/QUIET_END to try quiet hours (samples/projects.jsonl does).
+        overrides |= {"quiet_start": "00:00", "quiet_end": "00:00"}
     try:
-        settings = load_settings(database_url=url, admin_ids=settings.admin_ids | set(args.admin))
+        settings = load_settings(**overrides)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

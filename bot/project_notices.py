@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import gettext as _
@@ -27,7 +28,11 @@ from core.deadlines import digest_slot, due_notices
 
 
 async def tell_event(
-    services: Services, notifier: Notifier, project: Project, event: ProjectEvent, author: str
+    services: Services,
+    notifier: Notifier,
+    project: Project,
+    event: ProjectEvent,
+    author: Callable[[], str],
 ) -> int:
     projects = services.projects
     group = await projects.supervisors(project)
@@ -47,7 +52,8 @@ async def tell_event(
         f"project-event:{event.id}",
         event.kind,
         recipients,
-        lambda _user: (event_notice(project, event, author), kb.view(project)),
+        # The author is named in each recipient's language ("Deputy 张伟", not the actor's words).
+        lambda _user: (event_notice(project, event, author()), kb.view(project)),
         urgent=False,
         media_kind=event.media_kind,
         media=event.media,

@@ -4,6 +4,7 @@ feedback. Each ends as a project event that the right people are told of."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -13,7 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
-from bot.db.models import Project, User
+from bot.db.models import User
 from bot.keyboards import projects as kb
 from bot.notify import Notifier
 from bot.presenters import resident_name
@@ -226,7 +227,7 @@ async def confirm_pressed(
     except StaleProject:
         await query.answer(_("项目刚刚有了变化（也许同事已经报告过），这次没有保存。"), show_alert=True)
         return
-    told = await tell_event(services, notifier, project, event, html.quote(project.department))
+    told = await tell_event(services, notifier, project, event, lambda: html.quote(project.department))
     await services.session.commit()
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
@@ -256,7 +257,7 @@ async def mark_done(
     except StaleProject:
         await query.answer(_("项目刚刚有了变化，请看最新的卡片。"), show_alert=True)
         return
-    await tell_event(services, notifier, project, event, html.quote(project.department))
+    await tell_event(services, notifier, project, event, lambda: html.quote(project.department))
     await services.session.commit()
     await query.answer(_("已标记为完成，并已通知监督组和关注者。"), show_alert=True)
 
@@ -345,16 +346,18 @@ async def save_note(
         await message.answer(_("没有找到这个项目。"))
         return
     event = await services.projects.note(project, user, role, data["kind"], text, photo)
-    await tell_event(services, notifier, project, event, await author_label(services, project, user, role))
+    await tell_event(services, notifier, project, event, await author_label(services, user, role))
     await services.session.commit()
     await message.answer(_("✅ 已记录，并已转告相关的人。"))
 
 
-async def author_label(services: Services, project: Project, user: User, role: Role) -> str:
+async def author_label(services: Services, user: User, role: Role) -> Callable[[], str]:
+    """Who wrote a note, to be named in each reader's language."""
     if role == Role.DEPUTY:
         deputy = await services.users.active_deputy(user.telegram_id)
-        return _("{name}代表").format(name=html.quote(deputy.name if deputy else user.full_name))
-    return resident_name(user, share_name=False)
+        name = html.quote(deputy.name if deputy else user.full_name)
+        return lambda: _("{name}代表").format(name=name)
+    return lambda: resident_name(user, share_name=False)
 
 
 async def not_text(message: Message) -> None:

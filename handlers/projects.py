@@ -226,7 +226,7 @@ async def change_reason(
     except StaleProject:
         await message.answer(_("项目刚刚有了变化，没有保存。请重新打开项目卡片再改。"))
         return
-    await tell_event(services, notifier, project, event, _("区人大常委会"))
+    await tell_event(services, notifier, project, event, lambda: _("区人大常委会"))
     await services.session.commit()
     text, markup = await render(services, project, user, role, settings)
     await message.answer(_("✅ 已变更，并已通知关注者和监督组。") + "\n\n" + text, reply_markup=markup)

@@ -39,7 +39,9 @@ def categories(counts: dict[str, int]) -> InlineKeyboardMarkup:
     for category in default_categories():
         if counts.get(category.code):
             builder.button(
-                text=f"{category_name(category.code)}（{counts[category.code]}）",
+                text=_("{category}（{count}）").format(
+                    category=category_name(category.code), count=counts[category.code]
+                ),
                 callback_data=Browse(category=category.code),
             )
     builder.adjust(2)
