@@ -9,15 +9,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlmodel import col, select
 
 from bot.annual_export import csv_files, workbook, year_tables
 from bot.charts import satisfaction_chart
 from bot.config import Settings
-from bot.db.models import EvaluationRound, Project, ProjectEvent, User
+from bot.db.models import EvaluationRound, User
 from bot.evaluation_texts import admin_card, follower_result, project_card, results_text, review, title
 from bot.keyboards import evaluations as kb
 from bot.notify import Notifier
+from bot.round_texts import when
 from bot.services.container import Services
 from bot.services.evaluations import RatingRefused, rate_of
 from core.deadlines import parse_window
@@ -181,7 +181,7 @@ async def invite(
     if not projects:
         return
     first = projects[0]
-    last = await last_report(services, first)
+    last = await services.projects.latest_report(first)
 
     def render(_user: User) -> tuple[str, object]:
         head = (
@@ -202,8 +202,6 @@ async def invite(
 
 
 def _when(round_: EvaluationRound, settings: Settings) -> str:
-    from bot.round_texts import when
-
     return when(round_.closes_at, settings.tz)
 
 
@@ -262,16 +260,6 @@ async def publish_evaluation(services: Services, round_: EvaluationRound, notifi
 
 
 # -- deputies -----------------------------------------------------------------------------------
-async def last_report(services: Services, project: Project) -> ProjectEvent | None:
-    rows = await services.session.exec(
-        select(ProjectEvent)
-        .where(ProjectEvent.project_id == project.id, col(ProjectEvent.kind).in_(("report", "plan")))
-        .order_by(col(ProjectEvent.id).desc())
-        .limit(1)
-    )
-    return rows.first()
-
-
 async def rating_context(query: CallbackQuery, services: Services, user: User, rid: int):  # type: ignore[no-untyped-def]
     """The round and the deputy behind a press, or None after telling them why not."""
     round_ = await services.evaluations.get(rid)
@@ -300,7 +288,7 @@ async def show_card(
     index = min(max(index, 0), len(projects) - 1)
     project = projects[index]
     ratings = await services.evaluations.draft(round_, deputy)
-    last = await last_report(services, project)
+    last = await services.projects.latest_report(project)
     chosen = ratings.get(str(project.id))
     text = project_card(round_, project, index, len(projects), len(ratings), last, chosen, settings.tz)
     markup = kb.rating_card(round_, index, len(projects), chosen, bool(last and last.media_kind == "photo"))
@@ -353,7 +341,7 @@ async def nav_pressed(
             ),
         )
     elif callback_data.act == "photo" and 0 <= callback_data.i < len(projects):
-        last = await last_report(services, projects[callback_data.i])
+        last = await services.projects.latest_report(projects[callback_data.i])
         await query.answer()
         if last and last.media_kind == "photo" and last.media:
             await query.bot.send_photo(query.from_user.id, last.media, caption=projects[callback_data.i].name)  # type: ignore[union-attr]

@@ -19,7 +19,7 @@ import socket
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,7 +55,6 @@ class SenderStats:
     failed: int = 0
     unknown: int = 0
     answers_429: int = 0
-    durations: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -273,13 +272,11 @@ class Sender:
             await asyncio.sleep(wait)
 
     async def _deliver(self, row: Delivery) -> None:
-        started = time.monotonic()
         await self._pace(row.chat_id)
         if not await self._journal.mark_sending(row.id):  # type: ignore[arg-type]
             return  # our lease ran out and another sender took the row
         row.attempts += 1
         outcome = await self._attempt(row)
-        self.stats.durations.append(time.monotonic() - started)
         await self._record(row, outcome)
 
     async def _attempt(self, row: Delivery) -> _Outcome:
@@ -317,8 +314,7 @@ class Sender:
             self._next_due = min(filter(None, (self._next_due, values.get("due_at"))), default=None)
         else:
             values["sent_at"] = self.clock.now()
-            counter = {"sent": "sent", "failed": "failed", "blocked": "blocked", "unknown": "unknown"}
-            setattr(self.stats, counter[outcome.status], getattr(self.stats, counter[outcome.status]) + 1)
+            setattr(self.stats, outcome.status, getattr(self.stats, outcome.status) + 1)
         await self._journal.finish(row.id, values)  # type: ignore[arg-type]
         if outcome.status == "blocked":
             async with self.session_factory() as session:

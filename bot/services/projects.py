@@ -210,6 +210,16 @@ class ProjectService:
         )
         return list(rows.all())
 
+    async def latest_report(self, project: Project) -> ProjectEvent | None:
+        """The department's latest plan or report (what deputies see when they rate it)."""
+        rows = await self.session.exec(
+            select(ProjectEvent)
+            .where(ProjectEvent.project_id == project.id, col(ProjectEvent.kind).in_(("report", "plan")))
+            .order_by(col(ProjectEvent.id).desc())
+            .limit(1)
+        )
+        return rows.first()
+
     async def events_between(
         self, project_ids: list[int], start: datetime, end: datetime
     ) -> list[ProjectEvent]:

@@ -24,6 +24,7 @@ from aiohttp import web
 from markupsafe import Markup
 from sqlmodel import col, select
 
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.engine import SessionFactory
 from bot.db.models import EvaluationRound, Project, ProjectEvent, RoundCandidate, SelectionRound, Street
@@ -32,7 +33,7 @@ from bot.evaluation_texts import title as evaluation_title
 from bot.exports import to_csv
 from bot.presenters import category_name
 from bot.project_texts import STATUS_LABELS, budget_line, day, event_line
-from bot.services.rounds import RoundService
+from bot.services.container import Services
 from core.categories import default_categories
 from core.money import wan
 from core.scoring import percent
@@ -101,9 +102,7 @@ class Board:
     async def index(self, request: web.Request) -> tuple[str, dict[str, Any]]:
         year = await self._year(request)
         async with self.session_factory() as session:
-            projects = (
-                await session.exec(select(Project).where(Project.year == year).order_by(col(Project.id)))
-            ).all()
+            projects = await self._services(session).projects.of_year(year)
             years = sorted(set((await session.exec(select(Project.year))).all()), reverse=True)
             last_reports = {
                 project_id: at
@@ -144,13 +143,7 @@ class Board:
             if project is None:
                 raise web.HTTPNotFound(text="no such project")
             street = await session.get(Street, project.street_id) if project.street_id else None
-            events = (
-                await session.exec(
-                    select(ProjectEvent)
-                    .where(ProjectEvent.project_id == project.id, col(ProjectEvent.kind).in_(PUBLIC_EVENTS))
-                    .order_by(col(ProjectEvent.id))
-                )
-            ).all()
+            events = await _public_events(session, project)
         timeline = [
             {
                 "line": Markup(event_line(event, self.settings.tz)),
@@ -185,7 +178,7 @@ class Board:
                     .order_by(col(SelectionRound.id))
                 )
             ).all()
-            rounds = RoundService(session, None, None)  # type: ignore[arg-type]
+            rounds = self._services(session).rounds
             found = []
             for round_ in published:
                 result = json.loads(round_.result or "{}")
@@ -251,26 +244,21 @@ class Board:
 
     async def api_projects(self, request: web.Request) -> web.Response:
         year = await self._year(request)
+        return web.json_response({"year": year, "projects": await self._projects_json(year)}, dumps=_dumps)
+
+    async def _projects_json(self, year: int) -> list[dict[str, Any]]:
         async with self.session_factory() as session:
-            projects = (
-                await session.exec(select(Project).where(Project.year == year).order_by(col(Project.id)))
-            ).all()
-        return web.json_response(
-            {"year": year, "projects": [self._project_json(p) for p in projects]}, dumps=_dumps
-        )
+            return [self._project_json(p) for p in await self._services(session).projects.of_year(year)]
+
+    def _services(self, session: Any) -> Services:
+        return Services(session, SystemClock(self.settings.tz), self.settings)
 
     async def api_project(self, request: web.Request) -> web.Response:
         async with self.session_factory() as session:
             project = await session.get(Project, int(request.match_info["pid"]))
             if project is None:
                 raise web.HTTPNotFound(text="no such project")
-            events = (
-                await session.exec(
-                    select(ProjectEvent)
-                    .where(ProjectEvent.project_id == project.id, col(ProjectEvent.kind).in_(PUBLIC_EVENTS))
-                    .order_by(col(ProjectEvent.id))
-                )
-            ).all()
+            events = await _public_events(session, project)
         timeline = [
             {
                 "kind": e.kind,
@@ -294,7 +282,7 @@ class Board:
         return web.json_response({"evaluations": await self._evaluations()}, dumps=_dumps)
 
     async def csv_projects(self, request: web.Request) -> web.Response:
-        data = json.loads((await self.api_projects(request)).text or "{}")
+        projects = await self._projects_json(await self._year(request))
         header = [
             "id",
             "year",
@@ -307,7 +295,7 @@ class Board:
             "percent",
             "status",
         ]
-        rows = [[p[key] for key in header] for p in data["projects"]]
+        rows = [[p[key] for key in header] for p in projects]
         return _csv(to_csv(header, rows), "projects.csv")
 
     async def csv_evaluations(self, request: web.Request) -> web.Response:
@@ -361,6 +349,16 @@ class Board:
             while len(self._photos) > 200:
                 self._photos.popitem(last=False)
         return web.Response(body=self._photos[event_id], content_type="image/jpeg")
+
+
+async def _public_events(session: Any, project: Project) -> list[ProjectEvent]:
+    """A project's timeline as the public sees it: no residents' feedback."""
+    rows = await session.exec(
+        select(ProjectEvent)
+        .where(ProjectEvent.project_id == project.id, col(ProjectEvent.kind).in_(PUBLIC_EVENTS))
+        .order_by(col(ProjectEvent.id))
+    )
+    return list(rows.all())
 
 
 def _dumps(value: Any) -> str:
