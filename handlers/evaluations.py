@@ -20,9 +20,8 @@ from bot.notify import Notifier
 from bot.round_texts import when
 from bot.services.container import Services
 from bot.services.evaluations import RatingRefused, rate_of
-from core.deadlines import parse_window
 from core.roles import Role
-from handlers.replies import edit_or_send, send
+from handlers.replies import edit_or_send, send, window_from
 from handlers.rounds import admins
 
 
@@ -131,14 +130,16 @@ async def times_given(
         await state.clear()
         await message.answer(_("这个操作现在不能进行了。"))
         return
-    window = parse_window(message.text or "", settings.tz)
+    window = await window_from(
+        message,
+        settings.tz,
+        services.clock.now(),
+        _("没有看懂时间。请按这个格式发送：2027-12-20 09:00 2027-12-27 17:00"),
+        _("开始时间不能早于现在，结束时间要晚于开始时间。"),
+    )
     if window is None:
-        await message.answer(_("没有看懂时间。请按这个格式发送：2027-12-20 09:00 2027-12-27 17:00"))
         return
     opens, closes = window
-    if not services.clock.now() <= opens < closes:
-        await message.answer(_("开始时间不能早于现在，结束时间要晚于开始时间。"))
-        return
     await state.clear()
     await services.evaluations.schedule(round_, opens, closes)
     await services.session.commit()

@@ -35,11 +35,10 @@ from bot.round_texts import (
 from bot.services.container import Services
 from bot.services.rounds import BallotRefused
 from bot.services.suggestions import tracking
-from core.deadlines import parse_window
 from core.roles import Role
 from core.tally import Mode
 from core.text import N_
-from handlers.replies import edit_or_send, send
+from handlers.replies import edit_or_send, send, window_from
 
 
 class RoundInput(StatesGroup):
@@ -250,14 +249,16 @@ async def times_given(
         await state.clear()
         await message.answer(_("这个操作现在不能进行了。"))
         return
-    window = parse_window(message.text or "", settings.tz)
+    window = await window_from(
+        message,
+        settings.tz,
+        services.clock.now(),
+        _("没有看懂时间。请按这个格式发送：2027-01-04 09:00 2027-01-04 17:00"),
+        _("开放时间不能早于现在，关闭时间要晚于开放时间。"),
+    )
     if window is None:
-        await message.answer(_("没有看懂时间。请按这个格式发送：2027-01-04 09:00 2027-01-04 17:00"))
         return
     opens, closes = window
-    if not services.clock.now() <= opens < closes:
-        await message.answer(_("开放时间不能早于现在，关闭时间要晚于开放时间。"))
-        return
     await state.clear()
     await services.rounds.schedule(round_, opens, closes)
     await services.session.commit()
