@@ -90,6 +90,11 @@ class Notifier:
         self._wake_after_commit(session)
         return queued
 
+    async def queued(self, session: AsyncSession, key: str) -> bool:
+        """Whether this occasion was queued already: clock jobs that see the same deadline every
+        tick ask first, before gathering recipients they would not need."""
+        return await store.exists(session, key)
+
     def _wake_after_commit(self, session: AsyncSession) -> None:
         """The senders look for work as soon as the transaction that queued it commits.
 

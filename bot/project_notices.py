@@ -107,6 +107,8 @@ async def _deadline(
 ) -> int:
     tz = services.settings.tz
     key = f"project:{project.id}:{kind}:{deadline.astimezone(tz):%Y%m%d}"
+    if await notifier.queued(services.session, key):
+        return 0  # an overdue project is seen again every tick; its notices went out once
     queued = await notifier.notify(
         services.session,
         key,

@@ -75,6 +75,8 @@ class Scheduler:
             for evaluation in evaluations.to_close:
                 await close_evaluation(services, evaluation, self.notifier)
             for evaluation in evaluations.reminders:
+                if await self.notifier.queued(session, f"evaluation:{evaluation.id}:reminder"):
+                    continue  # due for the whole last day; sent once
                 late = await services.evaluations.not_rated(evaluation)
                 await invite(services, evaluation, self.notifier, late, "reminder", self.settings)
             # Projects: deadlines and the weekly digest (the outbox keys make both idempotent).

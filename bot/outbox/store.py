@@ -65,6 +65,11 @@ async def notification(
     return found, bool(result.rowcount)
 
 
+async def exists(session: AsyncSession, key: str) -> bool:
+    found = await session.exec(select(Notification.id).where(Notification.key == key))  # type: ignore[call-overload]
+    return found.first() is not None
+
+
 async def add_delivery(
     session: AsyncSession, notification_id: int, user: User, letter: Letter, due_at: datetime, now: datetime
 ) -> bool:
