@@ -262,7 +262,7 @@ class Board:
         timeline = [
             {
                 "kind": e.kind,
-                "at": e.at.isoformat(),
+                "at": e.at.astimezone(self.settings.tz).isoformat(timespec="seconds"),
                 "percent": e.percent,
                 "milestone": e.milestone,
                 "text": e.text,
