@@ -59,10 +59,23 @@ class Measure:
     timeouts: int = 0
     started: float = 0.0
     finished: float = 0.0
+    cpu: list[float] = field(default_factory=list)  # CPU seconds of each bot process in the run
+    peaks: list[int] = field(default_factory=list)  # peak resident memory of each, bytes
+    driver_cpu: float = 0.0  # CPU seconds of this process: the load generator and local server
+    machine_busy: float = 0.0  # share of all cores busy during the run (/proc/stat)
 
     @property
     def rate(self) -> float:
         return self.updates / (self.finished - self.started)
+
+    @property
+    def cpu_per_update(self) -> float:
+        """Milliseconds of bot CPU (all its processes) per update, start-up excluded."""
+        return sum(self.cpu) / self.updates * 1000
+
+    @property
+    def peak(self) -> float:
+        return max(self.peaks) / 2**20
 
     def quantile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -137,6 +150,35 @@ def process_figures(pid: int) -> tuple[float, int]:
     return 0.0, 0
 
 
+async def measured_load(server: FakeTelegramServer, pids: list[int], users: int) -> Measure:
+    load = Load(server)
+    await load.run(3, FIRST_USER - 10)  # warm up: jieba's dictionary, connections
+    before = [process_figures(pid)[0] for pid in pids]
+    driver_before, machine_before = _own_cpu(), _machine_ticks()
+    measure = await load.run(users, FIRST_USER)
+    after = [process_figures(pid) for pid in pids]
+    measure.driver_cpu = _own_cpu() - driver_before
+    (busy, total), (busy_before, total_before) = _machine_ticks(), machine_before
+    measure.machine_busy = (busy - busy_before) / max(1, total - total_before)
+    measure.cpu = [cpu - earlier for (cpu, _peak), earlier in zip(after, before, strict=True)]
+    measure.peaks = [peak for _cpu, peak in after]
+    return measure
+
+
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """Busy and total jiffies of all cores, from the first line of /proc/stat."""
+    with contextlib.suppress(OSError):
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = values[3] + values[4]  # idle + iowait
+        return sum(values) - idle, sum(values)
+    return 0, 0
+
+
 def bot_env(base: str, database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -187,28 +229,23 @@ async def until(condition, seconds: float = 60) -> None:  # type: ignore[no-unty
         await asyncio.sleep(0.05)
 
 
-async def measure_polling(
-    command, env: dict[str, str], users: int
-) -> tuple[Measure, list[tuple[float, int]]]:  # type: ignore[no-untyped-def]
+async def measure_polling(command, env: dict[str, str], users: int) -> Measure:  # type: ignore[no-untyped-def]
     """A bot that long-polls the local server: `command(base)` gives its arguments."""
     server = FakeTelegramServer(global_rate=100_000, per_chat_rate=1000, per_chat_burst=1000)
     base = await server.start()
     process = await spawn(*command(base), env={**env, "TELEGRAM_API_BASE": base})
     try:
         await until(lambda: server.calls["getUpdates"] > 0)
-        load = Load(server)
-        await load.run(3, FIRST_USER - 10)  # warm up: jieba's dictionary, connections
-        measure = await load.run(users, FIRST_USER)
-        figures = [process_figures(process.pid)]
+        measure = await measured_load(server, [process.pid], users)
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()
         await process.wait()
         await server.stop()
-    return measure, figures
+    return measure
 
 
-async def measure_replicas(env: dict[str, str], users: int) -> tuple[Measure, list[tuple[float, int]]]:
+async def measure_replicas(env: dict[str, str], users: int) -> Measure:
     server = FakeTelegramServer(global_rate=100_000, per_chat_rate=1000, per_chat_burst=1000)
     base = await server.start()
     ports = [_free_port(), _free_port()]
@@ -249,10 +286,7 @@ async def measure_replicas(env: dict[str, str], users: int) -> tuple[Measure, li
             processes.append(await spawn("-m", "bot", "webhook", env=replica_env))
         try:
             await until(lambda: server.calls["setWebhook"] >= 2)
-            load = Load(server)
-            await load.run(3, FIRST_USER - 10)
-            measure = await load.run(users, FIRST_USER)
-            figures = [process_figures(p.pid) for p in processes]
+            measure = await measured_load(server, [p.pid for p in processes], users)
         finally:
             for process in processes:
                 with contextlib.suppress(ProcessLookupError):
@@ -260,7 +294,7 @@ async def measure_replicas(env: dict[str, str], users: int) -> tuple[Measure, li
                 await process.wait()
             await runner.cleanup()
             await server.stop()
-    return measure, figures
+    return measure
 
 
 async def _flush(url: str) -> None:
@@ -280,12 +314,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def report(label: str, measure: Measure, figures: list[tuple[float, int]]) -> None:
-    cpu = " + ".join(f"{seconds:.1f}" for seconds, _peak in figures)
-    peak = max(peak for _cpu, peak in figures) / 2**20
+def report(label: str, measure: Measure) -> None:
+    cpu = " + ".join(f"{seconds:.1f}" for seconds in measure.cpu)
+    peak = measure.peak
     print(
         f"  {label:<34}{measure.rate:8.1f} updates/s   p50 {measure.quantile(0.5):6.1f} ms   "
-        f"p99 {measure.quantile(0.99):7.1f} ms   timeouts {measure.timeouts}   bot CPU {cpu} s   peak {peak:.0f} MB"
+        f"p99 {measure.quantile(0.99):7.1f} ms   timeouts {measure.timeouts}   "
+        f"bot CPU {cpu} s = {measure.cpu_per_update:.1f} ms/update   peak {peak:.0f} MB"
+    )
+    print(
+        f"  {'':<34}load generator + local server CPU {measure.driver_cpu:.1f} s   "
+        f"machine busy {measure.machine_busy:.0%} of {os.cpu_count()} cores"
     )
 
 
@@ -305,27 +344,27 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         echo = lambda base: ["benchmarks/echo_bot.py", "--api", base, "--token", SANDBOX_TOKEN]  # noqa: E731
-        results["a"], figures = await measure_polling(echo, dict(os.environ), args.users)
-        report("(a) aiogram echo bot", results["a"], figures)
+        results["a"] = await measure_polling(echo, dict(os.environ), args.users)
+        report("(a) aiogram echo bot", results["a"])
         sqlite_env = bot_env("", f"sqlite+aiosqlite:///{data / 'bench.db'}", data)
         await seed(sqlite_env)
-        results["b"], figures = await measure_polling(RUN, sqlite_env, args.users)
-        report("(b) our bot, SQLite", results["b"], figures)
+        results["b"] = await measure_polling(RUN, sqlite_env, args.users)
+        report("(b) our bot, SQLite", results["b"])
         url = await fresh_postgres(args.postgres)
         if url is None:
             print("  (c), (d): skipped (no PostgreSQL)")
         else:
             pg_env = bot_env("", url, data)
             await seed(pg_env)
-            results["c"], figures = await measure_polling(RUN, pg_env, args.users)
-            report("(c) our bot, PostgreSQL", results["c"], figures)
+            results["c"] = await measure_polling(RUN, pg_env, args.users)
+            report("(c) our bot, PostgreSQL", results["c"])
             url = await fresh_postgres(args.postgres)
             replica_env = bot_env("", url or "", data, REDIS_URL=args.redis)
             await seed(replica_env)
             await _flush(args.redis)
             try:
-                results["d"], figures = await measure_replicas(replica_env, args.users)
-                report("(d) two webhook replicas, PG+Redis", results["d"], figures)
+                results["d"] = await measure_replicas(replica_env, args.users)
+                report("(d) two webhook replicas, PG+Redis", results["d"])
             except TimeoutError as error:
                 print(f"  (d): skipped ({error})")
     a = results["a"].rate
@@ -335,6 +374,15 @@ async def main() -> None:
     if "d" in results and "c" in results:
         ratios.append(f"d/c = {results['d'].rate / results['c'].rate:.2f}")
     print("  " + "   ".join(ratios))
+    echo = results["a"]
+    ours = [key for key in "bcd" if key in results]
+    cpu = "   ".join(f"{key} {results[key].cpu_per_update / echo.cpu_per_update:.1f}×" for key in ours)
+    print(f"  bot CPU per update against the echo bot's: {cpu}")
+    peak = max(results[key].peak for key in ours)
+    print(
+        f"  peak memory of one bot process: {peak:.0f} MB = {peak / echo.peak:.2f}× the echo bot's "
+        f"{echo.peak:.0f} MB (goal < 200 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from fractions import Fraction
 
-from openpyxl import Workbook
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -263,6 +262,8 @@ async def _evaluation(session: AsyncSession, year: int) -> list[Table]:
 
 
 def workbook(tables: list[Table]) -> bytes:
+    from openpyxl import Workbook  # 20 MB with numpy: loaded when an office asks for a file
+
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     for table in tables:

@@ -6,8 +6,6 @@ import csv
 import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-
 Row = Sequence[object]
 
 
@@ -21,6 +19,8 @@ def to_csv(header: Row, rows: Sequence[Row]) -> bytes:
 
 
 def to_xlsx(title: str, header: Row, rows: Sequence[Row]) -> bytes:
+    from openpyxl import Workbook  # 20 MB with numpy: loaded when an office asks for a file
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]

@@ -49,7 +49,8 @@ class _Segmenter(jieba.Tokenizer):
     candidate word of every sentence, which is most of its time on short texts.
     """
 
-    _MEMO_LIMIT = 500_000
+    # About 11 entries per suggestion (the development set): bounded at a few MB, cleared when full.
+    _MEMO_LIMIT = 50_000
 
     def __init__(self) -> None:
         super().__init__()

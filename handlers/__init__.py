@@ -2,6 +2,7 @@
 
 from aiogram import Router
 
+from bot.routing import inline_sync_filters
 from handlers import (
     admin,
     announce,
@@ -38,4 +39,5 @@ def setup_routers() -> Router:
         resident.setup(),
         fallback.setup(),
     )
+    inline_sync_filters(root)
     return root

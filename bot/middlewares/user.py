@@ -29,9 +29,10 @@ class UserMiddleware(BaseMiddleware):
         user, created = await services.users.touch(
             TelegramPerson(sender.id, sender.full_name, sender.language_code)
         )
-        # Registration is its own unit of work: kept even if the handler fails later, and
-        # the write lock (SQLite) is not held while the handler talks to Telegram.
-        await services.session.commit()
+        # Registration is its own unit of work, kept even if the handler fails later. When
+        # nothing changed (most updates) the read goes on into the handler's transaction.
+        if created or services.session.dirty:
+            await services.session.commit()
         data["user"] = user
         data["role"] = Role(user.role)
         data["is_new_user"] = created
