@@ -8,7 +8,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
-from bot.db.models import Community, Street, Suggestion, SuggestionEvent, User
+from bot.db.models import Community, District, Street, Suggestion, SuggestionEvent, User
 from bot.services.suggestions import SuggestionView, tracking
 from core.categories import by_code
 from core.text import N_
@@ -39,6 +39,11 @@ def current_locale() -> str:
     return get_i18n().current_locale
 
 
+def area_name(area: Street | District) -> str:
+    """A street's or district's name in the reader's language, where the area file gives one."""
+    return area.name_en if area.name_en and current_locale() == "en" else area.name
+
+
 def category_name(code: str | None) -> str:
     category = by_code().get(code or "")
     return category.name(current_locale()) if category else _("未分类")
@@ -59,7 +64,7 @@ def excerpt(text: str, size: int = EXCERPT) -> str:
 def place(street: Street | None, community: Community | None) -> str:
     if street is None:
         return _("未填写")
-    parts = [street.name] + ([community.name] if community else [])
+    parts = [area_name(street)] + ([community.name] if community else [])
     return html.quote(" ".join(parts))
 
 

@@ -21,7 +21,7 @@ from bot.exports import to_csv, to_xlsx
 from bot.keyboards import triage as kb
 from bot.keyboards.common import MenuAction
 from bot.notify import Notifier
-from bot.presenters import action_label, suggestion_line
+from bot.presenters import action_label, area_name, suggestion_line
 from bot.services.container import Services
 from bot.services.invites import InviteRefused
 from bot.services.triage import Refused
@@ -87,7 +87,7 @@ async def invite_kind(
         return
     builder = InlineKeyboardBuilder()
     for street in await services.areas.streets():
-        builder.button(text=street.name, callback_data=InviteStreet(street=street.id))
+        builder.button(text=area_name(street), callback_data=InviteStreet(street=street.id))
     builder.adjust(2)
     await edit_or_send(query, _("代表属于哪个街道？"), reply_markup=builder.as_markup())
 
@@ -116,7 +116,7 @@ async def invite_street(
     await edit_or_send(
         query,
         _("请把这个一次性链接发给{street}的代表，{days} 天内有效：\n{link}").format(
-            street=html.quote(street.name),
+            street=html.quote(area_name(street)),
             days=settings.invite_days,
             link=invite_link(me.username or "", created.token),
         ),
@@ -166,7 +166,7 @@ async def redeem(message: Message, command: CommandObject, services: Services, u
         street = await services.session.get(Street, invite_row.street_id)
         await message.answer(
             _("欢迎！您已登记为{street}的人大代表。发送 /inbox 查看待处理的建议。").format(
-                street=html.quote(street.name if street else "—")
+                street=html.quote(area_name(street) if street else "—")
             )
         )
     else:
@@ -186,7 +186,7 @@ async def deputies(message: Message, role: Role, services: Services) -> None:
     if not rows:
         await message.answer(_("名册里还没有代表。"))
         return
-    streets = {street.id: street.name for street in await services.areas.streets()}
+    streets = {street.id: area_name(street) for street in await services.areas.streets()}
     builder = InlineKeyboardBuilder()
     for deputy in rows:
         mark = "" if deputy.is_active else _("（已停用）")
@@ -218,7 +218,7 @@ async def manage_deputy(
         services.session.add(deputy)
         await services.session.commit()
     await query.answer()
-    names = {street.id: street.name for street in streets}
+    names = {street.id: area_name(street) for street in streets}
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("停用") if deputy.is_active else _("重新启用"),
@@ -227,7 +227,7 @@ async def manage_deputy(
     for street in streets:
         if street.id != deputy.street_id:
             builder.button(
-                text=_("调到{street}").format(street=street.name),
+                text=_("调到{street}").format(street=area_name(street)),
                 callback_data=ManageDeputy(deputy=deputy.id, act="move", street=street.id),
             )  # type: ignore[arg-type]
     builder.adjust(1, 2)

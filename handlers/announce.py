@@ -16,6 +16,7 @@ from bot.db.models import Deputy, Street, User
 from bot.keyboards import projects as kb
 from bot.notify import Notifier
 from bot.outbox import store
+from bot.presenters import area_name
 from bot.services.container import Services
 from core.roles import Role
 from handlers.replies import edit_or_send, send
@@ -74,7 +75,7 @@ async def audience_label(services: Services, kind: str, arg: str) -> str:
         return _("全体人大代表")
     if kind == "street":
         street = await services.session.get(Street, int(arg))
-        return _("{street}的居民").format(street=street.name if street else "—")
+        return _("{street}的居民").format(street=area_name(street) if street else "—")
     project = await services.projects.get(int(arg))
     return _("“{name}”的关注者").format(name=html.quote(project.name) if project else "—")
 

@@ -18,6 +18,7 @@ from bot.keyboards.common import (
     language_keyboard,
     menu_keyboard,
 )
+from bot.presenters import area_name
 from bot.services.container import Services
 from core.roles import Role
 from handlers.replies import edit_or_send, send
@@ -30,7 +31,9 @@ async def greeting(user: User, role: Role, services: Services, is_new: bool) -> 
     if role is Role.DEPUTY:
         deputy = await services.roster.by_telegram_id(user.telegram_id)
         street = await services.areas.street(deputy.street_id) if deputy else None
-        lines.append(_("您是{street}的人大代表。").format(street=html.quote(street.name if street else "—")))
+        lines.append(
+            _("您是{street}的人大代表。").format(street=html.quote(area_name(street) if street else "—"))
+        )
         if deputy and deputy.liaison_station:
             lines.append(_("所在联络站：{station}").format(station=html.quote(deputy.liaison_station)))
     elif role is Role.STAFF:
@@ -107,7 +110,7 @@ async def roster_overview(services: Services) -> str:
     if not rows:
         return _("还没有导入区域。请运行 python -m bot areas import FILE。")
     lines = [_("<b>代表名册</b>（各街道在册代表）")]
-    lines += [f"{html.quote(street.name)}：{count}" for street, count in rows]
+    lines += [f"{html.quote(area_name(street))}：{count}" for street, count in rows]
     lines.append(_("合计：{total}").format(total=sum(count for _street, count in rows)))
     return "\n".join(lines)
 

@@ -57,7 +57,7 @@ async def report_command(message: Message, services: Services, user: User) -> No
             _("{department} 目前没有负责的民生实事项目。").format(department=html.quote(department))
         )
         return
-    await message.answer(_("请选择要报告的项目："), reply_markup=kb.project_list(projects))
+    await message.answer(_("请选择要报告的项目："), reply_markup=kb.project_list(projects, browsing=False))
 
 
 async def start_report(

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db.models import Deputy, Project, Street, User
 from bot.keyboards import projects as kb
 from bot.notify import Notifier
+from bot.presenters import area_name
 from bot.project_notices import tell_event
 from bot.project_texts import FIELD_LABELS, MODE_LABELS, event_line, project_card
 from bot.services.container import Services
@@ -80,7 +81,7 @@ async def render(services: Services, project: Project, user: User, role: Role, s
         admin=role == Role.ADMIN,
         board_url=board_link(settings),
     )
-    return project_card(project, street.name if street else None, history, settings.tz), markup
+    return project_card(project, area_name(street) if street else None, history, settings.tz), markup
 
 
 async def show(

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.db.models import Suggestion, User
 from bot.keyboards import suggestions as kb
 from bot.notify import Notifier
-from bot.presenters import category_name, excerpt, place, state_label
+from bot.presenters import area_name, category_name, excerpt, place, state_label
 from bot.services.container import Services
 from bot.services.suggestions import tracking
 from core.categories import by_code
@@ -209,7 +209,7 @@ async def street_chosen(
         return
     await services.suggestions.place(draft, user, street.id, None)  # type: ignore[arg-type]
     communities = await services.areas.communities(street.id)  # type: ignore[arg-type]
-    await query.message.edit_text(_("街道：{street}").format(street=html.quote(street.name)))
+    await query.message.edit_text(_("街道：{street}").format(street=html.quote(area_name(street))))
     if not communities:
         await ask_photo(query.message, state, draft)
         return

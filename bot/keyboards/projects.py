@@ -8,7 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Deputy, Project, Street
-from bot.presenters import category_name
+from bot.presenters import area_name, category_name
 from bot.project_texts import FIELD_LABELS, MODE_LABELS
 from core.categories import default_categories
 
@@ -48,14 +48,16 @@ def categories(counts: dict[str, int]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def project_list(projects: list[Project]) -> InlineKeyboardMarkup:
+def project_list(projects: list[Project], *, browsing: bool = True) -> InlineKeyboardMarkup:
+    """Project buttons; when `browsing` the categories, a way back to them."""
     builder = InlineKeyboardBuilder()
     for project in projects:
         builder.button(
             text=f"#{project.id} {project.name[:24]} · {project.percent}%",
             callback_data=ProjectAct(pid=project.id or 0, act="show"),
         )
-    builder.button(text=_("« 全部类别"), callback_data=Browse(category=""))
+    if browsing:
+        builder.button(text=_("« 全部类别"), callback_data=Browse(category=""))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -155,12 +157,16 @@ def skip(label: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def confirm() -> InlineKeyboardMarkup:
+def _go_or_cancel(label: str, go: CallbackData, cancel: CallbackData) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ 确认提交"), callback_data=ReportStep(act="confirm"))
-    builder.button(text=_("取消"), callback_data=ReportStep(act="cancel"))
+    builder.button(text=label, callback_data=go)
+    builder.button(text=_("取消"), callback_data=cancel)
     builder.adjust(2)
     return builder.as_markup()
+
+
+def confirm() -> InlineKeyboardMarkup:
+    return _go_or_cancel(_("✅ 确认提交"), ReportStep(act="confirm"), ReportStep(act="cancel"))
 
 
 def audiences() -> InlineKeyboardMarkup:
@@ -176,7 +182,7 @@ def audiences() -> InlineKeyboardMarkup:
 def street_choice(streets: list[Street]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for street in streets:
-        builder.button(text=street.name, callback_data=Audience(kind="street", arg=str(street.id)))
+        builder.button(text=area_name(street), callback_data=Audience(kind="street", arg=str(street.id)))
     builder.adjust(2)
     return builder.as_markup()
 
@@ -193,11 +199,7 @@ def project_choice(projects: list[Project]) -> InlineKeyboardMarkup:
 
 
 def announce_confirm() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ 确认发送"), callback_data=Audience(kind="confirm"))
-    builder.button(text=_("取消"), callback_data=Audience(kind="cancel"))
-    builder.adjust(2)
-    return builder.as_markup()
+    return _go_or_cancel(_("✅ 确认发送"), Audience(kind="confirm"), Audience(kind="cancel"))
 
 
 def stats(notification_id: int) -> InlineKeyboardMarkup:

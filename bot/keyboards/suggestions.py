@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Community, Street, Suggestion
-from bot.presenters import category_name
+from bot.presenters import area_name, category_name
 from bot.services.suggestions import tracking
 from core.categories import default_categories
 
@@ -86,7 +86,7 @@ def keep_place(draft: Suggestion) -> InlineKeyboardMarkup:
 def choose_street(draft: Suggestion, streets: Sequence[Street]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for street in streets:
-        builder.button(text=street.name, callback_data=DraftStreet(draft=draft.id, street=street.id))
+        builder.button(text=area_name(street), callback_data=DraftStreet(draft=draft.id, street=street.id))
     builder.adjust(2)
     return builder.as_markup()
 

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Street, Suggestion
-from bot.presenters import category_name, excerpt
+from bot.presenters import area_name, category_name, excerpt
 from bot.services.suggestions import tracking
 from core.categories import default_categories
 from core.text import N_
@@ -170,7 +170,7 @@ def streets(suggestion: Suggestion, choices: Sequence[Street]) -> InlineKeyboard
     others = [street for street in choices if street.id != suggestion.street_id]
     for street in others:
         builder.button(
-            text=street.name,
+            text=area_name(street),
             callback_data=Reassign(sid=suggestion.id, v=suggestion.version, street=street.id),
         )
     return _with_back(builder, suggestion, *([2] * ((len(others) + 1) // 2)))

@@ -31,7 +31,7 @@ from bot.db.models import EvaluationRound, Project, ProjectEvent, RoundCandidate
 from bot.evaluation_texts import project_outcome
 from bot.evaluation_texts import title as evaluation_title
 from bot.exports import to_csv
-from bot.presenters import category_name
+from bot.presenters import area_name, category_name
 from bot.project_texts import STATUS_LABELS, budget_line, day, event_line
 from bot.services.container import Services
 from core.categories import default_categories
@@ -154,7 +154,7 @@ class Board:
         summary = self._summary(project, None)
         summary.update(
             category=category_name(project.category),
-            place=" ".join(filter(None, (street.name if street else None, project.place))) or "—",
+            place=" ".join(filter(None, (area_name(street) if street else None, project.place))) or "—",
             scope=project.scope,
             year=project.year,
         )

@@ -79,7 +79,8 @@ async def test_follow_report_milestone_change_inspection_feedback(sandbox: Sandb
     assert "✅ 张伟" in [b for row in group.buttons for b in row]
 
     # The department files its plan: the group and the every-update follower hear of it.
-    await sandbox.say(STAFF, "/report")
+    [mine] = await sandbox.say(STAFF, "/report")
+    assert mine.buttons == [["#1 新建社区长者饭堂 · 0%"]]  # its own projects, no category browsing
     [card] = await sandbox.press(STAFF, "#1 新建社区长者饭堂 · 0%")
     assert "实施方案截止" in card.text
     await sandbox.press(STAFF, "📋 提交实施方案")

@@ -206,7 +206,9 @@ async def test_a_deputy_action_notifies_the_resident_in_their_language(sandbox: 
     await sandbox.say(1002, "/start", lang="en")
     [card] = await sandbox.say(1002, "Please fix the broken street lights near the market", lang="en")
     assert card.text == "Got it! I understand this is about <b>Everyday services</b>. Is that right?"
-    for label in ("✅ Yes, that's it", "莲花街道", "彩田社区", "Skip, no photo"):
+    *_confirmed, streets = await sandbox.press(1002, "✅ Yes, that's it")
+    assert ["Xiangmihu", "Lianhua"] in streets.buttons  # the area file's English names
+    for label in ("Lianhua", "彩田社区", "Skip, no photo"):
         await sandbox.press(1002, label)
     await sandbox.press(1002, sandbox.shown[-1].buttons[0][0])
     # A triage action as the deputies' flow will make it (through the one state-changing path).
