@@ -18,7 +18,7 @@ import os
 import socket
 import time
 import uuid
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +45,8 @@ from core.pacing import ChatPacers, Pacer
 log = logging.getLogger(__name__)
 
 _CAPTION_LIMIT = 1024
+# Notifications with a file (charts) kept at hand by a sender; a broadcast sends one at a time.
+BLOB_CACHE = 8
 
 
 @dataclass
@@ -150,7 +152,7 @@ class Sender:
         self._dirty = True  # something may be due that we have not looked for yet
         self._claiming = False
         self._next_due: datetime | None = None
-        self._blobs: dict[int, Notification] = {}
+        self._blobs: OrderedDict[int, Notification] = OrderedDict()  # the latest BLOB_CACHE
         self._upload_locks: dict[int, asyncio.Lock] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -386,6 +388,7 @@ class Sender:
             file_id = message.photo[-1].file_id if message.photo else None
         if blob is not None and blob.blob_file_id is None and file_id:
             blob.blob_file_id = file_id  # uploaded once; the rest reuse Telegram's copy
+            blob.blob = None  # so the bytes need not stay in memory
             async with self.session_factory() as session:
                 await session.exec(
                     update(Notification).where(Notification.id == blob.id).values(blob_file_id=file_id)  # type: ignore[arg-type]
@@ -394,13 +397,22 @@ class Sender:
         return message
 
     async def _blob(self, notification_id: int) -> Notification:
-        if notification_id not in self._blobs:
-            async with self.session_factory() as session:
-                found = await session.get(Notification, notification_id)
-            if found is None:
-                raise LookupError(f"notification {notification_id} is gone")
-            self._blobs[notification_id] = found
-        return self._blobs[notification_id]
+        """The notification whose file is being sent; only the latest few stay cached."""
+        found = self._blobs.get(notification_id)
+        if found is not None:
+            self._blobs.move_to_end(notification_id)
+            return found
+        async with self.session_factory() as session:
+            found = await session.get(Notification, notification_id)
+        if found is None:
+            raise LookupError(f"notification {notification_id} is gone")
+        self._blobs[notification_id] = found
+        while len(self._blobs) > BLOB_CACHE:
+            oldest, _notification = self._blobs.popitem(last=False)
+            lock = self._upload_locks.get(oldest)
+            if lock is not None and not lock.locked():
+                del self._upload_locks[oldest]
+        return found
 
 
 def _refused(error: TelegramNetworkError) -> bool:

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from bot.config import Settings
 from bot.db.models import Delivery, User
 from bot.outbox import store
-from bot.outbox.sender import Sender
+from bot.outbox.sender import BLOB_CACHE, Sender
 from bot.sandbox.server import Fault
 from bot.sandbox.session import Sandbox
 from tests.conftest import make_settings
@@ -139,3 +139,18 @@ async def test_edit_in_place_updates_the_previous_message(sandbox: Sandbox) -> N
     [first, second] = [s for s in sandbox.shown if s.to == 1001 and s.text.startswith("通知")]
     assert first.method == "sendMessage" and second.method == "editMessageText"
     assert first.message_id == second.message_id
+
+
+async def test_the_sender_keeps_only_the_latest_files_at_hand(sandbox: Sandbox) -> None:
+    sender = sandbox.runtime.sender  # type: ignore[union-attr]
+    async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
+        made = [
+            await store.notification(session, f"chart-{n}", "chart", sandbox.clock.now(), blob=b"png" * n)
+            for n in range(1, BLOB_CACHE + 3)
+        ]
+        await session.commit()
+    ids = [notification.id for notification, _new in made]
+    for notification_id in ids:
+        assert (await sender._blob(notification_id)).id == notification_id
+    await sender._blob(ids[-BLOB_CACHE])  # used again: the freshest now
+    assert list(sender._blobs) == [*ids[-BLOB_CACHE + 1 :], ids[-BLOB_CACHE]]

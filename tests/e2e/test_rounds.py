@@ -149,6 +149,9 @@ async def test_a_whole_round(sandbox: Sandbox) -> None:
     charts = [s for s in shown if s.to in DEPUTIES and s.method == "sendPhoto"]
     assert len(charts) == 6 and all("当选项目" in s.text for s in charts)
     assert (await the_round(sandbox)).status == "published"
+    # Once Telegram has the chart, the sender keeps its file id and lets the bytes go.
+    cached = list(sandbox.runtime.sender._blobs.values())  # type: ignore[union-attr]
+    assert cached and all(n.blob is None and n.blob_file_id for n in cached)
 
 
 async def test_void_quorum_and_a_tie_with_its_runoff(sandbox: Sandbox) -> None:
