@@ -12,13 +12,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram.utils.markdown import html_decoration as html
 
 from bot.config import Settings
 from bot.db.models import Deputy, Street, Suggestion, User
 from bot.exports import to_csv, to_xlsx
 from bot.keyboards import triage as kb
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import MenuAction
 from bot.notify import Notifier
 from bot.presenters import action_label, area_name, suggestion_line

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import EvaluationRound
 from bot.evaluation_texts import RATING_LABELS, title
+from bot.keyboards.builder import InlineKeyboardBuilder
 
 SHORT = {"satisfied": "s", "basically_satisfied": "b", "dissatisfied": "d"}
 LONG = {short: rating for rating, short in SHORT.items()}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Deputy, Project, Street
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.presenters import area_name, category_name
 from bot.project_texts import FIELD_LABELS, MODE_LABELS
 from core.categories import default_categories

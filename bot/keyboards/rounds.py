@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import RoundCandidate, SelectionRound
+from bot.keyboards.builder import InlineKeyboardBuilder
 from core.tally import Mode
 
 

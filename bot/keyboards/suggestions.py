@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Community, Street, Suggestion
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.presenters import area_name, category_name
 from bot.services.suggestions import tracking
 from core.categories import default_categories

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Street, Suggestion
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.presenters import area_name, category_name, excerpt
 from bot.services.suggestions import tracking
 from core.categories import default_categories

@@ -1,5 +1,6 @@
-"""Two aiogram costs the bot works around: Response[T] rebuilt after each garbage collection,
-and synchronous filters sent to worker threads. Each test also shows the cost is real here."""
+"""Three aiogram costs the bot works around: Response[T] rebuilt after each garbage collection,
+synchronous filters sent to worker threads, and keyboards deep-copied on every button. Each test
+also shows the cost is real here."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import pytest
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.methods import Response, SendMessage
-from aiogram.types import Chat, Message, Update
+from aiogram.types import Chat, InlineKeyboardButton, Message, Update
 from aiogram.types import User as TelegramUser
+from aiogram.utils import keyboard
 from pydantic import main as pydantic_main
 
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.routing import _filters, inline_sync_filters
 from bot.telegram import KeepResponseTypes
 from handlers import setup_routers
@@ -95,3 +98,27 @@ async def test_a_sync_filter_still_decides_and_runs_in_the_loop_thread(inline: b
         await bot.session.close()
     in_loop = [thread == threading.get_ident() for thread in threads]
     assert in_loop == [inline, inline]
+
+
+def build(builder_class: type) -> list[list[tuple[str, str | None]]]:
+    builder = builder_class()
+    for number in range(7):
+        builder.button(text=f"街道{number}", callback_data=f"s:{number}")
+    builder.adjust(2, 3)
+    builder.row(InlineKeyboardButton(text="« 返回", callback_data="back"))
+    tail = builder_class()
+    tail.button(text="取消", callback_data="cancel")
+    builder.attach(tail)
+    return [[(b.text, b.callback_data) for b in row] for row in builder.as_markup().inline_keyboard]
+
+
+def test_the_keyboard_builder_lays_out_as_aiograms_without_deep_copies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = build(keyboard.InlineKeyboardBuilder)
+    copies: list[object] = []
+    monkeypatch.setattr(keyboard, "deepcopy", lambda value: copies.append(value) or value)
+    build(keyboard.InlineKeyboardBuilder)
+    assert len(copies) > 10  # one per button added, and more: what the builder below avoids
+    copies.clear()
+    assert build(InlineKeyboardBuilder) == expected and copies == []
