@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +16,16 @@ from core.pseudonym import pseudonym_code
 from core.roles import Role, resolve_role
 
 SEEN_PRECISION = timedelta(minutes=1)
+
+# One query for the person and their offices, built once: it runs for every update, and building
+# a statement costs about as much CPU as running it.
+_PERSON_AND_OFFICES = (
+    select(User, Deputy.id, StaffMember.id)
+    .outerjoin(Deputy, (Deputy.telegram_id == User.telegram_id) & Deputy.is_active)  # type: ignore[arg-type]
+    .outerjoin(StaffMember, (StaffMember.telegram_id == User.telegram_id) & StaffMember.is_active)  # type: ignore[arg-type]
+    .where(User.telegram_id == bindparam("telegram_id"))
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -58,15 +68,8 @@ class UserService:
         Returns the user and whether they are new. Writing to the bot means they have not
         blocked it (any more).
         """
-        # One query for the person and their offices: this runs for every update.
         row = (
-            await self.session.exec(
-                select(User, Deputy.id, StaffMember.id)
-                .outerjoin(Deputy, (Deputy.telegram_id == User.telegram_id) & Deputy.is_active)  # type: ignore[arg-type]
-                .outerjoin(StaffMember, (StaffMember.telegram_id == User.telegram_id) & StaffMember.is_active)  # type: ignore[arg-type]
-                .where(User.telegram_id == person.telegram_id)
-                .limit(1)
-            )
+            await self.session.exec(_PERSON_AND_OFFICES, params={"telegram_id": person.telegram_id})
         ).first()
         now = self.clock.now()
         created = row is None
