@@ -1,5 +1,5 @@
-"""The broadcast benchmark at a small size, so CI prints its figures and checks its correctness
-goals (nothing lost, nothing doubled); its speed figures are printed, not asserted."""
+"""The benchmarks at a small size, so CI prints their figures: the broadcast's correctness goals
+(nothing lost, nothing doubled) are checked; speed figures are printed, not asserted."""
 
 from __future__ import annotations
 
@@ -13,18 +13,29 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(
+only_in_ci = pytest.mark.skipif(
     not os.environ.get("CI") and not os.environ.get("RUN_BENCHMARKS"),
     reason="takes half a minute; runs in CI (CI=true) or with RUN_BENCHMARKS=1",
 )
-def test_broadcast_benchmark_small(capsys: pytest.CaptureFixture[str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "benchmarks/broadcast.py", "--recipients", "300", "--rate", "200"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+
+
+def run_benchmark(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
     with capsys.disabled():
         print("\n" + done.stdout)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    return done.stdout
+
+
+@only_in_ci
+def test_broadcast_benchmark_small(capsys: pytest.CaptureFixture[str]) -> None:
+    run_benchmark(capsys, "benchmarks/broadcast.py", "--recipients", "300", "--rate", "200")
+
+
+@only_in_ci
+def test_throughput_benchmark_small(capsys: pytest.CaptureFixture[str]) -> None:
+    printed = run_benchmark(capsys, "benchmarks/throughput.py", "--users", "10")
+    # Every run answered everyone, and the ratios and memory figures were printed.
+    assert printed.count("timeouts 0") == 4, printed
+    assert "b/a = " in printed and "c/a = " in printed and "d/c = " in printed
+    assert "peak memory of one bot process" in printed
