@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +20,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ADMIN_ID = 9001
+
+
+def shows_id(text: str, telegram_id: int | str) -> bool:
+    """Whether a Telegram id appears as a number of its own: not inside a hash, a time or an amount."""
+    return re.search(rf"(?<![0-9A-Za-z]){telegram_id}(?![0-9A-Za-z])", text) is not None
 
 
 def service_missing(what: str, error: BaseException) -> None:

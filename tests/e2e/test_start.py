@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from bot.db.models import User
 from bot.sandbox.session import Sandbox
-from tests.conftest import ADMIN_ID, seed_areas_and_roster
+from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
 
 
 async def stored_user(sandbox: Sandbox, telegram_id: int) -> User:
@@ -21,7 +21,7 @@ async def test_new_resident_is_greeted_in_chinese_with_a_pseudonym(sandbox: Sand
     user = await stored_user(sandbox, 1001)
     assert user.role == "resident"
     assert f"居民#{user.pseudonym}" in reply.text
-    assert "1001" not in reply.text  # the Telegram id is never shown
+    assert not shows_id(reply.text, 1001)  # the Telegram id is never shown
     assert reply.buttons == [["我的建议", "帮助"], ["语言 / Language"]]
 
 
