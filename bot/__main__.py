@@ -7,11 +7,23 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
 SANDBOX_DB = "sqlite+aiosqlite:///data/sandbox.db"
+
+
+def _moment(text: str) -> datetime:
+    """An ISO time with its UTC offset, for argparse."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give the time with its UTC offset, e.g. +08:00")
+    return moment
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--admin", type=int, action="append", default=[], help="an admin id for this run")
     sandbox.add_argument("--db", help="database URL (default: DATABASE_URL, else ./data/sandbox.db)")
     sandbox.add_argument("--as", dest="persona", type=int, default=1001, help="first person to speak as")
+    sandbox.add_argument(
+        "--start",
+        type=_moment,
+        metavar="ISO",
+        help="the bot's clock starts at this moment (with its UTC offset) instead of now",
+    )
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -190,7 +208,7 @@ async def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    return await run_sandbox(settings, args.script, args.transcript, args.persona)
+    return await run_sandbox(settings, args.script, args.transcript, args.persona, args.start)
 
 
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
@@ -233,8 +251,6 @@ async def _classify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _candidates(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import datetime
-
     from bot.cli_imports import import_candidates
 
     return await import_candidates(settings, args.file, args.year or datetime.now(settings.tz).year + 1)

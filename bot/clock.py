@@ -69,9 +69,11 @@ class ManualClock(_MovableClock):
 class AdjustableClock(_MovableClock):
     """Runs like the system clock, but can be moved forward: for the sandbox."""
 
-    def __init__(self, tz: tzinfo) -> None:
+    def __init__(self, tz: tzinfo, start: datetime | None = None) -> None:
         super().__init__(tz)
         self._offset = timedelta()
+        if start is not None:  # a script written for a given day replays the same any day
+            self._set(start)
 
     def now(self) -> datetime:
         return datetime.now(self.tz) + self._offset

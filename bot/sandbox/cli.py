@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import select
 
+from bot.clock import AdjustableClock
 from bot.config import Settings
 from bot.db.models import District
 from bot.sandbox.console import Console
@@ -38,7 +40,13 @@ async def ensure_sample_areas(sandbox: Sandbox) -> bool:
         return True
 
 
-async def run_sandbox(settings: Settings, script: Path | None, transcript: Path | None, persona: int) -> int:
+async def run_sandbox(
+    settings: Settings,
+    script: Path | None,
+    transcript: Path | None,
+    persona: int,
+    start: datetime | None = None,
+) -> int:
     if script is None:
         logging.getLogger().setLevel(logging.WARNING)
     try:
@@ -46,7 +54,8 @@ async def run_sandbox(settings: Settings, script: Path | None, transcript: Path 
     except (OSError, ScriptError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    async with Sandbox(settings) as sandbox:
+    clock = AdjustableClock(settings.tz, start=start)
+    async with Sandbox(settings, clock=clock) as sandbox:
         seeded = await ensure_sample_areas(sandbox)
         if script is None:
             if seeded:

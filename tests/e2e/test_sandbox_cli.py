@@ -17,7 +17,8 @@ from aiogram.filters import Command
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.config import PROJECT_ROOT
+from bot.clock import AdjustableClock
+from bot.config import PROJECT_ROOT, Settings
 from bot.db.models import Delivery
 from bot.sandbox.cli import ensure_sample_areas
 from bot.sandbox.script import Step, read_script, run_script
@@ -242,12 +243,17 @@ async def test_the_triage_sample_conversation(database_url: str, data_dir: Path,
     } == {".csv", "xlsx"}
 
 
+def sample_clock(settings: Settings) -> AdjustableClock:
+    """The dated samples (round, projects, evaluation) were written on this day; their clock steps
+    move forward from it, so they replay the same whatever today is."""
+    return AdjustableClock(settings.tz, start=datetime(2026, 11, 26, 10, 0, tzinfo=settings.tz))
+
+
 async def test_the_round_sample_conversation(database_url: str, data_dir: Path, tmp_path: Path) -> None:
     """samples/round.jsonl: a configuration error fixed, a scheduled opening, an invalid ballot
     refused live, a reminder, closing, results with a chart, a tie and its runoff."""
-    async with Sandbox(make_settings(database_url, data_dir, admin_ids=frozenset({9001}))) as sandbox:
-        if sandbox.clock.now().year != 2026:
-            pytest.skip("the sample's dates assume it is 2026")
+    settings = make_settings(database_url, data_dir, admin_ids=frozenset({9001}))
+    async with Sandbox(settings, clock=sample_clock(settings)) as sandbox:
         async with sandbox.runtime.session_factory() as session:
             await AreaService(session).import_district(read_area_file(SAMPLE_AREAS))
             await session.flush()
@@ -284,9 +290,7 @@ async def test_the_projects_sample_conversation(database_url: str, data_dir: Pat
     settings = make_settings(
         database_url, data_dir, admin_ids=frozenset({9001}), quiet_start="22:00", quiet_end="08:00"
     )
-    async with Sandbox(settings) as sandbox:
-        if sandbox.clock.now() >= datetime(2027, 1, 11, tzinfo=settings.tz):
-            pytest.skip("the sample's dates assume it is before 2027-01-11")
+    async with Sandbox(settings, clock=sample_clock(settings)) as sandbox:
         await ensure_sample_areas(sandbox)
         out = io.StringIO()
         samples = PROJECT_ROOT / "samples"
@@ -323,9 +327,7 @@ async def test_the_evaluation_sample_conversation(database_url: str, data_dir: P
     the clock, ratings card by card with review and receipt, a second submission refused, a reminder,
     closing, published results with consequences and a chart, and the year's XLSX export."""
     settings = make_settings(database_url, data_dir, admin_ids=frozenset({9001}))
-    async with Sandbox(settings) as sandbox:
-        if sandbox.clock.now() >= datetime(2027, 1, 11, tzinfo=settings.tz):
-            pytest.skip("the sample's dates assume it is before 2027-01-11")
+    async with Sandbox(settings, clock=sample_clock(settings)) as sandbox:
         await ensure_sample_areas(sandbox)
         out = io.StringIO()
         samples = PROJECT_ROOT / "samples"
@@ -370,3 +372,15 @@ async def test_the_evaluation_sample_conversation(database_url: str, data_dir: P
     assert "常委会会议" in departments["区城市管理和综合执法局"][5]
     budget = [[c.value for c in row] for row in book["项目与预算执行"].iter_rows(min_row=2)]
     assert budget[0][5:8] == [300.0, 295.0, "98%"]
+
+
+def test_the_sandbox_clock_can_start_at_a_given_moment(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import _parser
+
+    start = _parser().parse_args(["sandbox", "--start", "2026-11-26T10:00:00+08:00"]).start
+    assert start.isoformat() == "2026-11-26T10:00:00+08:00"
+    clock = AdjustableClock(start.tzinfo, start=start)
+    assert abs((clock.now() - start).total_seconds()) < 5  # and it runs on from there
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["sandbox", "--start", "2026-11-26T10:00:00"])
+    assert "UTC offset" in capsys.readouterr().err
