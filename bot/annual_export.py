@@ -78,18 +78,22 @@ async def _suggestions(session: AsyncSession, year: int, tz: tzinfo, streets: di
         ["编号", "提交时间", "类别", "街道", "状态", "居民（代号）", "内容", "处理经过"],
         [],
     )
+    # Every history of the year in one query, not one query per suggestion.
+    events: dict[int, list[SuggestionEvent]] = {}
+    for event in (
+        await session.exec(
+            select(SuggestionEvent)
+            .join(Suggestion, col(Suggestion.id) == SuggestionEvent.suggestion_id)
+            .where(Suggestion.year == year)
+            .order_by(col(SuggestionEvent.id))
+        )
+    ).all():
+        events.setdefault(event.suggestion_id, []).append(event)
     for suggestion, author in rows:
-        events = (
-            await session.exec(
-                select(SuggestionEvent)
-                .where(SuggestionEvent.suggestion_id == suggestion.id)
-                .order_by(col(SuggestionEvent.id))
-            )
-        ).all()
         history = "；".join(
             f"{_time(e.at, tz)} {e.old_state or ''}→{e.new_state or ''}"
             + (f"（{e.reason}）" if e.reason else "")
-            for e in events
+            for e in events.get(suggestion.id, [])  # type: ignore[arg-type]
         )
         table.rows.append(
             [

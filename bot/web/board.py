@@ -27,7 +27,7 @@ from sqlmodel import col, select
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.engine import SessionFactory
-from bot.db.models import EvaluationRound, Project, ProjectEvent, RoundCandidate, SelectionRound, Street
+from bot.db.models import EvaluationRound, Project, ProjectEvent, SelectionRound, Street
 from bot.evaluation_texts import project_outcome
 from bot.evaluation_texts import title as evaluation_title
 from bot.exports import to_csv
@@ -182,13 +182,7 @@ class Board:
             found = []
             for round_ in published:
                 result = json.loads(round_.result or "{}")
-                candidates = (
-                    await session.exec(
-                        select(RoundCandidate)
-                        .where(RoundCandidate.round_id == round_.id)
-                        .order_by(col(RoundCandidate.id))
-                    )
-                ).all()
+                candidates = await rounds.candidates(round_)
                 found.append(
                     {
                         "id": round_.id,

@@ -265,3 +265,21 @@ async def test_a_follower_who_blocked_the_bot_is_marked_not_retried(sandbox: San
     assert sandbox.server.stats["403"] == 1
     [blocked] = await rows(sandbox, User, User.telegram_id == 1009)
     assert blocked.is_blocked
+
+
+async def test_the_year_export_gives_each_suggestion_its_own_history(sandbox: Sandbox) -> None:
+    from bot.annual_export import year_tables
+
+    await seed_areas_and_roster(sandbox)
+    first = await submit_lamp(sandbox, 1001)
+    second = await submit_lamp(sandbox, 1003, "建议在学校门口增设红绿灯和斑马线，孩子上学过马路太危险")
+    await sandbox.say(1001, "/my")
+    await sandbox.press(1001, first)
+    await sandbox.press(1001, "撤回这条建议")
+    await sandbox.press(1001, "确定撤回")
+    async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
+        tables = await year_tables(session, sandbox.clock.now().year, sandbox.settings.tz)
+    [suggestions] = [table for table in tables if table.name == "建议"]
+    history = {row[0]: row[-1] for row in suggestions.rows}
+    assert history[first].count("→") == 2 and history[first].endswith("→withdrawn")
+    assert history[second].count("→") == 1 and "withdrawn" not in history[second]
