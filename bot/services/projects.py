@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import col, select
@@ -93,15 +94,7 @@ class ProjectService:
         )
         self.session.add(project)
         await self.session.flush()
-        self.session.add(
-            ProjectEvent(
-                project_id=project.id,  # type: ignore[arg-type]
-                kind="created",
-                actor_id=actor.id if actor else None,
-                actor_role=Role.ADMIN.value,
-                at=now,
-            )
-        )
+        await self._event(project, "created", actor, Role.ADMIN, now)
         return project
 
     async def from_round(self, round_: SelectionRound, elected_codes: set[str], admin: User) -> list[Project]:
@@ -187,16 +180,7 @@ class ProjectService:
             raise StaleProject
         now = self.clock.now()
         await self._bump(project, seen_version, done_at=now, status="completed")
-        event = ProjectEvent(
-            project_id=project.id,  # type: ignore[arg-type]
-            kind="done",
-            actor_id=actor.id,
-            actor_role=Role.STAFF.value,
-            at=now,
-        )
-        self.session.add(event)
-        await self.session.flush()
-        return event
+        return await self._event(project, "done", actor, Role.STAFF, now)
 
     async def all(self) -> list[Project]:
         return list((await self.session.exec(select(Project).order_by(col(Project.id)))).all())
@@ -350,6 +334,22 @@ class ProjectService:
         return row.first()
 
     # -- changing ----------------------------------------------------------------------------
+    async def _event(
+        self, project: Project, kind: str, actor: User | None, role: Role, at: datetime, **fields: Any
+    ) -> ProjectEvent:
+        """One entry of the project's history, written with the change it records."""
+        event = ProjectEvent(
+            project_id=project.id,  # type: ignore[arg-type]
+            kind=kind,
+            actor_id=actor.id if actor else None,
+            actor_role=role.value,
+            at=at,
+            **fields,
+        )
+        self.session.add(event)
+        await self.session.flush()
+        return event
+
     async def _bump(self, project: Project, seen_version: int, **values: object) -> None:
         """Compare-and-set on the version: of two people acting on one card, one wins."""
         now = self.clock.now()
@@ -383,22 +383,19 @@ class ProjectService:
         filed = plan or project.plan_filed_at is not None
         values["status"] = status_for(int(values.get("percent", project.percent)), filed)  # type: ignore[call-overload]
         await self._bump(project, seen_version, **values)
-        event = ProjectEvent(
-            project_id=project.id,  # type: ignore[arg-type]
-            kind="plan" if plan else "report",
-            actor_id=actor.id,
-            actor_role=Role.STAFF.value,
+        return await self._event(
+            project,
+            "plan" if plan else "report",
+            actor,
+            Role.STAFF,
+            now,
             percent=None if plan else project.percent,
             spent=None if plan else report.spent,
             milestone=report.milestone,
             text=report.text,
             media_kind=report.media_kind,
             media=report.media,
-            at=now,
         )
-        self.session.add(event)
-        await self.session.flush()
-        return event
 
     async def change(
         self, project: Project, actor: User, seen_version: int, field: str, new_value: str, reason: str
@@ -414,20 +411,17 @@ class ProjectService:
                 raise ValueError(new_value)
             stored = amount
         await self._bump(project, seen_version, **{field: stored})
-        event = ProjectEvent(
-            project_id=project.id,  # type: ignore[arg-type]
-            kind="change",
-            actor_id=actor.id,
-            actor_role=Role.ADMIN.value,
+        return await self._event(
+            project,
+            "change",
+            actor,
+            Role.ADMIN,
+            self.clock.now(),
             field=field,
             old_value=None if old is None else str(old),
             new_value=str(stored),
             text=reason,
-            at=self.clock.now(),
         )
-        self.session.add(event)
-        await self.session.flush()
-        return event
 
     async def note(
         self, project: Project, actor: User, role: Role, kind: str, text: str, media: str | None = None
@@ -435,16 +429,13 @@ class ProjectService:
         """视察记录 by a supervising deputy, or a resident's feedback."""
         if kind not in ("inspection", "feedback"):
             raise ValueError(kind)
-        event = ProjectEvent(
-            project_id=project.id,  # type: ignore[arg-type]
-            kind=kind,
-            actor_id=actor.id,
-            actor_role=role.value,
+        return await self._event(
+            project,
+            kind,
+            actor,
+            role,
+            self.clock.now(),
             text=text,
             media_kind="photo" if media else None,
             media=media,
-            at=self.clock.now(),
         )
-        self.session.add(event)
-        await self.session.flush()
-        return event
