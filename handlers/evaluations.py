@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.annual_export import csv_files, workbook, year_tables
 from bot.charts import satisfaction_chart
 from bot.config import Settings
-from bot.db.models import EvaluationRound, User
+from bot.db.models import EvaluationRound, Project, User
 from bot.evaluation_texts import admin_card, follower_result, project_card, results_text, review, title
 from bot.keyboards import evaluations as kb
 from bot.notify import Notifier
@@ -262,7 +262,8 @@ async def publish_evaluation(services: Services, round_: EvaluationRound, notifi
 
 # -- deputies -----------------------------------------------------------------------------------
 async def rating_context(query: CallbackQuery, services: Services, user: User, rid: int):  # type: ignore[no-untyped-def]
-    """The round and the deputy behind a press, or None after telling them why not."""
+    """The round, the deputy behind a press and the round's projects, or None after telling them
+    why not."""
     round_ = await services.evaluations.get(rid)
     deputy = await services.users.active_deputy(user.telegram_id)
     if deputy is None:
@@ -274,7 +275,7 @@ async def rating_context(query: CallbackQuery, services: Services, user: User, r
     if await services.evaluations.has_rated(round_, deputy):
         await query.answer(REFUSALS["rated"](), show_alert=True)
         return None
-    return round_, deputy
+    return round_, deputy, await services.evaluations.projects(round_)
 
 
 async def show_card(
@@ -282,10 +283,10 @@ async def show_card(
     services: Services,
     round_: EvaluationRound,
     deputy,
+    projects: list[Project],
     index: int,
     settings: Settings,  # type: ignore[no-untyped-def]
 ) -> None:
-    projects = await services.evaluations.projects(round_)
     index = min(max(index, 0), len(projects) - 1)
     project = projects[index]
     ratings = await services.evaluations.draft(round_, deputy)
@@ -302,8 +303,7 @@ async def rate_pressed(
     context = await rating_context(query, services, user, callback_data.rid)
     if context is None:
         return
-    round_, deputy = context
-    projects = await services.evaluations.projects(round_)
+    round_, deputy, projects = context
     if not 0 <= callback_data.i < len(projects) or callback_data.r not in kb.LONG:
         await query.answer(_("这个按钮已经过期了。"), show_alert=True)
         return
@@ -312,7 +312,7 @@ async def rate_pressed(
     await query.answer()
     # After a rating, the next project's card (the last one stays, ready for the review).
     following = callback_data.i + 1 if callback_data.i + 1 < len(projects) else callback_data.i
-    await show_card(query, services, round_, deputy, following, settings)
+    await show_card(query, services, round_, deputy, projects, following, settings)
 
 
 async def nav_pressed(
@@ -321,8 +321,7 @@ async def nav_pressed(
     context = await rating_context(query, services, user, callback_data.rid)
     if context is None:
         return
-    round_, deputy = context
-    projects = await services.evaluations.projects(round_)
+    round_, deputy, projects = context
     if callback_data.act == "review":
         await query.answer()
         ratings = await services.evaluations.draft(round_, deputy)
@@ -348,7 +347,7 @@ async def nav_pressed(
             await query.bot.send_photo(query.from_user.id, last.media, caption=projects[callback_data.i].name)  # type: ignore[union-attr]
     else:
         await query.answer()
-        await show_card(query, services, round_, deputy, callback_data.i, settings)
+        await show_card(query, services, round_, deputy, projects, callback_data.i, settings)
 
 
 def setup() -> Router:
