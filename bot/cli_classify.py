@@ -10,8 +10,7 @@ from typing import TextIO
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.db.engine import create_engine, create_session_factory
-from bot.db.migrate import upgrade
+from bot.db.migrate import migrated_session
 from bot.db.models import CategoryCorrection
 from core.classify import Classifier
 from core.evaluation import Evaluation
@@ -77,13 +76,8 @@ def evaluate(classifier: Classifier, path: Path, out: TextIO) -> int:
 
 
 async def learn(classifier: Classifier, settings: Settings, out: TextIO) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            rows = (await session.exec(select(CategoryCorrection))).all()
-    finally:
-        await engine.dispose()
+    async with migrated_session(settings.database_url) as session:
+        rows = (await session.exec(select(CategoryCorrection))).all()
     corrections = [Correction(row.text, row.predicted, row.corrected) for row in rows]
     proposals = propose(classifier, corrections)
     out.write(

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from bot.annual_export import csv_files, workbook, year_tables
 from bot.config import Settings
-from bot.db.engine import create_engine, create_session_factory
-from bot.db.migrate import upgrade
+from bot.db.migrate import migrated_session
 
 
 async def export_year(settings: Settings, year: int, out: Path) -> int:
@@ -17,13 +16,8 @@ async def export_year(settings: Settings, year: int, out: Path) -> int:
     except OSError as error:
         print(f"error: {out}: {error}", file=sys.stderr)
         return 2
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            tables = await year_tables(session, year, settings.tz)
-    finally:
-        await engine.dispose()
+    async with migrated_session(settings.database_url) as session:
+        tables = await year_tables(session, year, settings.tz)
     written = [out / f"minsheng-{year}.xlsx"]
     written[0].write_bytes(workbook(tables))
     for name, content in csv_files(tables).items():

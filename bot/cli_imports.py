@@ -9,8 +9,7 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.db.engine import create_engine, create_session_factory
-from bot.db.migrate import upgrade
+from bot.db.migrate import migrated_session
 from bot.services.areas import AreaService, read_area_file
 from bot.services.container import Services
 from bot.services.roster import RosterFileError, RosterService, read_roster, read_staff
@@ -24,14 +23,9 @@ async def import_areas(settings: Settings, path: Path) -> int:
     except AreaFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            report = await AreaService(session).import_district(spec)
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with migrated_session(settings.database_url) as session:
+        report = await AreaService(session).import_district(spec)
+        await session.commit()
     print(
         f"{report.district}: {report.streets_added} streets and {report.communities_added} communities added"
     )
@@ -53,14 +47,9 @@ async def _import_people(settings: Settings, path: Path, read, store, label: str
     except (OSError, UnicodeDecodeError, RosterFileError) as error:
         print(f"error: {path}: {error}", file=sys.stderr)
         return 2
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            report = await store(RosterService(session, SystemClock(settings.tz)), rows)
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with migrated_session(settings.database_url) as session:
+        report = await store(RosterService(session, SystemClock(settings.tz)), rows)
+        await session.commit()
     for error in report.errors:
         print(f"{path}:{error.line}: {error.message}", file=sys.stderr)
     print(
@@ -88,31 +77,26 @@ async def import_candidates(settings: Settings, path: Path, year: int) -> int:
         )
         return 2
     codes = {category.code for category in default_categories()}
-    engine = create_engine(settings.database_url)
     added, errors = 0, []
-    try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            rounds = Services(session, SystemClock(settings.tz), settings).rounds
-            for line, row in enumerate(rows, start=2):
-                title, category = (row.get("title") or "").strip(), (row.get("category") or "").strip()
-                if not title:
-                    errors.append(f"{path}:{line}: title is empty")
-                elif category not in codes:
-                    errors.append(f"{path}:{line}: unknown category {category!r}")
-                else:
-                    await rounds.add_item(
-                        year,
-                        title,
-                        category,
-                        "special",
-                        department=(row.get("department") or "").strip() or None,
-                        estimated_cost=(row.get("estimated_cost") or "").strip() or None,
-                    )
-                    added += 1
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with migrated_session(settings.database_url) as session:
+        rounds = Services(session, SystemClock(settings.tz), settings).rounds
+        for line, row in enumerate(rows, start=2):
+            title, category = (row.get("title") or "").strip(), (row.get("category") or "").strip()
+            if not title:
+                errors.append(f"{path}:{line}: title is empty")
+            elif category not in codes:
+                errors.append(f"{path}:{line}: unknown category {category!r}")
+            else:
+                await rounds.add_item(
+                    year,
+                    title,
+                    category,
+                    "special",
+                    department=(row.get("department") or "").strip() or None,
+                    estimated_cost=(row.get("estimated_cost") or "").strip() or None,
+                )
+                added += 1
+        await session.commit()
     for error in errors:
         print(error, file=sys.stderr)
     print(f"candidate items for {year}: {added} added (特定征集), {len(errors)} rows with errors")

@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
-from bot.db.migrate import upgrade
+from bot.db.migrate import migrated_session, upgrade
 from bot.db.models import Deputy
 from bot.i18n import build_i18n
 from bot.notify import Notifier
@@ -78,18 +78,13 @@ async def import_projects(settings: Settings, path: Path) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     clock = SystemClock(settings.tz)
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            # Outside any update: the departments' notices are queued in their own languages.
-            i18n = build_i18n(settings.locales_dir, settings.data_dir, settings.default_locale)
-            added, errors = await add_projects(
-                Services(session, clock, settings), Notifier(i18n, clock, settings), rows, str(path)
-            )
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with migrated_session(settings.database_url) as session:
+        # Outside any update: the departments' notices are queued in their own languages.
+        i18n = build_i18n(settings.locales_dir, settings.data_dir, settings.default_locale)
+        added, errors = await add_projects(
+            Services(session, clock, settings), Notifier(i18n, clock, settings), rows, str(path)
+        )
+        await session.commit()
     for error in errors:
         print(error, file=sys.stderr)
     print(f"projects: {added} added, {len(errors)} rows with errors")

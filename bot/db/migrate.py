@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.engine import create_engine, create_session_factory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,6 +34,18 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(_run)
+
+
+@asynccontextmanager
+async def migrated_session(url: str) -> AsyncIterator[AsyncSession]:
+    """A session on a database brought up to date, for one command; its engine goes with it."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
