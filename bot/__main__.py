@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
 
     classify = commands.add_parser("classify", help="classify texts (one a line on stdin) into categories")
     classify.add_argument("--eval", type=Path, metavar="FILE.tsv", help="accuracy on a labelled TSV")
+    classify.add_argument(
+        "--by-source",
+        action="store_true",
+        help="with --eval: figures by held-out source (thresholds learned on the other sources)",
+    )
     classify.add_argument("--learn", action="store_true", help="propose keyword changes from corrections")
 
     candidates = commands.add_parser("candidates", help="candidate items of a selection round")
@@ -244,7 +249,7 @@ async def _classify(args: argparse.Namespace, settings: Settings) -> int:
 
     classifier = build_classifier(settings)
     if args.eval:
-        return evaluate(classifier, args.eval, sys.stdout)
+        return evaluate(classifier, args.eval, sys.stdout, by_source=args.by_source)
     if args.learn:
         return await learn(classifier, settings, sys.stdout)
     return classify_lines(classifier, sys.stdin, sys.stdout)

@@ -13,7 +13,8 @@ from bot.config import Settings
 from bot.db.migrate import migrated_session
 from bot.db.models import CategoryCorrection
 from core.classify import Classifier
-from core.evaluation import Evaluation
+from core.evaluation import Evaluation, Scored, source_group
+from core.evaluation import by_source as core_by_source
 from core.learn import Correction, propose
 
 
@@ -40,38 +41,65 @@ def classify_lines(classifier: Classifier, source: TextIO, out: TextIO) -> int:
 
 def read_labelled(path: Path) -> list[tuple[str, str]]:
     """A TSV with columns text and category (a header line naming them; more columns ignored)."""
+    return [(row["text"], row["category"]) for row in read_rows(path)]
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Every row of a labelled TSV as {column: value}; text and category are required columns."""
     lines = path.read_text(encoding="utf-8").splitlines()
     if not lines:
         raise ValueError(f"{path} is empty")
     header = lines[0].split("\t")
     if "text" not in header or "category" not in header:
         raise ValueError(f"{path}: the first line must name the columns text and category")
-    text_at, category_at = header.index("text"), header.index("category")
+    needed = max(header.index("text"), header.index("category"))
     rows = []
     for number, line in enumerate(lines[1:], start=2):
         cells = line.split("\t")
-        if len(cells) <= max(text_at, category_at):
+        if len(cells) <= needed:
             raise ValueError(f"{path}:{number}: expected {len(header)} tab-separated columns")
-        rows.append((cells[text_at], cells[category_at]))
+        rows.append(dict(zip(header, cells, strict=False)))
     return rows
 
 
-def evaluate(classifier: Classifier, path: Path, out: TextIO) -> int:
+def evaluate(classifier: Classifier, path: Path, out: TextIO, *, by_source: bool = False) -> int:
+    """Accuracy figures on a labelled TSV; with ``by_source``, by held-out source (needs ``source``).
+
+    By source: rows are grouped by publisher (core.evaluation.source_group) into at most 5 folds;
+    the confidence threshold is learned on the other folds (core.evaluation.learn_threshold), and
+    top-1, top-2, unsure rate and precision when sure are reported overall, per ``style`` column
+    value and per fold.
+    """
     try:
-        rows = read_labelled(path)
+        rows = read_rows(path)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     codes = [category.code for category in classifier.categories]
-    unknown = sorted({label for _text, label in rows} - set(codes))
+    unknown = sorted({row["category"] for row in rows} - set(codes))
     if unknown:
         print(f"error: {path}: unknown categories {', '.join(unknown)}", file=sys.stderr)
         return 2
+    if by_source and not all(row.get("source") for row in rows):
+        print(f"error: {path}: --by-source needs a source column with a value on every row", file=sys.stderr)
+        return 2
     evaluation = Evaluation()
-    for text, label in rows:
-        result = classifier.classify(text)
-        evaluation.add(label, result.ranked, result.category)
+    scored = []
+    for row in rows:
+        result = classifier.classify(row["text"])
+        evaluation.add(row["category"], result.ranked, result.category)
+        scored.append(
+            Scored(
+                row["category"],
+                tuple(result.ranked),
+                result.confidence,
+                row.get("style") or "-",
+                source_group(row.get("source", "")),
+            )
+        )
     out.write(evaluation.report(codes) + "\n")
+    if by_source:
+        out.write("\n" + core_by_source(scored).report() + "\n")
     return 0
 
 

@@ -148,3 +148,36 @@ def test_evaluation_figures() -> None:
     assert figures["b"].recall == 0.0
     report = evaluation.report(["a", "b", "c"])
     assert "top-1 accuracy: 33.3% (1/3)" in report and "top-2 accuracy: 66.7% (2/3)" in report
+
+
+def test_source_groups_and_folds() -> None:
+    from core.evaluation import grouped_folds, source_group
+
+    assert source_group("https://www.X.gov.cn/a/1.html") == "www.x.gov.cn"
+    assert source_group("github:o/r:sheet.xlsx#编号=3") == "github:o/r:sheet.xlsx"
+    groups = ["a"] * 5 + ["b"] * 3 + ["c"] * 2 + ["d"] * 2
+    folds = grouped_folds(groups, 3)
+    by_group = {group: {f for g, f in zip(groups, folds, strict=True) if g == group} for group in "abcd"}
+    assert all(len(f) == 1 for f in by_group.values())  # a source never spans two folds
+    assert len(set(folds)) == 3
+    assert grouped_folds(["x", "y", "x"], 5) == [0, 1, 0]  # fewer sources: leave one source out
+
+
+def test_threshold_is_learned_on_other_sources_only() -> None:
+    from core.evaluation import Scored, by_source, learn_threshold
+
+    # Right answers are confident, wrong ones are not: the threshold goes between them.
+    scored = [(0.9, True)] * 18 + [(0.2, False)] * 2
+    assert learn_threshold(scored) == 0.9
+    # It may not ask back more than a tenth: at most 2 of 20 unsure.
+    assert learn_threshold([(0.9, True)] * 16 + [(0.2, False)] * 4) == 0.0
+    # A held-out source whose confident answers are wrong shows it (nothing learned from it).
+    rows = [Scored("a", ("a", "b"), 0.9, "s", "one") for _ in range(9)]
+    rows += [Scored("a", ("b", "a"), 0.3, "s", "one")]
+    rows += [Scored("a", ("b", "a"), 0.9, "t", "two") for _ in range(5)]
+    figures = by_source(rows)
+    assert len(figures.folds) == 2
+    held_two = next(e for groups, _t, e in figures.folds if groups == ["two"])
+    assert held_two.sure == 5 and held_two.sure_correct == 0 and held_two.top2 == 5
+    assert figures.styles["t"].total == 5 and figures.overall.total == 15
+    assert "precision-when-sure" in figures.report()
