@@ -49,7 +49,7 @@ TEXTS = [
 ]
 FIRST_USER = 500_000
 RUN = lambda _base: ["-m", "bot", "run"]  # noqa: E731
-SECRET = "bench-secret"
+SECRET = "bench-secret-token-0123"
 
 
 @dataclass

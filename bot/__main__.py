@@ -184,7 +184,11 @@ async def _outbox(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import run_polling
 
-    await run_polling(settings)
+    try:
+        await run_polling(settings)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.activity import Activity
 from bot.clock import Clock, SystemClock
 from bot.commands import register_default_commands
-from bot.config import ConfigError, Settings
+from bot.config import Settings
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.i18n import UserLocaleMiddleware, build_i18n
+from bot.keys import ensure_pseudonym_secret, webhook_secret
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -171,6 +172,7 @@ async def build_runtime(
 
 async def run_polling(settings: Settings) -> None:
     """Production: long polling against Telegram (or TELEGRAM_API_BASE), until a signal."""
+    ensure_pseudonym_secret(settings)
     runtime = await build_runtime(settings)
     me = await runtime.bot.get_me()
     log.info("running as @%s", me.username)
@@ -208,10 +210,9 @@ async def run_webhook(settings: Settings) -> None:
 
     from bot.web.webhook import build_app
 
-    if not settings.webhook_url or settings.webhook_secret is None:
-        raise ConfigError("configuration error: WEBHOOK_URL and WEBHOOK_SECRET are needed in webhook mode")
+    secret = webhook_secret(settings)
+    ensure_pseudonym_secret(settings)
     runtime = await build_runtime(settings)
-    secret = settings.webhook_secret.get_secret_value()
     runner = web.AppRunner(build_app(runtime, secret), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)

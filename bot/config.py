@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LOCALES = ("zh_CN", "en")
+# The sandbox's pseudonym key; production runs never use it (bot/keys.py).
+DEFAULT_PSEUDONYM_SECRET = "minsheng-default-pseudonym-salt"
 
 
 class Settings(BaseSettings):
@@ -26,8 +28,9 @@ class Settings(BaseSettings):
     telegram_api_base: str | None = None
     data_dir: Path = Path("data")
     locales_dir: Path = PROJECT_ROOT / "locales"
-    # Salt for residents' pseudonyms: changing it renames every resident, so set it once.
-    pseudonym_secret: SecretStr = SecretStr("minsheng-default-pseudonym-salt")
+    # Key of residents' pseudonyms: changing it renames every resident, so set it once. Unset, a
+    # production run creates one in DATA_DIR (bot/keys.py); only the sandbox uses the built-in one.
+    pseudonym_secret: SecretStr = SecretStr(DEFAULT_PSEUDONYM_SECRET)
     # Throttling: at most `throttle_burst` messages per user, refilled at `throttle_rate` per second.
     throttle_rate: float = Field(default=1.0, gt=0)
     throttle_burst: int = Field(default=5, ge=1)

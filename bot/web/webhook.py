@@ -70,6 +70,9 @@ class SharedRecentUpdates:
 
 
 def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Application:
+    if not secret:
+        # An empty secret would let a request without the header pass the comparison below.
+        raise ValueError("the webhook needs a non-empty secret token")
     recent = (
         SharedRecentUpdates(runtime.settings.redis_url) if runtime.settings.redis_url else RecentUpdates()
     )

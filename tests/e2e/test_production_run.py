@@ -16,6 +16,8 @@ async def test_polling_with_a_token_and_a_graceful_stop(tmp_path: Path) -> None:
     base = await server.start()
     env = {
         "PATH": os.environ.get("PATH", ""),
+        # This checkout's code, whichever one the virtual environment installed.
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         "BOT_TOKEN": SANDBOX_TOKEN,
         "TELEGRAM_API_BASE": base,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
@@ -50,7 +52,11 @@ async def test_polling_with_a_token_and_a_graceful_stop(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         server.world.wake()  # end the long poll now rather than at its timeout
         code = await asyncio.wait_for(process.wait(), 30)
-        assert code == 0, (await process.stderr.read()).decode()  # type: ignore[union-attr]
+        errors = (await process.stderr.read()).decode()  # type: ignore[union-attr]
+        assert code == 0, errors
+        # No PSEUDONYM_SECRET was given: a private one was created in DATA_DIR, and the log says so.
+        assert (tmp_path / "data" / "pseudonym_secret").stat().st_size > 32
+        assert "PSEUDONYM_SECRET was not set: created a random one" in errors
     finally:
         if process.returncode is None:
             process.kill()
