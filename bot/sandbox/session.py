@@ -122,6 +122,19 @@ class Sandbox:
         person = self.person(user_id)
         return await self.act(lambda: self.server.world.press(person, label, data))
 
+    def button_data(self, user_id: int, label: str) -> str:
+        """The callback data of the button `label` on the newest bot message to this person that has it
+        (to press it again later, as a person replays an old button)."""
+        message = self.server.world._find_button(user_id, label, None)
+        if message is None:
+            raise LookupError(f"no button {label!r} in the messages to {user_id}")
+        return next(
+            button["callback_data"]
+            for row in message["reply_markup"]["inline_keyboard"]
+            for button in row
+            if button.get("text") == label and "callback_data" in button
+        )
+
     async def photo(self, user_id: int, path: Path, caption: str | None = None) -> list[Shown]:
         person = self.person(user_id)
         content = path.read_bytes()

@@ -107,6 +107,7 @@ async def test_follow_report_milestone_change_inspection_feedback(sandbox: Sandb
     assert (
         "进度：40%" in preview.text and "累计支出：120万元" in preview.text and "附件：照片" in preview.text
     )
+    confirm = sandbox.button_data(STAFF, "✅ 确认提交")
     shown = await sandbox.press(STAFF, "✅ 确认提交")
     milestone = [s for s in shown if "到达里程碑：主体完工" in s.text]
     assert {s.to for s in milestone} == {SUPERVISOR, FOLLOWER, DIGEST_READER}
@@ -115,7 +116,8 @@ async def test_follow_report_milestone_change_inspection_feedback(sandbox: Sandb
         "▓▓▓▓░░░░░░ 40%" in milestone[0].text and "预算 300万元，已支出 120万元（40%）" in milestone[0].text
     )
     # A second press of the same confirmation stores nothing twice.
-    await sandbox.press(STAFF, data=(sandbox.shown[-1].buttons and "pr:confirm:") or "pr:confirm:")
+    [again] = await sandbox.press(STAFF, data=confirm)
+    assert again.alert and again.text == "这个按钮已失效，请发送 /start 重新打开菜单。"
     async with sandbox.runtime.session_factory() as session:
         reports = (await session.exec(select(ProjectEvent).where(ProjectEvent.kind == "report"))).all()
     assert len(reports) == 1
@@ -234,7 +236,7 @@ async def test_weekly_digest_quiet_hours_and_a_blocked_follower(quiet_settings: 
         shown = await sandbox.advance_clock(monday)
         digests = [s for s in shown if "本周项目进展" in s.text]
         assert [s.to for s in digests] == [DIGEST_READER]
-        assert "▓" not in digests[0].text or "0%" in digests[0].text
+        assert "\n<b>新建社区长者饭堂</b>\n░░░░░░░░░░ 0%\n" in digests[0].text and "▓" not in digests[0].text
         assert "提交实施方案：夜里写好的方案。" in digests[0].text
         async with sandbox.runtime.session_factory() as session:
             blocked = (await session.exec(select(User).where(User.telegram_id == 1004))).one()

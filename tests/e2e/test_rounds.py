@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 from datetime import timedelta
 
 from sqlmodel import col, select
@@ -319,7 +320,25 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
         }
         pb = files[f"round-{round_.id}.pb"]
         assert pb.startswith("META\nkey;value\n") and "\nPROJECTS\n" in pb and "\nVOTES\n" in pb
-        assert ("num_votes;4" in pb and "\n4;c1,c5,c8\n" in pb) or "c1,c5,c8" in pb
+        meta, projects, votes = read_pabulib(pb)
+        assert meta["num_votes"] == "4" and meta["budget"] == "7" and meta["vote_type"] == "approval"
+        assert meta["num_projects"] == str(len(projects))
+        # Three chat ballots for c1 c4 c7 and the paper one for c1 c5 c8, voters numbered 1-4.
+        assert sorted(v["voter_id"] for v in votes) == ["1", "2", "3", "4"]
+        assert sorted(",".join(sorted(v["vote"].split(","))) for v in votes) == [
+            "c1,c4,c7",
+            "c1,c4,c7",
+            "c1,c4,c7",
+            "c1,c5,c8",
+        ]
+        votes_per_project = {p["project_id"]: p["votes"] for p in projects}
+        assert {k: v for k, v in votes_per_project.items() if v != "0"} == {
+            "c1": "4",
+            "c4": "3",
+            "c7": "3",
+            "c5": "1",
+            "c8": "1",
+        }
         assert receipt_hash(round_.id, receipts[2002]) in files[f"round-{round_.id}-receipts.txt"]
         assert not shows_id(files[f"round-{round_.id}-ballots.csv"], 2001)  # anonymous
 
@@ -401,3 +420,20 @@ async def test_a_minimum_share_of_planned_investments(database_url: str, data_di
             problems = await services.rounds.check(round_)
         assert [p.code for p in problems] == ["special_share"]
         assert problems[0].values["special"] == 2 and problems[0].values["count"] == 9
+
+
+def read_pabulib(text: str) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]]]:
+    """A .pb file's META (key -> value), PROJECTS and VOTES rows, by the format's section headers."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line in ("META", "PROJECTS", "VOTES"):
+            current = sections.setdefault(line, [])
+        else:
+            assert current is not None, f"a line before the first section: {line!r}"
+            current.append(line)
+    assert list(sections) == ["META", "PROJECTS", "VOTES"]
+    meta = {row["key"]: row["value"] for row in csv.DictReader(sections["META"], delimiter=";")}
+    projects = list(csv.DictReader(sections["PROJECTS"], delimiter=";"))
+    votes = list(csv.DictReader(sections["VOTES"], delimiter=";"))
+    return meta, projects, votes

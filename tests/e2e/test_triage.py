@@ -20,7 +20,6 @@ from bot.db.models import (
     User,
 )
 from bot.sandbox.session import Sandbox
-from core.points import DEFAULT_POINTS
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
 
 RESIDENT, DEPUTY, OTHER_DEPUTY, FAR_DEPUTY = 1001, 2001, 2002, 2003
@@ -78,15 +77,17 @@ async def test_a_new_suggestion_reaches_the_streets_deputies_as_a_card(street: S
 
 
 @pytest.mark.parametrize(
-    ("label", "state", "resident_sees"),
+    ("label", "state", "resident_sees", "points"),
     [
-        ("转社区办理", "to_community", "已提交 → 转社区办理"),
-        ("转立法联系点", "to_legislation", "已提交 → 转立法联系点"),
-        ("转街道", "to_street", "已提交 → 转街道"),
-        ("报区人大常委会", "to_district", "已提交 → 报区人大常委会"),
+        ("转社区办理", "to_community", "已提交 → 转社区办理", 2),
+        ("转立法联系点", "to_legislation", "已提交 → 转立法联系点", 2),
+        ("转街道", "to_street", "已提交 → 转街道", 2),
+        ("报区人大常委会", "to_district", "已提交 → 报区人大常委会", 3),
     ],
 )
-async def test_each_forward_target(street: Sandbox, label: str, state: str, resident_sees: str) -> None:
+async def test_each_forward_target(
+    street: Sandbox, label: str, state: str, resident_sees: str, points: int
+) -> None:
     suggestion = await submit(street, RESIDENT, "希望社区开设老年食堂，方便独居老人吃饭")
     [confirm] = await street.press(DEPUTY, label)
     assert confirm.method == "editMessageReplyMarkup" and confirm.buttons == [[f"确定：{label}"], ["« 返回"]]
@@ -98,7 +99,7 @@ async def test_each_forward_target(street: Sandbox, label: str, state: str, resi
     [changed] = await rows(street, Suggestion, Suggestion.id == suggestion.id)
     assert changed.state == state
     [entry] = await rows(street, PointsEntry)
-    assert (entry.action, entry.points) == (state, DEFAULT_POINTS[state])
+    assert (entry.action, entry.points) == (state, points)  # the default points table (core/points.py)
 
 
 async def test_decline_needs_a_reason_and_tells_it(street: Sandbox) -> None:
@@ -187,7 +188,7 @@ async def test_on_behalf_of_a_resident(street: Sandbox) -> None:
     [card] = [s for s in shown if s.to == OTHER_DEPUTY]
     assert "代表代征集" in card.text
     [entry] = await rows(street, PointsEntry)
-    assert (entry.action, entry.points) == ("on_behalf", DEFAULT_POINTS["on_behalf"])
+    assert (entry.action, entry.points) == ("on_behalf", 3)
     [not_deputy] = await street.say(RESIDENT, "/onbehalf")
     assert not_deputy.text == "只有人大代表可以代居民提交建议。"
 
@@ -311,11 +312,10 @@ async def test_points_ledger_rank_and_export(street: Sandbox) -> None:
     await street.say(OTHER_DEPUTY, "/onbehalf")
     await street.say(OTHER_DEPUTY, "居民反映菜市场附近早上乱摆摊占道，影响通行")
     [ledger] = await street.say(DEPUTY, "/points")
-    expected = 2 * DEFAULT_POINTS["to_district"]
-    assert ledger.text.startswith(f"<b>履职积分</b>：{expected} 分，排名 1/3")
+    assert ledger.text.startswith("<b>履职积分</b>：6 分，排名 1/3")  # 2 × 3 for 报区人大常委会
     assert ledger.text.count("报区人大常委会 +3") == 2
     [other] = await street.say(OTHER_DEPUTY, "/points")
-    assert other.text.startswith(f"<b>履职积分</b>：{DEFAULT_POINTS['on_behalf']} 分，排名 2/3")
+    assert other.text.startswith("<b>履职积分</b>：3 分，排名 2/3")
     [resident] = await street.say(RESIDENT, "/points")
     assert resident.text == "履职积分只对人大代表记录。"
     shown = await street.say(ADMIN_ID, "/export", name="Admin")

@@ -12,7 +12,6 @@ from core.similarity import most_similar, similarity
 from core.tracking import parse_tracking_code, tracking_code
 from core.workflow import (
     STATE_LABELS,
-    TRANSITIONS,
     Action,
     State,
     TransitionRefused,
@@ -45,20 +44,78 @@ def test_triage_needs_a_deputy_and_a_reason_to_decline() -> None:
 
 def test_feasibility_is_staff_work() -> None:
     assert transition(State.TO_DISTRICT, Action.FEASIBLE, Role.STAFF) is State.FEASIBLE
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(TransitionRefused, match="feasible from to_district: wrong_role"):
         transition(State.TO_DISTRICT, Action.FEASIBLE, Role.DEPUTY)
     assert Action.INFEASIBLE in allowed_actions(State.TO_DISTRICT, Role.STAFF)
 
 
-@given(st.sampled_from(list(State)), st.sampled_from(list(Action)), st.sampled_from(list(Role)))
-def test_transition_is_total_and_follows_the_table(state: State, action: Action, role: Role) -> None:
-    rule = TRANSITIONS.get(state, {}).get(action)
+# The workflow of DESIGN.md written down by hand, independently of core/workflow.py's table:
+# (state, action) -> (new state, roles allowed, reason required). Every other pair is refused.
+R, D, S, A = Role.RESIDENT, Role.DEPUTY, Role.STAFF, Role.ADMIN
+ANYONE = {R, D, S, A}  # as the suggestion's author
+EXPECTED: dict[tuple[State, Action], tuple[State, set[Role], bool]] = {
+    (State.DRAFT, Action.SUBMIT): (State.SUBMITTED, ANYONE, False),
+    (State.DRAFT, Action.ABANDON): (State.ABANDONED, ANYONE, False),
+    (State.SUBMITTED, Action.WITHDRAW): (State.WITHDRAWN, ANYONE, False),
+    (State.SUBMITTED, Action.ASK): (State.NEEDS_INFO, {D, A}, True),
+    (State.NEEDS_INFO, Action.ANSWER): (State.SUBMITTED, ANYONE, True),
+    **{
+        (state, action): (to, {D, A}, action is Action.DECLINE)
+        for state in (State.SUBMITTED, State.NEEDS_INFO)
+        for action, to in (
+            (Action.TO_COMMUNITY, State.TO_COMMUNITY),
+            (Action.TO_LEGISLATION, State.TO_LEGISLATION),
+            (Action.TO_STREET, State.TO_STREET),
+            (Action.TO_DISTRICT, State.TO_DISTRICT),
+            (Action.MERGE, State.MERGED),
+            (Action.DECLINE, State.DECLINED),
+        )
+    },
+    (State.TO_DISTRICT, Action.FEASIBLE): (State.FEASIBLE, {S, A}, False),
+    (State.TO_DISTRICT, Action.INFEASIBLE): (State.INFEASIBLE, {S, A}, True),
+    (State.FEASIBLE, Action.NOMINATE): (State.CANDIDATE, {A}, False),
+    (State.CANDIDATE, Action.ELECT): (State.ELECTED, {A}, False),
+    (State.CANDIDATE, Action.NOT_ELECT): (State.NOT_ELECTED, {A}, False),
+}
+
+
+def outcome(state: State, action: Action, role: Role, reason: str | None) -> str:
     try:
-        new = transition(state, action, role, "理由")
-    except TransitionRefused:
-        assert rule is None or role not in rule.roles
-    else:
-        assert rule is not None and new is rule.to
+        return transition(state, action, role, reason).value
+    except TransitionRefused as refused:
+        assert (refused.state, refused.action) == (state, action)
+        return refused.code
+
+
+def test_every_state_action_and_role_against_the_written_down_workflow() -> None:
+    wrong = []
+    for state in State:
+        for role in Role:
+            for action in Action:
+                if (state, action) not in EXPECTED:
+                    expected = dict.fromkeys((None, "  ", "理由"), "not_allowed")
+                else:
+                    to, roles, reason_required = EXPECTED[state, action]
+                    if role not in roles:
+                        expected = dict.fromkeys((None, "  ", "理由"), "wrong_role")
+                    elif reason_required:
+                        expected = {None: "reason_required", "  ": "reason_required", "理由": to.value}
+                    else:
+                        expected = dict.fromkeys((None, "  ", "理由"), to.value)
+                for reason, answer in expected.items():
+                    got = outcome(state, action, role, reason)
+                    if got != answer:
+                        wrong.append(f"{state}/{action}/{role}/{reason!r}: {got}, expected {answer}")
+            offered = {
+                action for (s, action), (_, roles, _) in EXPECTED.items() if s is state and role in roles
+            }
+            if set(allowed_actions(state, role)) != offered or len(allowed_actions(state, role)) != len(
+                offered
+            ):
+                wrong.append(
+                    f"allowed_actions({state}, {role}) = {allowed_actions(state, role)}, expected {offered}"
+                )
+    assert not wrong, "\n".join(wrong)
 
 
 def test_terminal_states_have_no_way_out() -> None:
