@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -55,20 +56,48 @@ def test_configured_thresholds() -> None:
     thresholds = Thresholds.parse({"bonus_tiers": [0.8, 0.9], "penalty_at_or_below": 0.5})
     assert thresholds.bonus_tiers == (Fraction("0.9"), Fraction("0.8"))
     assert tier(Fraction(8, 10), thresholds) == Fraction("0.8")
-    for bad in (
-        {"bonus_tiers": "high"},
-        {"bonus_tiers": [1.5]},
-        {"bonus_tiers": [0.9, 0.9]},
-        {"penalty_at_or_below": True},
-    ):
-        with pytest.raises(ValueError):
-            Thresholds.parse(bad)
+    # 100% is a tier one may configure (以上 includes the number: only a unanimous project earns it).
+    top = Thresholds.parse({"bonus_tiers": [1, 0.9], "penalty_at_or_below": 0})
+    assert top.bonus_tiers == (Fraction(1), Fraction("0.9")) and top.penalty_at_or_below == 0
+    assert tier(Fraction(1), top) == Fraction(1) and tier(Fraction(99, 100), top) == Fraction("0.9")
+    assert not penalised(Fraction(1, 100), top) and penalised(Fraction(0), top)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"bonus_tiers": "high"}, "a list of numbers 'bonus_tiers'"),
+        ({"bonus_tiers": [True]}, "a list of numbers 'bonus_tiers'"),  # a boolean is not a rate
+        ({"bonus_tiers": [0.9, False]}, "a list of numbers 'bonus_tiers'"),
+        ({"penalty_at_or_below": True}, "a number 'penalty_at_or_below'"),
+        ({"penalty_at_or_below": "0.6"}, "a number 'penalty_at_or_below'"),
+        ({"bonus_tiers": [1.5]}, "rates between 0 and 1"),
+        ({"bonus_tiers": [1.0000001]}, "rates between 0 and 1"),
+        ({"bonus_tiers": [0]}, "rates between 0 and 1"),
+        ({"bonus_tiers": [0.9, -0.1]}, "rates between 0 and 1"),
+        ({"penalty_at_or_below": 1.5}, "rates between 0 and 1"),
+        ({"penalty_at_or_below": 1}, "rates between 0 and 1"),  # everyone penalised is no threshold
+        ({"penalty_at_or_below": -0.1}, "rates between 0 and 1"),
+        ({"bonus_tiers": [0.9, 0.9]}, "different from each other"),
+    ],
+)
+def test_bad_thresholds_are_refused_with_their_reason(bad: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Thresholds.parse(bad)
 
 
 def test_percent_shows_one_decimal() -> None:
     assert percent(Fraction(17, 20)) == "85.0%"
     assert percent(Fraction(2, 3)) == "66.7%"
     assert percent(Fraction(1, 8)) == "12.5%"
+    # Halves round up, never to the even neighbour (banker's rounding would give 6.2%, 31.2%).
+    assert percent(Fraction(1, 16)) == "6.3%"  # 6.25%
+    assert percent(Fraction(5, 16)) == "31.3%"  # 31.25%
+    assert percent(Fraction(17, 80)) == "21.3%"  # 21.25%
+    assert percent(Fraction(3, 16)) == "18.8%"  # 18.75%
+    assert percent(Fraction(1, 2000)) == "0.1%"  # 0.05%
+    assert percent(Fraction(1, 3000)) == "0.0%"
+    assert percent(Fraction(1)) == "100.0%" and percent(Fraction(0)) == "0.0%"
     assert percent(None) == "—"
 
 
@@ -92,7 +121,6 @@ def test_adding_a_satisfied_rating_never_lowers_the_rate(
     if before.satisfaction() is not None:
         assert after.satisfaction() >= before.satisfaction()  # type: ignore[operator]
         assert after.satisfied_share() >= before.satisfied_share()  # type: ignore[operator]
-    assert tier(after.satisfaction(), Thresholds()) or True
     rank = [None, Fraction("0.85"), Fraction("0.90"), Fraction("0.95")]
     assert rank.index(tier(after.satisfaction(), Thresholds())) >= rank.index(
         tier(before.satisfaction(), Thresholds())

@@ -285,3 +285,59 @@ def test_cli_refuses_a_malformed_file_in_one_line(tmp_path: Path, content: str, 
     result = run_cli(tmp_path, content)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
+
+
+# -- runoffs and broken configurations (hand mutations of these rules must fail here) -----------
+def runoff_pool() -> tuple[Candidate, ...]:
+    return (Candidate("b", "education"), Candidate("c", "health"), Candidate("d", "safety"))
+
+
+def test_a_runoff_keeps_no_margin() -> None:
+    """Three tied candidates for one seat: a lawful runoff, though 3 > 1.5 × 1."""
+    assert margin_bounds(1) == (2, 1)
+    assert check_round(Round(Mode.APPROVAL, 1, 10, runoff_pool(), runoff=True)) == []
+    assert check_round(Round(Mode.APPROVAL, 1, 10, runoff_pool()), runoff=True) == []
+    assert check_round(Round(Mode.APPROVAL, 1, 10, runoff_pool()[:2], runoff=True)) == []
+    # The same candidates outside a runoff break the margin rule.
+    [problem] = check_round(Round(Mode.APPROVAL, 1, 10, runoff_pool()))
+    assert problem == "3 candidates for 1 seats: between 2 and 1 are required (1.2 to 1.5 times the quota)"
+    # A runoff still refuses what is wrong in any round.
+    assert check_round(Round(Mode.APPROVAL, 0, 0, runoff_pool(), runoff=True)) == [
+        "the quota must be at least 1 (it is 0)",
+        "the electorate must be at least 1 (it is 0)",
+    ]
+
+
+def test_a_runoff_ballot_need_not_cover_every_category() -> None:
+    runoff = Round(Mode.APPROVAL, 1, 4, runoff_pool(), runoff=True)
+    assert ballot_problem(runoff, Ballot(approve=("c",))) is None
+    assert ballot_problem(runoff, Ballot(approve=())) is None
+    assert ballot_problem(runoff, Ballot(approve=("b", "c"))) == "2 approvals for 1 seats"
+    # Outside a runoff the same ballot misses two categories.
+    ordinary = Round(Mode.APPROVAL, 1, 4, runoff_pool())
+    assert ballot_problem(ordinary, Ballot(approve=("c",))) == "no approval in categories education, safety"
+    result = tally(runoff, [Ballot(approve=("c",))] * 2 + [Ballot(approve=("b",))])
+    assert (result.config_errors, result.invalid_ballots, result.quorum_met) == ((), 0, True)
+    assert result.elected == ("c",) and result.tied == () and result.seats_left == 0
+
+
+def test_a_broken_configuration_voids_the_count() -> None:
+    """Quorum met and clear winners, but 4 candidates for 2 seats breaks the margin: nobody is elected."""
+    pool = tuple(Candidate(c, "education") for c in "abcd")
+    round_ = Round(Mode.APPROVAL, 2, 3, pool)
+    result = tally(round_, [Ballot(approve=("a", "b"))] * 3)
+    assert result.config_errors == (
+        "4 candidates for 2 seats: between 3 and 3 are required (1.2 to 1.5 times the quota)",
+    )
+    assert result.quorum_met and result.turnout == 3 and result.invalid_ballots == 0
+    assert result.counts["a"] == {"yes": 3, "no": 0, "abstain": 0}
+    assert result.elected == () and result.tied == () and result.seats_left == 2
+    # An unknown category voids it too, in either mode.
+    odd = (Candidate("a", "education"), Candidate("b", "weather"), Candidate("c", "health"))
+    marks = Ballot(marks={"a": "yes", "b": "yes", "c": "no"})
+    voided = tally(Round(Mode.YES_NO_ABSTAIN, 2, 2, odd), [marks] * 2)
+    assert voided.config_errors == ("candidate 'b' has an unknown category 'weather'",)
+    assert voided.elected == () and voided.seats_left == 2
+    # The same ballots in a well-formed round elect a and b.
+    fine = (Candidate("a", "education"), Candidate("b", "safety"), Candidate("c", "health"))
+    assert tally(Round(Mode.YES_NO_ABSTAIN, 2, 2, fine), [marks] * 2).elected == ("a", "b")
