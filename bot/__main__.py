@@ -87,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="a year's tables as XLSX and CSV")
     export.add_argument("--year", type=int, required=True)
     export.add_argument("--out", type=Path, required=True, metavar="DIR")
+    export.add_argument(
+        "--lang", choices=("zh_CN", "en"), help="language of headers and values (default: DEFAULT_LOCALE)"
+    )
 
     outbox = commands.add_parser("outbox", help="the delivery queue")
     outbox.add_argument(
@@ -172,7 +175,7 @@ async def _board(args: argparse.Namespace, settings: Settings) -> int:
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_export import export_year
 
-    return await export_year(settings, args.year, args.out)
+    return await export_year(settings, args.year, args.out, args.lang)
 
 
 async def _outbox(args: argparse.Namespace, settings: Settings) -> int:

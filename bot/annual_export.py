@@ -1,19 +1,22 @@
 """The office's year in tables: suggestions with their history, the points ledger, selection
 results, projects and their budgets, evaluation results and department scores.
 
-One XLSX workbook (a sheet a table) and the same tables as CSV files. Residents appear by their
-pseudonym; nobody's Telegram id is exported.
+One XLSX workbook (a sheet a table) and the same tables as CSV files, written by the one export
+layer (bot/exports.py: text cells, formulas neutralised, XML-forbidden characters stripped).
+Residents appear by their pseudonym; nobody's Telegram id is exported. Headers and values
+(categories, states, transitions, statuses, yes/no) read in the language of the current i18n
+context: call `year_tables` inside `i18n.context()` with `use_locale(…)` (the office's language,
+Chinese by default; the chat export uses the asking admin's).
 """
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from decimal import Decimal
 from fractions import Fraction
 
+from aiogram.utils.i18n import gettext as _
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,20 +32,23 @@ from bot.db.models import (
     SuggestionEvent,
     User,
 )
-from bot.exports import to_csv
+from bot.exports import Table, csv_files, workbook
+from bot.presenters import action_label, area_name, category_name, state_label
+from bot.project_texts import STATUS_LABELS
 from bot.services.suggestions import tracking
 from core.consequences import PENALTY_MEASURES
 from core.money import share, wan
 from core.scoring import percent
 
-Row = Sequence[object]
+__all__ = ["Table", "csv_files", "workbook", "year_tables"]
 
 
-@dataclass
-class Table:
-    name: str  # the sheet's title and the CSV's file name
-    header: list[str]
-    rows: list[Row]
+def _yes(flag: object) -> str:
+    return _("是") if flag else _("否")
+
+
+def _origin(origin: str) -> str:
+    return _("特定征集") if origin == "special" else _("群众建议")
 
 
 def _time(moment: datetime | None, tz: tzinfo) -> str:
@@ -54,7 +60,7 @@ def _rate(stored: str | None) -> str:
 
 
 async def year_tables(session: AsyncSession, year: int, tz: tzinfo) -> list[Table]:
-    streets = {s.id: s.name for s in (await session.exec(select(Street))).all()}
+    streets = {s.id: area_name(s) for s in (await session.exec(select(Street))).all()}
     return [
         await _suggestions(session, year, tz, streets),
         await _points(session, year, tz),
@@ -74,8 +80,17 @@ async def _suggestions(session: AsyncSession, year: int, tz: tzinfo, streets: di
         )
     ).all()
     table = Table(
-        "建议",
-        ["编号", "提交时间", "类别", "街道", "状态", "居民（代号）", "内容", "处理经过"],
+        _("建议"),
+        [
+            _("编号"),
+            _("提交时间"),
+            _("类别"),
+            _("街道"),
+            _("状态"),
+            _("居民（代号）"),
+            _("内容"),
+            _("处理经过"),
+        ],
         [],
     )
     # Every history of the year in one query, not one query per suggestion.
@@ -90,19 +105,19 @@ async def _suggestions(session: AsyncSession, year: int, tz: tzinfo, streets: di
     ).all():
         events.setdefault(event.suggestion_id, []).append(event)
     for suggestion, author in rows:
-        history = "；".join(
-            f"{_time(e.at, tz)} {e.old_state or ''}→{e.new_state or ''}"
-            + (f"（{e.reason}）" if e.reason else "")
+        history = _("；").join(
+            f"{_time(e.at, tz)} {state_label(e.old_state) if e.old_state else ''}→{state_label(e.new_state)}"
+            + (_("（{reason}）").format(reason=e.reason) if e.reason else "")
             for e in events.get(suggestion.id, [])  # type: ignore[arg-type]
         )
         table.rows.append(
             [
                 tracking(suggestion),
                 _time(suggestion.submitted_at, tz),
-                suggestion.category or "",
+                category_name(suggestion.category),
                 streets.get(suggestion.street_id, ""),
-                suggestion.state,
-                f"居民#{author.pseudonym}",
+                state_label(suggestion.state),
+                _("居民#{code}").format(code=author.pseudonym),
                 suggestion.text,
                 history,
             ]
@@ -119,10 +134,10 @@ async def _points(session: AsyncSession, year: int, tz: tzinfo) -> Table:
         )
     ).all()
     return Table(
-        "履职积分",
-        ["时间", "代表", "事项", "积分", "建议"],
+        _("履职积分"),
+        [_("时间"), _("代表"), _("事项"), _("积分"), _("建议")],
         [
-            [_time(entry.at, tz), deputy.name, entry.action, entry.points, entry.suggestion_id or ""]
+            [_time(entry.at, tz), deputy.name, action_label(entry.action), entry.points, entry.suggestion_id]
             for entry, deputy in rows
             if entry.at.astimezone(tz).year == year
         ],
@@ -131,7 +146,19 @@ async def _points(session: AsyncSession, year: int, tz: tzinfo) -> Table:
 
 async def _selection(session: AsyncSession, year: int) -> Table:
     table = Table(
-        "票决结果", ["票决", "编号", "候选项目", "类别", "来源", "赞成", "反对", "弃权", "当选"], []
+        _("票决结果"),
+        [
+            _("票决"),
+            _("编号"),
+            _("候选项目"),
+            _("类别"),
+            _("来源"),
+            _("赞成"),
+            _("反对"),
+            _("弃权"),
+            _("当选"),
+        ],
+        [],
     )
     rounds = (
         await session.exec(
@@ -155,12 +182,12 @@ async def _selection(session: AsyncSession, year: int) -> Table:
                     f"#{round_.id} {round_.title}",
                     candidate.code,
                     candidate.title,
-                    candidate.category,
-                    candidate.origin,
-                    count.get("yes", ""),
-                    count.get("no", ""),
-                    count.get("abstain", ""),
-                    "是" if candidate.code in elected else ("否" if result else "未计票"),
+                    category_name(candidate.category),
+                    _origin(candidate.origin),
+                    count.get("yes"),
+                    count.get("no"),
+                    count.get("abstain"),
+                    _yes(candidate.code in elected) if result else _("未计票"),
                 ]
             )
     return table
@@ -171,31 +198,31 @@ async def _projects(session: AsyncSession, year: int, streets: dict) -> Table:  
         await session.exec(select(Project).where(Project.year == year).order_by(col(Project.id)))
     ).all()
     return Table(
-        "项目与预算执行",
+        _("项目与预算执行"),
         [
-            "项目",
-            "名称",
-            "类别",
-            "责任单位",
-            "街道",
-            "预算（万元）",
-            "已支出（万元）",
-            "预算执行率",
-            "进度",
-            "状态",
+            _("项目"),
+            _("名称"),
+            _("类别"),
+            _("责任单位"),
+            _("街道"),
+            _("预算（万元）"),
+            _("已支出（万元）"),
+            _("预算执行率"),
+            _("进度"),
+            _("状态"),
         ],
         [
             [
                 p.id,
                 p.name,
-                p.category,
+                category_name(p.category),
                 p.department,
                 streets.get(p.street_id, ""),
-                float(wan(p.budget)),
-                float(wan(p.spent)),
+                Decimal(wan(p.budget)),
+                Decimal(wan(p.spent)),
                 f"{share(p.spent, p.budget)}%" if p.budget else "",
                 f"{p.percent}%",
-                p.status,
+                _(STATUS_LABELS[p.status]) if p.status in STATUS_LABELS else p.status,
             ]
             for p in projects
         ],
@@ -204,25 +231,29 @@ async def _projects(session: AsyncSession, year: int, streets: dict) -> Table:  
 
 async def _evaluation(session: AsyncSession, year: int) -> list[Table]:
     projects = Table(
-        "效果票评",
+        _("效果票评"),
         [
-            "项目",
-            "名称",
-            "责任单位",
-            "类别",
-            "完成",
-            "评价数",
-            "满意",
-            "基本满意",
-            "不满意",
-            "满意度",
-            "满意占比",
-            "加分档",
-            "60%以下",
+            _("项目"),
+            _("名称"),
+            _("责任单位"),
+            _("类别"),
+            _("完成"),
+            _("评价数"),
+            _("满意"),
+            _("基本满意"),
+            _("不满意"),
+            _("满意度"),
+            _("满意占比"),
+            _("加分档"),
+            _("60%以下"),
         ],
         [],
     )
-    departments = Table("责任单位评分", ["责任单位", "项目", "全部完成", "满意度", "加分", "须落实措施"], [])
+    departments = Table(
+        _("责任单位评分"),
+        [_("责任单位"), _("项目"), _("全部完成"), _("满意度"), _("加分"), _("须落实措施")],
+        [],
+    )
     rounds = (
         await session.exec(
             select(EvaluationRound).where(EvaluationRound.year == year).order_by(col(EvaluationRound.id))
@@ -239,8 +270,8 @@ async def _evaluation(session: AsyncSession, year: int) -> list[Table]:
                     item["id"],
                     item["name"],
                     item["department"],
-                    item["category"],
-                    "是" if item["complete"] else "否",
+                    category_name(item["category"]),
+                    _yes(item["complete"]),
                     item["ratings"],
                     counts["satisfied"],
                     counts["basically_satisfied"],
@@ -248,37 +279,18 @@ async def _evaluation(session: AsyncSession, year: int) -> list[Table]:
                     _rate(item["satisfaction"]),
                     _rate(item["satisfied_share"]),
                     _rate(item["tier"]) if item["tier"] else "",
-                    "是" if item["penalty"] else "否",
+                    _yes(item["penalty"]),
                 ]
             )
         for department in result["departments"]:
             departments.rows.append(
                 [
                     department["department"],
-                    "、".join(f"#{pid}" for pid in department["projects"]),
-                    "是" if department["complete"] else "否",
+                    _("、").join(f"#{pid}" for pid in department["projects"]),
+                    _yes(department["complete"]),
                     _rate(department["satisfaction"]),
                     department["points"],
-                    "；".join(PENALTY_MEASURES) if department["penalties"] else "",
+                    _("；").join(_(m) for m in PENALTY_MEASURES) if department["penalties"] else "",
                 ]
             )
     return [projects, departments]
-
-
-def workbook(tables: list[Table]) -> bytes:
-    from openpyxl import Workbook  # 20 MB with numpy: loaded when an office asks for a file
-
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for table in tables:
-        sheet = book.create_sheet(table.name[:31])
-        sheet.append(table.header)
-        for row in table.rows:
-            sheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def csv_files(tables: list[Table]) -> dict[str, bytes]:
-    return {f"{table.name}.csv": to_csv(table.header, table.rows) for table in tables}

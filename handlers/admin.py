@@ -407,16 +407,16 @@ async def export(message: Message, role: Role, services: Services, settings: Set
     if not admins_only(role):
         await message.answer(_("只有管理员可以导出数据。"))
         return
-    header = ("deputy", "telegram_id", "action", "action_label", "points", "suggestion_id", "time")
+    # In the admin's language, codes read as labels; the export layer keeps every cell inert.
+    header = (_("代表"), _("Telegram 账号 ID"), _("事项"), _("积分"), _("建议"), _("时间"))
     rows = [
         (
             deputy.name,
             deputy.telegram_id,
-            entry.action,
             action_label(entry.action),
             entry.points,
             entry.suggestion_id,
-            entry.at.astimezone(settings.tz).isoformat(timespec="seconds"),
+            entry.at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M:%S"),
         )
         for entry, deputy in await services.triage.all_points()
     ]
@@ -425,7 +425,9 @@ async def export(message: Message, role: Role, services: Services, settings: Set
         BufferedInputFile(to_csv(header, rows), f"points-{stamp}.csv"),
         caption=_("履职积分明细：{count} 条").format(count=len(rows)),
     )
-    await message.answer_document(BufferedInputFile(to_xlsx("points", header, rows), f"points-{stamp}.xlsx"))
+    await message.answer_document(
+        BufferedInputFile(to_xlsx(_("履职积分"), header, rows), f"points-{stamp}.xlsx")
+    )
 
 
 def setup() -> Router:

@@ -22,6 +22,7 @@ from bot.exports import to_csv
 from bot.keyboards import rounds as kb
 from bot.notify import Notifier
 from bot.pabulib import pabulib
+from bot.presenters import category_name
 from bot.project_notices import plan_requested
 from bot.round_texts import (
     STATUS,
@@ -354,23 +355,31 @@ async def export_round(query: CallbackQuery, services: Services, round_: Selecti
     result = services.rounds.result_of(round_) or {}
     stem = f"round-{round_.id}"
     ballot_rows = [(ballot.receipt_hash, ballot.choices) for ballot in ballots]
+    elected, tied = set(result.get("elected", ())), set(result.get("tied", ()))
     result_rows = [
         (
             c.code,
             c.title,
-            c.category,
-            c.origin,
+            category_name(c.category),
+            _("特定征集") if c.origin == "special" else _("群众建议"),
             *(result["counts"][c.code][m] for m in ("yes", "no", "abstain")),
-            "elected" if c.code in result["elected"] else "tied" if c.code in result["tied"] else "",
+            _("当选") if c.code in elected else _("并列") if c.code in tied else "",
         )
         for c in candidates
     ]
+    results_header = (
+        _("编号"),
+        _("候选项目"),
+        _("类别"),
+        _("来源"),
+        _("赞成"),
+        _("反对"),
+        _("弃权"),
+        _("结果"),
+    )
     files = [
-        (to_csv(("receipt_hash", "choices"), ballot_rows), f"{stem}-ballots.csv"),
-        (
-            to_csv(("code", "title", "category", "origin", "yes", "no", "abstain", "result"), result_rows),
-            f"{stem}-results.csv",
-        ),
+        (to_csv((_("回执哈希"), _("选票")), ballot_rows), f"{stem}-ballots.csv"),
+        (to_csv(results_header, result_rows), f"{stem}-results.csv"),
         (pabulib(round_, candidates, ballots).encode("utf-8"), f"{stem}.pb"),
         ("\n".join(sorted(h for h, _c in ballot_rows)).encode("utf-8") + b"\n", f"{stem}-receipts.txt"),
     ]

@@ -324,14 +324,14 @@ async def test_points_ledger_rank_and_export(street: Sandbox) -> None:
     xlsx_name = next(name for name in files if name.endswith(".xlsx"))
     stored = {f.name: f.content for f in street.server.world.files.values()}
     table = list(csv.reader(io.StringIO(stored[csv_name].decode("utf-8-sig"))))
-    assert table[0][:5] == ["deputy", "telegram_id", "action", "action_label", "points"]
-    assert sorted((row[0], row[2], int(row[4])) for row in table[1:]) == [
-        ("张伟", "to_district", 3),
-        ("张伟", "to_district", 3),
-        ("李娜", "on_behalf", 3),
+    assert table[0][:4] == ["代表", "Telegram 账号 ID", "事项", "积分"]
+    assert sorted((row[0], row[2], int(row[3])) for row in table[1:]) == [
+        ("张伟", "报区人大常委会", 3),
+        ("张伟", "报区人大常委会", 3),
+        ("李娜", "代征集", 3),
     ]
     sheet = openpyxl.load_workbook(io.BytesIO(stored[xlsx_name])).active
-    assert sum(row[4] for row in sheet.iter_rows(min_row=2, values_only=True)) == 9
+    assert sum(row[3] for row in sheet.iter_rows(min_row=2, values_only=True)) == 9
     await asyncio.sleep(0)
 
 
