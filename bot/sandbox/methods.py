@@ -14,6 +14,12 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_ALERT = 200
+MAX_BUTTONS = 100  # inline buttons in one keyboard, all rows together
+
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply "
+    "markup are exactly the same as a current content and reply markup of the message"
+)
 
 Handler = Callable[[World, dict[str, Any]], Awaitable[Any]]
 METHODS: dict[str, Handler] = {}
@@ -63,6 +69,8 @@ def checked_markup(params: dict[str, Any]) -> dict[str, Any] | None:
     if rows is not None:
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
             raise BadRequest('Bad Request: field "inline_keyboard" must be an Array of Array')
+        if sum(len(row) for row in rows) > MAX_BUTTONS:
+            raise BadRequest("Bad Request: reply markup is too long")
         for row in rows:
             for button in row:
                 if not isinstance(button, dict) or not button.get("text"):
@@ -170,10 +178,7 @@ async def edit_message_text(world: World, params: dict[str, Any]) -> Any:
     if "text" not in message:
         raise BadRequest("Bad Request: there is no text in the message to edit")
     if message["text"] == params["text"] and message.get("reply_markup") == markup:
-        raise BadRequest(
-            "Bad Request: message is not modified: specified new message content and reply "
-            "markup are exactly the same as a current content and reply markup of the message"
-        )
+        raise BadRequest(NOT_MODIFIED)
     message["text"] = params["text"]
     message.pop("reply_markup", None)
     if markup:
@@ -183,16 +188,33 @@ async def edit_message_text(world: World, params: dict[str, Any]) -> Any:
     return message
 
 
+@method("editMessageCaption")
+async def edit_message_caption(world: World, params: dict[str, Any]) -> Any:
+    message = stored_message(world, params, "message to edit not found")
+    checked_text(params, "caption", MAX_CAPTION, "message caption is too long")
+    markup = checked_markup(params)
+    if not any(kind in message for kind in ("photo", "document", "video", "audio", "animation")):
+        raise BadRequest("Bad Request: there is no caption in the message to edit")
+    caption = params.get("caption") or None
+    if message.get("caption") == caption and message.get("reply_markup") == markup:
+        raise BadRequest(NOT_MODIFIED)
+    message.pop("caption", None)
+    if caption:
+        message["caption"] = caption
+    message.pop("reply_markup", None)
+    if markup:
+        message["reply_markup"] = markup
+    message["edit_date"] = int(time.time())
+    show_message(world, "editMessageCaption", message)
+    return message
+
+
 @method("editMessageReplyMarkup")
 async def edit_message_reply_markup(world: World, params: dict[str, Any]) -> Any:
     message = stored_message(world, params, "message to edit not found")
     markup = checked_markup(params)
     if message.get("reply_markup") == markup:
-        raise BadRequest(
-            "Bad Request: message is not modified: specified new message content and "
-            "reply markup are exactly the same as a current content and reply markup "
-            "of the message"
-        )
+        raise BadRequest(NOT_MODIFIED)
     message.pop("reply_markup", None)
     if markup:
         message["reply_markup"] = markup

@@ -159,3 +159,50 @@ async def test_every_recorded_request_is_a_real_method_with_real_parameters(
     for line in lines:
         method = spec.method(line["method"])
         assert set(line["params"]) <= set(method.fields)
+
+
+async def test_more_than_100_buttons_are_refused(bot: Bot) -> None:
+    def keyboard(count: int) -> InlineKeyboardMarkup:
+        rows = [
+            [
+                InlineKeyboardButton(text=str(n), callback_data=f"b:{n}")
+                for n in range(start, min(start + 8, count))
+            ]
+            for start in range(0, count, 8)
+        ]
+        return InlineKeyboardMarkup(inline_keyboard=rows)
+
+    await bot.send_message(1001, "一百个", reply_markup=keyboard(100))
+    with pytest.raises(TelegramBadRequest, match="reply markup is too long"):
+        await bot.send_message(1001, "一百零一个", reply_markup=keyboard(101))
+
+
+async def test_text_and_caption_edits_must_match_the_message(bot: Bot) -> None:
+    photo = await bot.send_photo(1001, BufferedInputFile(b"\xff\xd8", filename="p.jpg"), caption="卡片")
+    text = await bot.send_message(1001, "文字")
+    with pytest.raises(TelegramBadRequest, match="there is no text in the message to edit"):
+        await bot.edit_message_text("新", chat_id=1001, message_id=photo.message_id)
+    with pytest.raises(TelegramBadRequest, match="there is no caption in the message to edit"):
+        await bot.edit_message_caption(chat_id=1001, message_id=text.message_id, caption="新")
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):
+        await bot.edit_message_caption(chat_id=1001, message_id=photo.message_id, caption="卡片")
+    with pytest.raises(TelegramBadRequest, match="message caption is too long"):
+        await bot.edit_message_caption(chat_id=1001, message_id=photo.message_id, caption="c" * 1025)
+    edited = await bot.edit_message_caption(chat_id=1001, message_id=photo.message_id, caption="新卡片")
+    assert edited.caption == "新卡片"
+
+
+async def test_a_callback_query_is_answered_once(bot: Bot, server: FakeTelegramServer) -> None:
+    sent = await bot.send_message(
+        1001,
+        "按",
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="好", callback_data="ok")]]
+        ),
+    )
+    assert sent.reply_markup is not None
+    update = server.world.press(server.world.people[1001], "好")
+    query_id = update["callback_query"]["id"]
+    assert await bot.answer_callback_query(query_id)
+    with pytest.raises(TelegramBadRequest, match="query is too old and response timeout expired"):
+        await bot.answer_callback_query(query_id, text="又一次", show_alert=True)
