@@ -13,6 +13,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import Update
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -149,6 +150,9 @@ async def build_runtime(
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst, **throttle_kwargs)
     )
+    # Every button press is answered exactly once, after its handler: handlers set the text or
+    # alert on the injected `callback_answer` (Telegram refuses a second answer to one query).
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     dispatcher.include_router(setup_routers())
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else "")
     bot = create_bot(bot_token, api_base or settings.telegram_api_base, settings.api_max_retries)

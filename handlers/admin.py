@@ -11,6 +11,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
@@ -29,7 +30,7 @@ from core.roles import Role
 from core.workflow import Action
 from core.workflow import State as SuggestionState
 from handlers.deputy import act_and_apply, refuse
-from handlers.replies import edit_or_send, send
+from handlers.replies import answer_with, edit_or_send, send
 
 
 class InviteKind(CallbackData, prefix="iv"):
@@ -75,12 +76,16 @@ async def invite(message: Message, role: Role) -> None:
 
 
 async def invite_kind(
-    query: CallbackQuery, callback_data: InviteKind, state: FSMContext, role: Role, services: Services
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: InviteKind,
+    state: FSMContext,
+    role: Role,
+    services: Services,
 ) -> None:
     if not admins_only(role):
-        await query.answer(_("只有管理员可以发出邀请。"), show_alert=True)
+        answer_with(callback_answer, _("只有管理员可以发出邀请。"), alert=True)
         return
-    await query.answer()
     if callback_data.kind == "staff":
         await state.set_state(InviteInput.department)
         await edit_or_send(query, _("请写下承办部门的名称（例如：区教育局）："))
@@ -98,6 +103,7 @@ def invite_link(bot_username: str, token: str) -> str:
 
 async def invite_street(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: InviteStreet,
     bot: Bot,
     role: Role,
@@ -107,11 +113,10 @@ async def invite_street(
 ) -> None:
     street = await services.session.get(Street, callback_data.street)
     if not admins_only(role) or street is None:
-        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     created = await services.invites.create(user, Role.DEPUTY, street_id=street.id)
     await services.session.commit()
-    await query.answer()
     me = await bot.me()
     await edit_or_send(
         query,
@@ -199,11 +204,15 @@ async def deputies(message: Message, role: Role, services: Services) -> None:
 
 
 async def manage_deputy(
-    query: CallbackQuery, callback_data: ManageDeputy, role: Role, services: Services
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: ManageDeputy,
+    role: Role,
+    services: Services,
 ) -> None:
     deputy = await services.session.get(Deputy, callback_data.deputy)
     if not admins_only(role) or deputy is None:
-        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     streets = await services.areas.streets()
     if callback_data.act == "toggle":
@@ -212,12 +221,11 @@ async def manage_deputy(
         await services.session.commit()
     elif callback_data.act == "move" and callback_data.street:
         if callback_data.street not in {street.id for street in streets}:
-            await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+            answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
             return
         deputy.street_id = callback_data.street
         services.session.add(deputy)
         await services.session.commit()
-    await query.answer()
     names = {street.id: area_name(street) for street in streets}
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -272,26 +280,33 @@ async def pool(message: Message, role: Role, services: Services) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-async def pool_button(query: CallbackQuery, role: Role, services: Services) -> None:
+async def pool_button(
+    query: CallbackQuery, callback_answer: CallbackAnswer, role: Role, services: Services
+) -> None:
     if role not in (Role.STAFF, Role.ADMIN):
-        await query.answer(_("区级需求池只对承办部门和管理员开放。"), show_alert=True)
+        answer_with(callback_answer, _("区级需求池只对承办部门和管理员开放。"), alert=True)
         return
-    await query.answer()
     text, markup = await pool_listing(services, 1)
     await send(query, text, reply_markup=markup)
 
 
-async def pool_page(query: CallbackQuery, callback_data: kb.PoolPage, role: Role, services: Services) -> None:
+async def pool_page(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.PoolPage,
+    role: Role,
+    services: Services,
+) -> None:
     if role not in (Role.STAFF, Role.ADMIN):
-        await query.answer(_("区级需求池只对承办部门和管理员开放。"), show_alert=True)
+        answer_with(callback_answer, _("区级需求池只对承办部门和管理员开放。"), alert=True)
         return
-    await query.answer()
     text, markup = await pool_listing(services, callback_data.page)
     await edit_or_send(query, text, reply_markup=markup)
 
 
 async def feasibility(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.Feasibility,
     state: FSMContext,
     role: Role,
@@ -301,7 +316,7 @@ async def feasibility(
     settings: Settings,
 ) -> None:
     if role not in (Role.STAFF, Role.ADMIN):
-        await refuse(query, services, Refused("not_yours"))
+        await refuse(query, services, Refused("not_yours"), callback_answer=callback_answer)
         return
     if callback_data.feasible:
         await act_and_apply(
@@ -314,13 +329,13 @@ async def feasibility(
             callback_data.sid,
             callback_data.v,
             Action.FEASIBLE,
+            callback_answer=callback_answer,
         )
         return
     suggestion = await services.session.get(Suggestion, callback_data.sid)
     if suggestion is None or suggestion.version != callback_data.v:
-        await refuse(query, services, Refused("stale", suggestion))
+        await refuse(query, services, Refused("stale", suggestion), callback_answer=callback_answer)
         return
-    await query.answer()
     await state.set_state(Feasibility.reason)
     await state.set_data({"sid": callback_data.sid, "v": callback_data.v})
     await send(query, _("请写下论证不可行的理由（发送 /cancel 取消）："))
@@ -352,6 +367,7 @@ async def infeasible_reason(
         data["v"],
         Action.INFEASIBLE,
         reason=text[:500],
+        callback_answer=None,
     )
 
 
@@ -375,18 +391,22 @@ async def candidate_listing(services: Services, page: int):  # type: ignore[no-u
 
 
 async def candidate_page(
-    query: CallbackQuery, callback_data: CandidatePage, role: Role, services: Services
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: CandidatePage,
+    role: Role,
+    services: Services,
 ) -> None:
     if not admins_only(role):
-        await query.answer(_("只有管理员可以编制候选项目。"), show_alert=True)
+        answer_with(callback_answer, _("只有管理员可以编制候选项目。"), alert=True)
         return
-    await query.answer()
     text, markup = await candidate_listing(services, callback_data.page)
     await edit_or_send(query, text, reply_markup=markup)
 
 
 async def nominate(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.Nominate,
     role: Role,
     user: User,
@@ -395,10 +415,19 @@ async def nominate(
     settings: Settings,
 ) -> None:
     if not admins_only(role):
-        await refuse(query, services, Refused("not_yours"))
+        await refuse(query, services, Refused("not_yours"), callback_answer=callback_answer)
         return
     await act_and_apply(
-        query, services, notifier, settings, user, role, callback_data.sid, callback_data.v, Action.NOMINATE
+        query,
+        services,
+        notifier,
+        settings,
+        user,
+        role,
+        callback_data.sid,
+        callback_data.v,
+        Action.NOMINATE,
+        callback_answer=callback_answer,
     )
 
 

@@ -8,6 +8,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 from sqlmodel import col, select
@@ -19,7 +20,7 @@ from bot.outbox import store
 from bot.presenters import area_name
 from bot.services.container import Services
 from core.roles import Role
-from handlers.replies import edit_or_send, send
+from handlers.replies import answer_with, edit_markup, edit_or_send, send
 
 TEXT_LIMIT = 3500  # room for the heading within Telegram's 4096
 CAPTION_LIMIT = 900
@@ -40,12 +41,16 @@ async def announce_command(message: Message, state: FSMContext, role: Role) -> N
 
 
 async def audience_chosen(
-    query: CallbackQuery, callback_data: kb.Audience, state: FSMContext, services: Services, role: Role
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Audience,
+    state: FSMContext,
+    services: Services,
+    role: Role,
 ) -> None:
     if role != Role.ADMIN:
-        await query.answer(_("只有管理员可以发布通知。"), show_alert=True)
+        answer_with(callback_answer, _("只有管理员可以发布通知。"), alert=True)
         return
-    await query.answer()
     kind, arg = callback_data.kind, callback_data.arg
     if kind == "street" and not arg:
         await edit_or_send(
@@ -119,11 +124,17 @@ def announcement(body: str) -> str:
 
 
 async def confirmed(
-    query: CallbackQuery, state: FSMContext, services: Services, notifier: Notifier, user: User, role: Role
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    services: Services,
+    notifier: Notifier,
+    user: User,
+    role: Role,
 ) -> None:
     data = await state.get_data()
     if role != Role.ADMIN or "text" not in data:
-        await query.answer(_("这条通知已经处理过了。"), show_alert=True)
+        answer_with(callback_answer, _("这条通知已经处理过了。"), alert=True)
         return
     await state.clear()
     people = await recipients(services, data["kind"], data["arg"])
@@ -143,8 +154,7 @@ async def confirmed(
     )
     notification, _new = await store.notification(services.session, key, "announcement", services.clock.now())
     await services.session.commit()
-    await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await edit_markup(query, None)
     await send(
         query,
         _("✅ 已排队发送给 {count} 人（夜间免打扰时段内的会在早上送出）。").format(count=queued),
@@ -153,13 +163,18 @@ async def confirmed(
 
 
 async def show_stats(
-    query: CallbackQuery, callback_data: kb.Audience, services: Services, role: Role
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Audience,
+    services: Services,
+    role: Role,
 ) -> None:
     if role != Role.ADMIN:
-        await query.answer(_("只有管理员可以查看。"), show_alert=True)
+        answer_with(callback_answer, _("只有管理员可以查看。"), alert=True)
         return
     counts = await store.counts(services.session, int(callback_data.arg))
-    await query.answer(
+    answer_with(
+        callback_answer,
         _("送达 {sent}，排队中 {queued}，已屏蔽机器人 {blocked}，失败 {failed}，结果不明 {unknown}。").format(
             sent=counts["sent"],
             queued=counts["pending"] + counts["claimed"] + counts["sending"],
@@ -167,15 +182,14 @@ async def show_stats(
             failed=counts["failed"],
             unknown=counts["unknown"],
         ),
-        show_alert=True,
+        alert=True,
     )
 
 
 async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await query.answer()
     if query.message and query.message.photo:  # a photo preview has a caption, not a text
-        await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+        await edit_markup(query, None)
         await send(query, _("已取消，没有发送。"))
     else:
         await edit_or_send(query, _("已取消，没有发送。"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
@@ -21,7 +22,7 @@ from bot.keyboards.common import (
 from bot.presenters import area_name
 from bot.services.container import Services
 from core.roles import Role
-from handlers.replies import edit_or_send, send
+from handlers.replies import answer_with, edit_or_send, send
 
 
 async def greeting(user: User, role: Role, services: Services, is_new: bool) -> str:
@@ -82,7 +83,6 @@ async def help_command(message: Message, role: Role, i18n: I18n) -> None:
 
 
 async def help_button(query: CallbackQuery, role: Role, i18n: I18n) -> None:
-    await query.answer()
     await send(query, help_text(role, i18n))
 
 
@@ -91,17 +91,21 @@ async def language_command(message: Message) -> None:
 
 
 async def language_button(query: CallbackQuery) -> None:
-    await query.answer()
     await send(query, _("请选择语言 / Choose your language:"), reply_markup=language_keyboard())
 
 
 async def language_chosen(
-    query: CallbackQuery, callback_data: LanguageChoice, user: User, services: Services, i18n: I18n
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: LanguageChoice,
+    user: User,
+    services: Services,
+    i18n: I18n,
 ) -> None:
     await services.users.set_locale(user, callback_data.code)
     with i18n.use_locale(callback_data.code):
         text = _("已切换为{language}。").format(language=LANGUAGE_NAMES[callback_data.code])
-        await query.answer(text)
+        answer_with(callback_answer, text)
         await edit_or_send(query, text)
 
 
@@ -122,11 +126,12 @@ async def roster_command(message: Message, role: Role, services: Services) -> No
     await message.answer(await roster_overview(services))
 
 
-async def roster_button(query: CallbackQuery, role: Role, services: Services) -> None:
+async def roster_button(
+    query: CallbackQuery, callback_answer: CallbackAnswer, role: Role, services: Services
+) -> None:
     if role is not Role.ADMIN:
-        await query.answer(_("只有管理员可以查看代表名册。"), show_alert=True)
+        answer_with(callback_answer, _("只有管理员可以查看代表名册。"), alert=True)
         return
-    await query.answer()
     await send(query, await roster_overview(services))
 
 

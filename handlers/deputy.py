@@ -12,6 +12,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
@@ -30,7 +31,7 @@ from core.roles import Role
 from core.text import N_
 from core.workflow import Action
 from core.workflow import State as SuggestionState
-from handlers.replies import edit_or_send, send
+from handlers.replies import answer_with, edit_markup, edit_or_send, send
 
 
 class TriageInput(StatesGroup):
@@ -123,13 +124,13 @@ async def inbox(message: Message, services: Services, user: User, role: Role) ->
 async def inbox_page(
     query: CallbackQuery, callback_data: kb.InboxPage, services: Services, user: User, role: Role
 ) -> None:
-    await query.answer()
     text, markup = await inbox_text(services, user, role, callback_data.page)
     await edit_or_send(query, text, reply_markup=markup)
 
 
 async def open_card(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.OpenCard,
     services: Services,
     user: User,
@@ -142,15 +143,20 @@ async def open_card(
         markup is not None or await services.triage.may_triage(user, role, suggestion)
     )
     if not allowed:
-        await query.answer(_("您不能查看这条建议。"), show_alert=True)
+        answer_with(callback_answer, _("您不能查看这条建议。"), alert=True)
         return
-    await query.answer()
     text, _suggestion = await render_card(services, callback_data.sid, settings)  # type: ignore[misc]
     await send(query, text, reply_markup=markup)
 
 
 # -- acting on a card ------------------------------------------------------------------------------
-async def refuse(query: CallbackQuery | Message, services: Services, refused: Refused) -> None:
+async def refuse(
+    query: CallbackQuery | Message,
+    services: Services,
+    refused: Refused,
+    *,
+    callback_answer: CallbackAnswer | None,
+) -> None:
     if refused.code == "stale" and refused.suggestion is not None:
         handled = await services.triage.handled(refused.suggestion)
         who = (
@@ -169,14 +175,15 @@ async def refuse(query: CallbackQuery | Message, services: Services, refused: Re
         text = _("请写明理由。")
     else:
         text = _("这个操作现在不能进行了。")
-    if isinstance(query, CallbackQuery):
-        await query.answer(text, show_alert=True)
+    if callback_answer is not None:
+        answer_with(callback_answer, text, alert=True)
     else:
         await query.answer(text)
 
 
 async def card_step(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.Card,
     state: FSMContext,
     services: Services,
@@ -186,15 +193,14 @@ async def card_step(
 ) -> None:
     suggestion = await services.session.get(Suggestion, callback_data.sid)
     if suggestion is None:
-        await refuse(query, services, Refused("not_allowed"))
+        await refuse(query, services, Refused("not_allowed"), callback_answer=callback_answer)
         return
     if not await services.triage.may_triage(user, role, suggestion):
-        await refuse(query, services, Refused("not_yours", suggestion))
+        await refuse(query, services, Refused("not_yours", suggestion), callback_answer=callback_answer)
         return
     if suggestion.version != callback_data.v or SuggestionState(suggestion.state) not in kb.OPEN_STATES:
-        await refuse(query, services, Refused("stale", suggestion))
+        await refuse(query, services, Refused("stale", suggestion), callback_answer=callback_answer)
         return
-    await query.answer()
     act = callback_data.act
     if act in kb.FORWARDS:
         markup = kb.confirm(suggestion, act)
@@ -203,7 +209,7 @@ async def card_step(
     elif act == "merge":
         targets = await services.triage.merge_candidates(suggestion)
         if not targets:
-            await query.answer(_("本街道没有可以合并的其他建议。"), show_alert=True)
+            answer_with(callback_answer, _("本街道没有可以合并的其他建议。"), alert=True)
             return
         markup = kb.merge_targets(suggestion, targets)
     elif act == "reclass":
@@ -217,7 +223,7 @@ async def card_step(
         return
     else:  # back
         markup = kb.card_actions(suggestion)
-    await query.message.edit_reply_markup(reply_markup=markup)  # type: ignore[union-attr]
+    await edit_markup(query, markup)
 
 
 async def apply(
@@ -245,7 +251,6 @@ async def apply(
     text, _fresh = await render_card(services, suggestion.id, settings)  # type: ignore[misc]
     markup = await card_markup(services, user, role, suggestion)
     if isinstance(target, CallbackQuery):
-        await target.answer()
         await edit_or_send(target, f"{text}\n\n{done}", reply_markup=markup)
     else:
         await target.answer(f"{text}\n\n{done}", reply_markup=markup)
@@ -257,6 +262,7 @@ async def apply(
 
 async def confirm_forward(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.Confirm,
     services: Services,
     user: User,
@@ -265,7 +271,7 @@ async def confirm_forward(
     settings: Settings,
 ) -> None:
     if callback_data.act not in kb.FORWARDS:
-        await refuse(query, services, Refused("not_allowed"))
+        await refuse(query, services, Refused("not_allowed"), callback_answer=callback_answer)
         return
     await settle(
         query,
@@ -275,11 +281,13 @@ async def confirm_forward(
         user,
         role,
         services.triage.act(user, role, callback_data.sid, callback_data.v, Action(callback_data.act)),
+        callback_answer=callback_answer,
     )
 
 
 async def decline_with(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.DeclineWith,
     state: FSMContext,
     services: Services,
@@ -291,15 +299,14 @@ async def decline_with(
     if callback_data.reason == -1:
         suggestion = await services.session.get(Suggestion, callback_data.sid)
         if suggestion is None or not await services.triage.may_triage(user, role, suggestion):
-            await refuse(query, services, Refused("not_yours", suggestion))
+            await refuse(query, services, Refused("not_yours", suggestion), callback_answer=callback_answer)
             return
-        await query.answer()
         await state.set_state(TriageInput.decline_reason)
         await state.set_data({"sid": callback_data.sid, "v": callback_data.v})
         await send(query, _("请写下不予采纳的理由，它会转告居民（发送 /cancel 取消）："))
         return
     if not 0 <= callback_data.reason < len(kb.DECLINE_REASONS):
-        await refuse(query, services, Refused("not_allowed"))
+        await refuse(query, services, Refused("not_allowed"), callback_answer=callback_answer)
         return
     # The reason is stored in the office's language, as it is written in the event log.
     reason = kb.DECLINE_REASONS[callback_data.reason]
@@ -314,6 +321,7 @@ async def decline_with(
         callback_data.v,
         Action.DECLINE,
         reason=reason,
+        callback_answer=callback_answer,
     )
 
 
@@ -325,12 +333,14 @@ async def settle(
     user: User,
     role: Role,
     attempt: Awaitable[tuple[Suggestion, SuggestionEvent]],
+    *,
+    callback_answer: CallbackAnswer | None,
 ) -> None:
     """Carry out a triage attempt: refused with the reason, or applied and told."""
     try:
         outcome = await attempt
     except Refused as refused:
-        await refuse(target, services, refused)
+        await refuse(target, services, refused, callback_answer=callback_answer)
         return
     await apply(target, services, notifier, settings, user, role, outcome)
 
@@ -345,10 +355,12 @@ async def act_and_apply(
     sid: int,
     v: int,
     action: Action,
+    *,
+    callback_answer: CallbackAnswer | None,
     **kwargs: object,
 ) -> None:
     attempt = services.triage.act(user, role, sid, v, action, **kwargs)  # type: ignore[arg-type]
-    await settle(target, services, notifier, settings, user, role, attempt)
+    await settle(target, services, notifier, settings, user, role, attempt, callback_answer=callback_answer)
 
 
 async def typed_text(
@@ -370,12 +382,23 @@ async def typed_text(
     await state.clear()
     action = Action.ASK if asking else Action.DECLINE
     await act_and_apply(
-        message, services, notifier, settings, user, role, data["sid"], data["v"], action, reason=text[:500]
+        message,
+        services,
+        notifier,
+        settings,
+        user,
+        role,
+        data["sid"],
+        data["v"],
+        action,
+        reason=text[:500],
+        callback_answer=None,
     )
 
 
 async def merge_into(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.MergeInto,
     services: Services,
     user: User,
@@ -396,11 +419,13 @@ async def merge_into(
         Action.MERGE,
         reason=tracking(target) if target else None,
         merge_into=callback_data.target,
+        callback_answer=callback_answer,
     )
 
 
 async def reclassify(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.Reclassify,
     services: Services,
     user: User,
@@ -416,11 +441,13 @@ async def reclassify(
         user,
         role,
         services.triage.reclassify(user, role, callback_data.sid, callback_data.v, callback_data.code),
+        callback_answer=callback_answer,
     )
 
 
 async def reassign(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.Reassign,
     services: Services,
     user: User,
@@ -436,6 +463,7 @@ async def reassign(
         user,
         role,
         services.triage.reassign(user, role, callback_data.sid, callback_data.v, callback_data.street),
+        callback_answer=callback_answer,
     )
 
 
@@ -508,13 +536,11 @@ async def points(message: Message, services: Services, user: User, settings: Set
 
 
 async def inbox_button(query: CallbackQuery, services: Services, user: User, role: Role) -> None:
-    await query.answer()
     text, markup = await inbox_text(services, user, role, 1)
     await send(query, text, reply_markup=markup)
 
 
 async def points_button(query: CallbackQuery, services: Services, user: User, settings: Settings) -> None:
-    await query.answer()
     await send(query, await points_text(services, user, settings))
 
 

@@ -8,6 +8,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.annual_export import csv_files, workbook, year_tables
@@ -21,7 +22,7 @@ from bot.round_texts import when
 from bot.services.container import Services
 from bot.services.evaluations import RatingRefused, rate_of
 from core.roles import Role
-from handlers.replies import edit_or_send, send, window_from
+from handlers.replies import answer_with, edit_or_send, send, window_from
 from handlers.rounds import admins
 
 
@@ -61,6 +62,7 @@ async def show(
 
 async def admin_action(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.EvalAdmin,
     state: FSMContext,
     services: Services,
@@ -70,28 +72,27 @@ async def admin_action(
     settings: Settings,
 ) -> None:
     if role is not Role.ADMIN:
-        await query.answer(_("只有管理员可以管理效果票评。"), show_alert=True)
+        answer_with(callback_answer, _("只有管理员可以管理效果票评。"), alert=True)
         return
     act = callback_data.act
     if act == "new":
         year = services.clock.now().year
         if not await services.projects.of_year(year):
-            await query.answer(_("{year}年还没有民生实事项目，无法评议。").format(year=year), show_alert=True)
+            answer_with(
+                callback_answer, _("{year}年还没有民生实事项目，无法评议。").format(year=year), alert=True
+            )
             return
         round_ = await services.evaluations.create(year, user)
         await services.session.commit()
-        await query.answer()
         await show(query, services, round_, settings)
         return
     round_ = await services.evaluations.get(callback_data.rid)
     if round_ is None:
-        await query.answer(_("没有找到这次效果票评。"), show_alert=True)
+        answer_with(callback_answer, _("没有找到这次效果票评。"), alert=True)
         return
     if act == "show":
-        await query.answer()
         await show(query, services, round_, settings)
     elif act == "times" and round_.status in ("draft", "scheduled"):
-        await query.answer()
         await state.set_state(EvaluationInput.times)
         await state.set_data({"rid": round_.id})
         await send(
@@ -102,23 +103,21 @@ async def admin_action(
         )
     elif act == "turnout" and round_.status == "open":
         voters = await services.evaluations.voters(round_)
-        await query.answer(
+        answer_with(
+            callback_answer,
             _("已提交 {voters}/{electorate} 人。").format(voters=voters, electorate=round_.electorate),
-            show_alert=True,
+            alert=True,
         )
     elif act == "close" and round_.status == "open":
-        await query.answer()
         await close_evaluation(services, round_, notifier)
         await show(query, services, round_, settings)
     elif act == "publish" and round_.status == "closed":
-        await query.answer()
         await publish_evaluation(services, round_, notifier)
         await show(query, services, round_, settings)
     elif act == "export":
-        await query.answer()
         await send_export(query, services, round_.year, settings)
     else:
-        await query.answer(_("这个操作现在不能进行了。"), show_alert=True)
+        answer_with(callback_answer, _("这个操作现在不能进行了。"), alert=True)
 
 
 async def times_given(
@@ -261,19 +260,21 @@ async def publish_evaluation(services: Services, round_: EvaluationRound, notifi
 
 
 # -- deputies -----------------------------------------------------------------------------------
-async def rating_context(query: CallbackQuery, services: Services, user: User, rid: int):  # type: ignore[no-untyped-def]
+async def rating_context(
+    query: CallbackQuery, services: Services, user: User, rid: int, *, callback_answer: CallbackAnswer
+):  # type: ignore[no-untyped-def]
     """The round, the deputy behind a press and the round's projects, or None after telling them
     why not."""
     round_ = await services.evaluations.get(rid)
     deputy = await services.users.active_deputy(user.telegram_id)
     if deputy is None:
-        await query.answer(REFUSALS["not_deputy"](), show_alert=True)
+        answer_with(callback_answer, REFUSALS["not_deputy"](), alert=True)
         return None
     if round_ is None or round_.status != "open":
-        await query.answer(REFUSALS["closed"](), show_alert=True)
+        answer_with(callback_answer, REFUSALS["closed"](), alert=True)
         return None
     if await services.evaluations.has_rated(round_, deputy):
-        await query.answer(REFUSALS["rated"](), show_alert=True)
+        answer_with(callback_answer, REFUSALS["rated"](), alert=True)
         return None
     return round_, deputy, await services.evaluations.projects(round_)
 
@@ -298,42 +299,49 @@ async def show_card(
 
 
 async def rate_pressed(
-    query: CallbackQuery, callback_data: kb.EvalRate, services: Services, user: User, settings: Settings
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.EvalRate,
+    services: Services,
+    user: User,
+    settings: Settings,
 ) -> None:
-    context = await rating_context(query, services, user, callback_data.rid)
+    context = await rating_context(query, services, user, callback_data.rid, callback_answer=callback_answer)
     if context is None:
         return
     round_, deputy, projects = context
     if not 0 <= callback_data.i < len(projects) or callback_data.r not in kb.LONG:
-        await query.answer(_("这个按钮已经过期了。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已经过期了。"), alert=True)
         return
     await services.evaluations.rate(round_, deputy, projects[callback_data.i].id, kb.LONG[callback_data.r])  # type: ignore[arg-type]
     await services.session.commit()
-    await query.answer()
     # After a rating, the next project's card (the last one stays, ready for the review).
     following = callback_data.i + 1 if callback_data.i + 1 < len(projects) else callback_data.i
     await show_card(query, services, round_, deputy, projects, following, settings)
 
 
 async def nav_pressed(
-    query: CallbackQuery, callback_data: kb.EvalNav, services: Services, user: User, settings: Settings
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.EvalNav,
+    services: Services,
+    user: User,
+    settings: Settings,
 ) -> None:
-    context = await rating_context(query, services, user, callback_data.rid)
+    context = await rating_context(query, services, user, callback_data.rid, callback_answer=callback_answer)
     if context is None:
         return
     round_, deputy, projects = context
     if callback_data.act == "review":
-        await query.answer()
         ratings = await services.evaluations.draft(round_, deputy)
         await edit_or_send(query, review(round_, projects, ratings), reply_markup=kb.review(round_))
     elif callback_data.act == "submit":
         try:
             receipt = await services.evaluations.submit(round_, deputy)
         except RatingRefused as refused:
-            await query.answer(REFUSALS[refused.reason](), show_alert=True)
+            answer_with(callback_answer, REFUSALS[refused.reason](), alert=True)
             return
         await services.session.commit()
-        await query.answer()
         await edit_or_send(
             query,
             _("✅ 已提交，谢谢！\n回执编号：<code>{receipt}</code>\n评价不记名保存，回执只有您知道。").format(
@@ -342,11 +350,9 @@ async def nav_pressed(
         )
     elif callback_data.act == "photo" and 0 <= callback_data.i < len(projects):
         last = await services.projects.latest_report(projects[callback_data.i])
-        await query.answer()
         if last and last.media_kind == "photo" and last.media:
             await query.bot.send_photo(query.from_user.id, last.media, caption=projects[callback_data.i].name)  # type: ignore[union-attr]
     else:
-        await query.answer()
         await show_card(query, services, round_, deputy, projects, callback_data.i, settings)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from handlers.replies import answer_with
 
-async def stale_button(query: CallbackQuery) -> None:
+
+async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     # Forged data, a button from an old menu, or one whose action is no longer possible.
-    await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+    answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
 
 
 async def unknown_text(message: Message) -> None:

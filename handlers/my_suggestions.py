@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
@@ -15,7 +16,7 @@ from bot.notify import Notifier
 from bot.presenters import suggestion_detail, suggestion_line
 from bot.services.container import Services
 from bot.services.suggestions import StaleChange, tracking
-from handlers.replies import edit_or_send, send
+from handlers.replies import answer_with, edit_or_send, send
 
 
 async def my_page_text(services: Services, user: User, page: int) -> tuple[str, object]:
@@ -36,26 +37,28 @@ async def my_command(message: Message, services: Services, user: User) -> None:
 
 
 async def my_page(query: CallbackQuery, callback_data: kb.MyPage, services: Services, user: User) -> None:
-    await query.answer()
     text, markup = await my_page_text(services, user, callback_data.page)
     await edit_or_send(query, text, reply_markup=markup)
 
 
 async def my_menu(query: CallbackQuery, services: Services, user: User) -> None:
-    await query.answer()
     text, markup = await my_page_text(services, user, 1)
     await send(query, text, reply_markup=markup)
 
 
 async def show(
-    query: CallbackQuery, callback_data: kb.ShowSuggestion, services: Services, user: User, settings: Settings
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.ShowSuggestion,
+    services: Services,
+    user: User,
+    settings: Settings,
 ) -> None:
     view = await services.suggestions.view(callback_data.id)
     mine = view is not None and view.suggestion.resident_id == user.id
     if view is None or not (mine or await services.suggestions.follows(user, view.suggestion)):
-        await query.answer(_("找不到这条建议。"), show_alert=True)
+        answer_with(callback_answer, _("找不到这条建议。"), alert=True)
         return
-    await query.answer()
     withdrawable = await services.suggestions.can_withdraw(view.suggestion, user)
     await edit_or_send(
         query, suggestion_detail(view, settings.tz), reply_markup=kb.detail(view.suggestion, withdrawable)
@@ -63,15 +66,19 @@ async def show(
 
 
 async def withdraw(
-    query: CallbackQuery, callback_data: kb.Withdraw, services: Services, user: User, notifier: Notifier
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Withdraw,
+    services: Services,
+    user: User,
+    notifier: Notifier,
 ) -> None:
     view = await services.suggestions.view(callback_data.id)
     if view is None or not await services.suggestions.can_withdraw(view.suggestion, user):
-        await query.answer(_("这条建议已经有代表处理，不能再撤回了。"), show_alert=True)
+        answer_with(callback_answer, _("这条建议已经有代表处理，不能再撤回了。"), alert=True)
         return
     suggestion = view.suggestion
     if not callback_data.confirmed:
-        await query.answer()
         await edit_or_send(
             query,
             _("确定撤回 <b>{tracking}</b> 吗？撤回后代表将不再处理。").format(tracking=tracking(suggestion)),
@@ -81,12 +88,11 @@ async def withdraw(
     try:
         event = await services.suggestions.withdraw(suggestion, user)
     except StaleChange:
-        await query.answer(_("这条建议已经有代表处理，不能再撤回了。"), show_alert=True)
+        answer_with(callback_answer, _("这条建议已经有代表处理，不能再撤回了。"), alert=True)
         return
     followers = await services.suggestions.followers(suggestion)
     await notifier.suggestion_changed(services.session, suggestion, event, followers)
     await services.session.commit()
-    await query.answer()
     await edit_or_send(query, _("已撤回 <b>{tracking}</b>。").format(tracking=tracking(suggestion)))
 
 

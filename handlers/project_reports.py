@@ -11,6 +11,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
@@ -25,7 +26,7 @@ from bot.services.projects import Report, StaleProject
 from core.money import parse_yuan
 from core.roles import Role
 from handlers.projects import project_or_alert
-from handlers.replies import send
+from handlers.replies import answer_with, edit_markup, send
 
 TEXT_LIMIT = 2000
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*%?\s*$")
@@ -61,18 +62,22 @@ async def report_command(message: Message, services: Services, user: User) -> No
 
 
 async def start_report(
-    query: CallbackQuery, callback_data: kb.ProjectAct, state: FSMContext, services: Services, user: User
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.ProjectAct,
+    state: FSMContext,
+    services: Services,
+    user: User,
 ) -> None:
     project = await services.projects.get(callback_data.pid)
     department = await services.projects.department_of(user)
     if project is None or department is None or department != project.department:
-        await query.answer(_("只有项目责任单位的工作人员可以报告进度。"), show_alert=True)
+        answer_with(callback_answer, _("只有项目责任单位的工作人员可以报告进度。"), alert=True)
         return
     plan = callback_data.act == "plan"
     if callback_data.v != project.version or plan != (project.plan_filed_at is None):
-        await query.answer(_("项目刚刚有了变化，请看最新的卡片。"), show_alert=True)
+        answer_with(callback_answer, _("项目刚刚有了变化，请看最新的卡片。"), alert=True)
         return
-    await query.answer()
     await state.set_data({"pid": project.id, "v": project.version, "plan": plan})
     if plan:
         await state.set_state(ReportInput.text)
@@ -102,7 +107,6 @@ async def percent_typed(message: Message, state: FSMContext) -> None:
 
 
 async def percent_pressed(query: CallbackQuery, callback_data: kb.ReportStep, state: FSMContext) -> None:
-    await query.answer()
     await percent_chosen(query.message, state, int(callback_data.arg))  # type: ignore[arg-type]
 
 
@@ -168,7 +172,6 @@ async def media_sent(message: Message, state: FSMContext, services: Services) ->
 
 async def skip_pressed(query: CallbackQuery, state: FSMContext, services: Services) -> None:
     current = await state.get_state()
-    await query.answer()
     message = query.message
     if current == ReportInput.spent.state:
         await ask_milestone(message, state)  # type: ignore[arg-type]
@@ -205,14 +208,19 @@ async def preview(message: Message, state: FSMContext, services: Services) -> No
 
 
 async def confirm_pressed(
-    query: CallbackQuery, state: FSMContext, services: Services, notifier: Notifier, user: User
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    services: Services,
+    notifier: Notifier,
+    user: User,
 ) -> None:
     data = await state.get_data()
     await state.clear()
     project = await services.projects.get(data["pid"])
     department = await services.projects.department_of(user)
     if project is None or department != project.department:
-        await query.answer(_("只有项目责任单位的工作人员可以报告进度。"), show_alert=True)
+        answer_with(callback_answer, _("只有项目责任单位的工作人员可以报告进度。"), alert=True)
         return
     report = Report(
         percent=data.get("percent"),
@@ -225,53 +233,57 @@ async def confirm_pressed(
     try:
         event = await services.projects.report(project, user, data["v"], report, plan=data["plan"])
     except StaleProject:
-        await query.answer(_("项目刚刚有了变化（也许同事已经报告过），这次没有保存。"), show_alert=True)
+        answer_with(callback_answer, _("项目刚刚有了变化（也许同事已经报告过），这次没有保存。"), alert=True)
         return
     told = await tell_event(services, notifier, project, event, lambda: html.quote(project.department))
     await services.session.commit()
-    await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await edit_markup(query, None)
     await send(query, _("✅ 已提交，已通知 {count} 人（监督组、关注者）。").format(count=told))
 
 
 async def cancel_pressed(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await edit_markup(query, None)
     await send(query, _("已取消。"))
 
 
 async def mark_done(
-    query: CallbackQuery, callback_data: kb.ProjectAct, services: Services, notifier: Notifier, user: User
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.ProjectAct,
+    services: Services,
+    notifier: Notifier,
+    user: User,
 ) -> None:
-    project = await project_or_alert(query, services, callback_data.pid)
+    project = await project_or_alert(query, services, callback_data.pid, callback_answer=callback_answer)
     if project is None:
         return
     if await services.projects.department_of(user) != project.department:
-        await query.answer(_("只有项目责任单位的工作人员可以报告进度。"), show_alert=True)
+        answer_with(callback_answer, _("只有项目责任单位的工作人员可以报告进度。"), alert=True)
         return
     try:
         if callback_data.v != project.version:
             raise StaleProject
         event = await services.projects.mark_done(project, user, callback_data.v)
     except StaleProject:
-        await query.answer(_("项目刚刚有了变化，请看最新的卡片。"), show_alert=True)
+        answer_with(callback_answer, _("项目刚刚有了变化，请看最新的卡片。"), alert=True)
         return
     await tell_event(services, notifier, project, event, lambda: html.quote(project.department))
     await services.session.commit()
-    await query.answer(_("已标记为完成，并已通知监督组和关注者。"), show_alert=True)
+    answer_with(callback_answer, _("已标记为完成，并已通知监督组和关注者。"), alert=True)
 
 
 # -- inspections and feedback ------------------------------------------------------------------
 async def start_note(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.ProjectAct,
     state: FSMContext,
     services: Services,
     user: User,
     role: Role,
 ) -> None:
-    project = await project_or_alert(query, services, callback_data.pid)
+    project = await project_or_alert(query, services, callback_data.pid, callback_answer=callback_answer)
     if project is None:
         return
     inspection = callback_data.act == "inspect"
@@ -282,9 +294,8 @@ async def start_note(
     )
     if not allowed:
         text = _("只有这个项目监督组的代表可以记录视察。") if inspection else _("请先关注这个项目。")
-        await query.answer(text, show_alert=True)
+        answer_with(callback_answer, text, alert=True)
         return
-    await query.answer()
     await state.set_state(NoteInput.text)
     await state.set_data({"pid": project.id, "kind": "inspection" if inspection else "feedback"})
     prompt = (
@@ -324,7 +335,6 @@ async def note_photo(
 async def note_without_photo(
     query: CallbackQuery, state: FSMContext, services: Services, notifier: Notifier, user: User, role: Role
 ) -> None:
-    await query.answer()
     data = await state.get_data()
     await save_note(query.message, state, services, notifier, user, role, data["text"], None)  # type: ignore[arg-type]
 

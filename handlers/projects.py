@@ -11,6 +11,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
@@ -27,7 +28,7 @@ from bot.services.container import Services
 from bot.services.projects import StaleProject
 from core.money import parse_yuan
 from core.roles import Role
-from handlers.replies import edit_or_send, send
+from handlers.replies import answer_with, edit_or_send, send
 
 GROUP_PAGE = 8
 
@@ -47,7 +48,6 @@ async def projects_command(message: Message, services: Services) -> None:
 
 
 async def browse(query: CallbackQuery, callback_data: kb.Browse, services: Services) -> None:
-    await query.answer()
     if not callback_data.category:
         counts = await services.projects.category_counts()
         await edit_or_send(query, _("民生实事项目，按类别浏览："), reply_markup=kb.categories(counts))
@@ -91,16 +91,19 @@ async def show(
     await edit_or_send(query, text, reply_markup=markup)
 
 
-async def project_or_alert(query: CallbackQuery, services: Services, project_id: int) -> Project | None:
+async def project_or_alert(
+    query: CallbackQuery, services: Services, project_id: int, *, callback_answer: CallbackAnswer
+) -> Project | None:
     """The pressed card's project, or an alert when it is gone (a stale or forged press)."""
     project = await services.projects.get(project_id)
     if project is None:
-        await query.answer(_("没有找到这个项目。"), show_alert=True)
+        answer_with(callback_answer, _("没有找到这个项目。"), alert=True)
     return project
 
 
 async def project_action(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.ProjectAct,
     state: FSMContext,
     services: Services,
@@ -109,33 +112,32 @@ async def project_action(
     role: Role,
     settings: Settings,
 ) -> None:
-    project = await project_or_alert(query, services, callback_data.pid)
+    project = await project_or_alert(query, services, callback_data.pid, callback_answer=callback_answer)
     if project is None:
         return
     act = callback_data.act
     if act == "follow":
         await services.projects.follow(project, user.id, "tap")  # type: ignore[arg-type]
-        await query.answer(_("已关注。每周一会收到进展摘要，也可以改成每次更新都通知。"))
+        answer_with(callback_answer, _("已关注。每周一会收到进展摘要，也可以改成每次更新都通知。"))
     elif act == "unfollow":
         await services.projects.unfollow(project, user)
-        await query.answer(_("已取消关注。"))
+        answer_with(callback_answer, _("已取消关注。"))
     elif act == "mode" and callback_data.arg in MODE_LABELS:
         await services.projects.set_mode(project, user, callback_data.arg)
-        await query.answer(_("通知方式：{mode}").format(mode=_(MODE_LABELS[callback_data.arg])))
+        answer_with(callback_answer, _("通知方式：{mode}").format(mode=_(MODE_LABELS[callback_data.arg])))
     elif act == "history":
-        await query.answer()
         lines = [event_line(event, settings.tz) for event in await services.projects.history(project)]
         head = _("<b>{name}</b> 的全部动态：").format(name=html.quote(project.name))
         await send(query, "\n".join([head, *reversed(lines)]))
         return
     elif act in ("change", "field", "group", "member"):
         if role != Role.ADMIN:
-            await query.answer(_("只有管理员可以这样做。"), show_alert=True)
+            answer_with(callback_answer, _("只有管理员可以这样做。"), alert=True)
             return
-        await admin_action(query, callback_data, state, project, services)
+        await admin_action(query, callback_data, state, project, services, callback_answer=callback_answer)
         return
     else:
-        await query.answer()
+        pass
     await services.session.commit()
     await show(query, project, services, user, role, settings)
 
@@ -147,12 +149,13 @@ async def admin_action(
     state: FSMContext,
     project: Project,
     services: Services,
+    *,
+    callback_answer: CallbackAnswer,
 ) -> None:
     act = callback_data.act
     if act in ("change", "field") and callback_data.v != project.version:
-        await query.answer(_("项目刚刚有了变化，请看最新的卡片。"), show_alert=True)
+        answer_with(callback_answer, _("项目刚刚有了变化，请看最新的卡片。"), alert=True)
         return
-    await query.answer()
     if act == "change":
         await edit_or_send(
             query,

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
@@ -19,7 +20,7 @@ from core.text import N_
 from core.workflow import Action, TransitionRefused
 from core.workflow import State as SuggestionState
 from handlers.deputy import deliver_card
-from handlers.replies import send
+from handlers.replies import answer_with, send
 
 
 class Answering(StatesGroup):
@@ -27,7 +28,12 @@ class Answering(StatesGroup):
 
 
 async def start_answer(
-    query: CallbackQuery, callback_data: AnswerQuestion, state: FSMContext, services: Services, user: User
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: AnswerQuestion,
+    state: FSMContext,
+    services: Services,
+    user: User,
 ) -> None:
     suggestion = await services.session.get(Suggestion, callback_data.sid)
     if (
@@ -36,9 +42,8 @@ async def start_answer(
         or suggestion.state != SuggestionState.NEEDS_INFO
         or suggestion.version != callback_data.v
     ):
-        await query.answer(_("这个问题已经回答过，或者不再需要回答。"), show_alert=True)
+        answer_with(callback_answer, _("这个问题已经回答过，或者不再需要回答。"), alert=True)
         return
-    await query.answer()
     await state.set_state(Answering.text)
     await state.set_data({"sid": suggestion.id, "v": suggestion.version})
     await send(query, _("请写下您的回答（发送 /cancel 取消）："))

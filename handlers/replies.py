@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from core.deadlines import parse_window
+from core.limits import MAX_CAPTION, visible_length
 
 
 async def send(query: CallbackQuery, text: str, **kwargs: object) -> None:
@@ -15,20 +17,61 @@ async def send(query: CallbackQuery, text: str, **kwargs: object) -> None:
     await query.bot.send_message(query.from_user.id, text, **kwargs)  # type: ignore[union-attr,arg-type]
 
 
+def _not_modified(error: TelegramBadRequest) -> bool:
+    return "message is not modified" in error.message
+
+
+def _is_media(message: Message) -> bool:
+    return any((message.photo, message.document, message.video, message.animation, message.audio))
+
+
 async def edit_or_send(query: CallbackQuery, text: str, **kwargs: object) -> None:
     """Replace the pressed message where Telegram still allows it, else send anew.
 
+    Every edit of a pressed message goes through here. A photo card carries its text as a caption
+    and is edited with editMessageCaption (editMessageText is refused on media: "there is no text
+    in the message to edit"); a text too long for a caption (1,024) goes out as a new message.
     Pressing a button that changes nothing (marking "yes" twice) leaves the message as it is:
     Telegram refuses such an edit as "not modified", which is no error for us.
     """
-    if not isinstance(query.message, Message):
+    message = query.message
+    if not isinstance(message, Message):
         await send(query, text, **kwargs)
         return
     try:
-        await query.message.edit_text(text, **kwargs)  # type: ignore[arg-type]
+        if not _is_media(message):
+            await message.edit_text(text, **kwargs)  # type: ignore[arg-type]
+        elif visible_length(text) <= MAX_CAPTION:
+            caption_kwargs = {key: value for key, value in kwargs.items() if key in _CAPTION_KEYS}
+            await message.edit_caption(caption=text, **caption_kwargs)  # type: ignore[arg-type]
+        else:
+            if message.reply_markup is not None:
+                await edit_markup(query, None)
+            await send(query, text, **kwargs)
     except TelegramBadRequest as error:
-        if "message is not modified" not in str(error):
+        if not _not_modified(error):
             raise
+
+
+_CAPTION_KEYS = {"reply_markup", "parse_mode", "caption_entities", "show_caption_above_media"}
+
+
+async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Replace the buttons of the pressed message; the same buttons again are no error."""
+    if not isinstance(query.message, Message):
+        return
+    try:
+        await query.message.edit_reply_markup(reply_markup=markup)
+    except TelegramBadRequest as error:
+        if not _not_modified(error):
+            raise
+
+
+def answer_with(callback_answer: CallbackAnswer, text: str, *, alert: bool = False) -> None:
+    """What the press's spinner shows: the one answer aiogram's CallbackAnswerMiddleware gives
+    after the handler (a query answered twice is refused by Telegram)."""
+    callback_answer.text = text
+    callback_answer.show_alert = alert
 
 
 async def window_from(

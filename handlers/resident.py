@@ -11,6 +11,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
@@ -27,6 +28,7 @@ from core.intake import TextProblem, check_text
 from core.roles import Role
 from core.text import N_
 from handlers.deputy import deliver_card
+from handlers.replies import answer_with, edit_markup, edit_or_send
 
 
 class Intake(StatesGroup):
@@ -122,44 +124,51 @@ async def current_draft(
     return await services.suggestions.draft_of(user, data.get("draft", -1))
 
 
-async def refuse_stale(query: CallbackQuery) -> None:
-    await query.answer(_(STALE), show_alert=True)
+async def refuse_stale(query: CallbackQuery, *, callback_answer: CallbackAnswer) -> None:
+    answer_with(callback_answer, _(STALE), alert=True)
 
 
 async def draft_at_step(
-    query: CallbackQuery, draft_id: int, step: State, state: FSMContext, services: Services, user: User
+    query: CallbackQuery,
+    draft_id: int,
+    step: State,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    *,
+    callback_answer: CallbackAnswer,
 ) -> Suggestion | None:
     """The draft a button names, if the conversation is at that button's step; else refused."""
     draft = await current_draft(state, services, user, draft_id)
     if draft is None or await state.get_state() != step.state:
-        await refuse_stale(query)
+        await refuse_stale(query, callback_answer=callback_answer)
         return None
     return draft
 
 
 async def category_chosen(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.DraftCategory,
     state: FSMContext,
     services: Services,
     user: User,
     classifier: Classifier,
 ) -> None:
-    draft = await draft_at_step(query, callback_data.draft, Intake.category, state, services, user)
+    draft = await draft_at_step(
+        query, callback_data.draft, Intake.category, state, services, user, callback_answer=callback_answer
+    )
     if draft is None:
         return
-    await query.answer()
     if callback_data.code == "*":
         ranked = classifier.classify(draft.text).ranked
-        await query.message.edit_text(
-            _("请选择最接近的类别："), reply_markup=kb.choose_category(draft, ranked)
-        )
+        await edit_or_send(query, _("请选择最接近的类别："), reply_markup=kb.choose_category(draft, ranked))
         return
     if callback_data.code not in by_code():
-        await refuse_stale(query)
+        await refuse_stale(query, callback_answer=callback_answer)
         return
     await services.suggestions.choose_category(draft, callback_data.code)
-    await query.message.edit_text(_("类别：{category}").format(category=category_name(callback_data.code)))
+    await edit_or_send(query, _("类别：{category}").format(category=category_name(callback_data.code)))
     await ask_place(query, state, services, user, draft)
 
 
@@ -188,28 +197,34 @@ async def ask_street(query: CallbackQuery, state: FSMContext, services: Services
 
 
 async def street_chosen(
-    query: CallbackQuery, callback_data: kb.DraftStreet, state: FSMContext, services: Services, user: User
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.DraftStreet,
+    state: FSMContext,
+    services: Services,
+    user: User,
 ) -> None:
-    draft = await draft_at_step(query, callback_data.draft, Intake.street, state, services, user)
+    draft = await draft_at_step(
+        query, callback_data.draft, Intake.street, state, services, user, callback_answer=callback_answer
+    )
     if draft is None:
         return
-    await query.answer()
     if callback_data.street == -1:
-        await query.message.delete_reply_markup()
+        await edit_markup(query, None)
         await ask_street(query, state, services, draft)
         return
     if callback_data.street == 0:  # keep the remembered place
         await services.suggestions.place(draft, user, user.home_street_id, user.home_community_id)  # type: ignore[arg-type]
-        await query.message.edit_reply_markup()
+        await edit_markup(query, None)
         await ask_photo(query.message, state, draft)
         return
     street = await services.areas.street(callback_data.street)
     if street is None:
-        await refuse_stale(query)
+        await refuse_stale(query, callback_answer=callback_answer)
         return
     await services.suggestions.place(draft, user, street.id, None)  # type: ignore[arg-type]
     communities = await services.areas.communities(street.id)  # type: ignore[arg-type]
-    await query.message.edit_text(_("街道：{street}").format(street=html.quote(area_name(street))))
+    await edit_or_send(query, _("街道：{street}").format(street=html.quote(area_name(street))))
     if not communities:
         await ask_photo(query.message, state, draft)
         return
@@ -218,19 +233,26 @@ async def street_chosen(
 
 
 async def community_chosen(
-    query: CallbackQuery, callback_data: kb.DraftCommunity, state: FSMContext, services: Services, user: User
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.DraftCommunity,
+    state: FSMContext,
+    services: Services,
+    user: User,
 ) -> None:
-    draft = await draft_at_step(query, callback_data.draft, Intake.community, state, services, user)
+    draft = await draft_at_step(
+        query, callback_data.draft, Intake.community, state, services, user, callback_answer=callback_answer
+    )
     if draft is None:
         return
     community = await services.areas.community(callback_data.community) if callback_data.community else None
     if callback_data.community and (community is None or community.street_id != draft.street_id):
-        await refuse_stale(query)
+        await refuse_stale(query, callback_answer=callback_answer)
         return
-    await query.answer()
     await services.suggestions.place(draft, user, draft.street_id, community.id if community else None)  # type: ignore[arg-type]
-    await query.message.edit_text(
-        _("社区：{community}").format(community=html.quote(community.name) if community else _("不确定"))
+    await edit_or_send(
+        query,
+        _("社区：{community}").format(community=html.quote(community.name) if community else _("不确定")),
     )
     await ask_photo(query.message, state, draft)
 
@@ -257,13 +279,19 @@ async def not_a_photo(message: Message) -> None:
 
 
 async def photo_skipped(
-    query: CallbackQuery, callback_data: kb.DraftStep, state: FSMContext, services: Services, user: User
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.DraftStep,
+    state: FSMContext,
+    services: Services,
+    user: User,
 ) -> None:
-    draft = await draft_at_step(query, callback_data.draft, Intake.photo, state, services, user)
+    draft = await draft_at_step(
+        query, callback_data.draft, Intake.photo, state, services, user, callback_answer=callback_answer
+    )
     if draft is None:
         return
-    await query.answer()
-    await query.message.edit_reply_markup()
+    await edit_markup(query, None)
     await ask_share(query.message, state, user, draft)
 
 
@@ -278,6 +306,7 @@ async def ask_share(message: Message, state: FSMContext, user: User, draft: Sugg
 
 async def share_chosen(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.DraftStep,
     state: FSMContext,
     services: Services,
@@ -286,12 +315,13 @@ async def share_chosen(
     notifier: Notifier,
     settings: Settings,
 ) -> None:
-    draft = await draft_at_step(query, callback_data.draft, Intake.share, state, services, user)
+    draft = await draft_at_step(
+        query, callback_data.draft, Intake.share, state, services, user, callback_answer=callback_answer
+    )
     if draft is None:
         return
-    await query.answer()
     await state.update_data(share=callback_data.action == "name")
-    await query.message.edit_reply_markup()
+    await edit_markup(query, None)
     similar = await services.suggestions.similar_open(draft)
     if similar:
         await state.set_state(Intake.duplicate)
@@ -319,6 +349,7 @@ async def share_chosen(
 
 async def submit_anyway(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.DraftStep,
     state: FSMContext,
     services: Services,
@@ -327,34 +358,40 @@ async def submit_anyway(
     notifier: Notifier,
     settings: Settings,
 ) -> None:
-    draft = await draft_at_step(query, callback_data.draft, Intake.duplicate, state, services, user)
+    draft = await draft_at_step(
+        query, callback_data.draft, Intake.duplicate, state, services, user, callback_answer=callback_answer
+    )
     if draft is None:
         return
-    await query.answer()
-    await query.message.edit_reply_markup()
+    await edit_markup(query, None)
     await submit(query.message, state, services, user, role, draft, notifier, settings)
 
 
 async def follow_instead(
-    query: CallbackQuery, callback_data: kb.FollowInstead, state: FSMContext, services: Services, user: User
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.FollowInstead,
+    state: FSMContext,
+    services: Services,
+    user: User,
 ) -> None:
     draft = await current_draft(state, services, user, callback_data.draft)
     target = await services.session.get(Suggestion, callback_data.target)
     if draft is None or target is None or await state.get_state() != Intake.duplicate.state:
-        await refuse_stale(query)
+        await refuse_stale(query, callback_answer=callback_answer)
         return
-    await query.answer()
     await services.suggestions.follow(user, target)
     await services.suggestions.abandon(draft, user)
     await services.session.commit()
     await state.clear()
     own = target.resident_id == user.id
-    await query.message.edit_text(
+    await edit_or_send(
+        query,
         (
             _("好的，没有重复提交。<b>{tracking}</b> 的进展会通知您。")
             if own
             else _("好的，您已关注 <b>{tracking}</b>，它的进展会通知您。您写的内容没有另行提交。")
-        ).format(tracking=tracking(target))
+        ).format(tracking=tracking(target)),
     )
 
 
@@ -387,16 +424,20 @@ async def submit(
 
 
 async def cancel_button(
-    query: CallbackQuery, callback_data: kb.DraftStep, state: FSMContext, services: Services, user: User
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.DraftStep,
+    state: FSMContext,
+    services: Services,
+    user: User,
 ) -> None:
     draft = await current_draft(state, services, user, callback_data.draft)
     if draft is None:
-        await refuse_stale(query)
+        await refuse_stale(query, callback_answer=callback_answer)
         return
-    await query.answer()
     await services.suggestions.abandon(draft, user)
     await state.clear()
-    await query.message.edit_text(_("好的，这条建议没有提交。想提的时候直接写下来就可以。"))
+    await edit_or_send(query, _("好的，这条建议没有提交。想提的时候直接写下来就可以。"))
 
 
 def setup() -> Router:

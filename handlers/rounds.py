@@ -12,6 +12,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.charts import approvals_chart
@@ -39,7 +40,7 @@ from bot.services.suggestions import tracking
 from core.roles import Role
 from core.tally import Mode
 from core.text import N_
-from handlers.replies import edit_or_send, send, window_from
+from handlers.replies import answer_with, edit_or_send, send, window_from
 
 
 class RoundInput(StatesGroup):
@@ -81,6 +82,7 @@ async def show_round(
 
 async def round_action(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.RoundAction,
     state: FSMContext,
     role: Role,
@@ -91,12 +93,11 @@ async def round_action(
     bot: Bot,
 ) -> None:
     if not only_admins(role):
-        await query.answer(_("只有管理员可以组织票决。"), show_alert=True)
+        answer_with(callback_answer, _("只有管理员可以组织票决。"), alert=True)
         return
     if callback_data.act == "new":
         year = services.clock.now().year + 1
         items = await services.rounds.items(year)
-        await query.answer()
         if not items:
             await send(
                 query,
@@ -112,7 +113,7 @@ async def round_action(
         return
     round_ = await services.rounds.get(callback_data.rid)
     if round_ is None:
-        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     act = callback_data.act
     status = round_.status
@@ -129,21 +130,19 @@ async def round_action(
         "export": status == "published",
     }
     if not allowed.get(act, False):
-        await query.answer(
+        answer_with(
+            callback_answer,
             _("这一轮的状态已经变了：{status}。").format(status=_(STATUS.get(round_.status, round_.status))),
-            show_alert=True,
+            alert=True,
         )
         return
     if act == "show":
-        await query.answer()
         await show_round(query, services, round_, settings)
     elif act == "quota":
-        await query.answer()
         await state.set_state(RoundInput.quota)
         await state.set_data({"year": round_.year, "rid": round_.id})
         await send(query, quota_prompt(await services.rounds.items(round_.year)))
     elif act == "times":
-        await query.answer()
         await state.set_state(RoundInput.times)
         await state.set_data({"rid": round_.id})
         await send(
@@ -155,20 +154,18 @@ async def round_action(
     elif act == "turnout":
         voted = await services.rounds.turnout(round_)
         # Only turnout while the vote runs: never partial results.
-        await query.answer(
+        answer_with(
+            callback_answer,
             _("已投票 {voted}/{electorate} 人。").format(voted=voted, electorate=round_.electorate),
-            show_alert=True,
+            alert=True,
         )
     elif act == "close":
-        await query.answer()
         await close_round(services, round_, notifier)
         await show_round(query, services, round_, settings)
     elif act == "publish":
-        await query.answer()
         await publish_round(services, round_, user, notifier, settings)
         await show_round(query, services, round_, settings)
     elif act == "paper":
-        await query.answer()
         waiting = [
             d
             for d, _u in await services.rounds.active_deputies()
@@ -178,7 +175,6 @@ async def round_action(
             query, _("在会场用纸质选票投票的代表是谁？"), reply_markup=kb.paper_deputies(round_, waiting)
         )
     elif act == "check":
-        await query.answer()
         pending = await services.rounds.pending_papers(round_)
         if not pending:
             await send(query, _("没有等待核对的纸质选票。"))
@@ -187,10 +183,8 @@ async def round_action(
             query, _("请选择要核对的纸质选票（由另一位管理员录入）："), reply_markup=kb.paper_pending(pending)
         )
     elif act == "export":
-        await query.answer()
         await export_round(query, services, round_)
     elif act == "runoff":
-        await query.answer()
         runoff = await services.rounds.runoff(round_, user)
         await services.session.commit()
         await show_round(query.message, services, runoff, settings)  # type: ignore[arg-type]
@@ -220,6 +214,7 @@ async def quota_given(
 
 async def mode_chosen(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.NewRound,
     state: FSMContext,
     role: Role,
@@ -229,10 +224,9 @@ async def mode_chosen(
 ) -> None:
     data = await state.get_data()
     if not only_admins(role) or "quota" not in data or callback_data.mode not in {m.value for m in Mode}:
-        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     await state.clear()
-    await query.answer()
     year = data["year"]
     items = await services.rounds.items(year)
     title = _("{year} 年民生实事项目票决").format(year=year)
@@ -409,13 +403,17 @@ PAPER_HELP = N_("赞成制：写出赞成的编号，例如 c1 c4 c7；赞成/�
 
 
 async def paper_deputy(
-    query: CallbackQuery, callback_data: kb.PaperDeputy, state: FSMContext, role: Role, services: Services
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.PaperDeputy,
+    state: FSMContext,
+    role: Role,
+    services: Services,
 ) -> None:
     round_ = await services.rounds.get(callback_data.rid)
     if not only_admins(role) or round_ is None or round_.status != "open":
-        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
-    await query.answer()
     await state.set_state(RoundInput.paper)
     await state.set_data({"rid": round_.id, "did": callback_data.did})
     await send(query, _("请照纸质选票录入（{help}）：").format(help=_(PAPER_HELP)))
@@ -423,6 +421,7 @@ async def paper_deputy(
 
 async def paper_check(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.PaperCheck,
     state: FSMContext,
     role: Role,
@@ -431,12 +430,11 @@ async def paper_check(
 ) -> None:
     entry = await services.session.get(PaperEntry, callback_data.eid)
     if not only_admins(role) or entry is None or entry.status != "pending":
-        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     if entry.entered_by == user.id:
-        await query.answer(_("核对须由另一位管理员进行。"), show_alert=True)
+        answer_with(callback_answer, _("核对须由另一位管理员进行。"), alert=True)
         return
-    await query.answer()
     await state.set_state(RoundInput.paper_check)
     await state.set_data({"eid": entry.id})
     # The first entry is not shown: the second admin reads the paper ballot afresh.
@@ -505,14 +503,16 @@ async def open_ballot(services: Services, user: User, round_id: int) -> tuple[Se
     return round_, deputy
 
 
-async def refuse_ballot(query: CallbackQuery, services: Services, user: User, round_id: int) -> bool:
+async def refuse_ballot(
+    query: CallbackQuery, services: Services, user: User, round_id: int, *, callback_answer: CallbackAnswer
+) -> bool:
     """True when the press cannot count: not a deputy, the round not open, or already voted."""
     found = await open_ballot(services, user, round_id)
     if found is None:
-        await query.answer(_("这一轮投票没有在进行，或者您不是这一轮的代表。"), show_alert=True)
+        answer_with(callback_answer, _("这一轮投票没有在进行，或者您不是这一轮的代表。"), alert=True)
         return True
     if await services.rounds.has_voted(*found):
-        await query.answer(_("您已经投过票了：选票一经提交不能更改。"), show_alert=True)
+        answer_with(callback_answer, _("您已经投过票了：选票一经提交不能更改。"), alert=True)
         return True
     return False
 
@@ -536,59 +536,89 @@ async def edit_ballot(
     rid: int,
     code: str,
     mark: bool | str,
+    *,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """One change to a ballot being filled in: checked, saved as the draft, and redrawn."""
-    if await refuse_ballot(query, services, user, rid):
+    if await refuse_ballot(query, services, user, rid, callback_answer=callback_answer):
         return
     round_, deputy = await open_ballot(services, user, rid)  # type: ignore[misc]
     codes = {c.code for c in await services.rounds.candidates(round_)}
     approval = Mode(round_.mode) is Mode.APPROVAL
     if code not in codes or approval != isinstance(mark, bool):
-        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     choices = await services.rounds.draft(round_, deputy)
     choices[code] = (not choices.get(code, False)) if approval else mark
     await services.rounds.save_draft(round_, deputy, choices)
     await services.session.commit()
-    await query.answer()
     await redraw(query, services, round_, choices, settings)
 
 
 async def toggle(
-    query: CallbackQuery, callback_data: kb.Toggle, services: Services, user: User, settings: Settings
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Toggle,
+    services: Services,
+    user: User,
+    settings: Settings,
 ) -> None:
-    await edit_ballot(query, services, user, settings, callback_data.rid, callback_data.code, True)
+    await edit_ballot(
+        query,
+        services,
+        user,
+        settings,
+        callback_data.rid,
+        callback_data.code,
+        True,
+        callback_answer=callback_answer,
+    )
 
 
 async def mark(
-    query: CallbackQuery, callback_data: kb.Mark, services: Services, user: User, settings: Settings
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Mark,
+    services: Services,
+    user: User,
+    settings: Settings,
 ) -> None:
     if callback_data.mark not in ("yes", "no", "abstain"):
-        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     await edit_ballot(
-        query, services, user, settings, callback_data.rid, callback_data.code, callback_data.mark
+        query,
+        services,
+        user,
+        settings,
+        callback_data.rid,
+        callback_data.code,
+        callback_data.mark,
+        callback_answer=callback_answer,
     )
 
 
 async def ballot_step(
-    query: CallbackQuery, callback_data: kb.BallotStep, services: Services, user: User, settings: Settings
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.BallotStep,
+    services: Services,
+    user: User,
+    settings: Settings,
 ) -> None:
-    if await refuse_ballot(query, services, user, callback_data.rid):
+    if await refuse_ballot(query, services, user, callback_data.rid, callback_answer=callback_answer):
         return
     round_, deputy = await open_ballot(services, user, callback_data.rid)  # type: ignore[misc]
     choices = await services.rounds.draft(round_, deputy)
     if callback_data.act == "back":
-        await query.answer()
         await redraw(query, services, round_, choices, settings)
         return
     problem = await services.rounds.problem(round_, choices)
     if problem is not None:
         reason = ballot_issue(round_, await services.rounds.candidates(round_), choices)
-        await query.answer(_("选票还不能提交：{reason}").format(reason=reason), show_alert=True)
+        answer_with(callback_answer, _("选票还不能提交：{reason}").format(reason=reason), alert=True)
         return
     if callback_data.act == "submit":
-        await query.answer()
         candidates = {c.code: c for c in await services.rounds.candidates(round_)}
         if Mode(round_.mode) is Mode.APPROVAL:
             summary = [f"☑ {code} {candidates[code].title}" for code, on in sorted(choices.items()) if on]
@@ -608,10 +638,9 @@ async def ballot_step(
             if refused.code == "voted"
             else _("这一轮投票已经结束。")
         )
-        await query.answer(text, show_alert=True)
+        answer_with(callback_answer, text, alert=True)
         return
     await services.session.commit()
-    await query.answer()
     await edit_or_send(
         query,
         _(
@@ -621,7 +650,9 @@ async def ballot_step(
     )
 
 
-async def candidate(query: CallbackQuery, callback_data: kb.CandidateCard, services: Services) -> None:
+async def candidate(
+    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: kb.CandidateCard, services: Services
+) -> None:
     round_ = await services.rounds.get(callback_data.rid)
     found = (
         [c for c in await services.rounds.candidates(round_) if c.code == callback_data.code]
@@ -629,13 +660,12 @@ async def candidate(query: CallbackQuery, callback_data: kb.CandidateCard, servi
         else []
     )
     if not found:
-        await query.answer(_("这个按钮已失效，请发送 /start 重新打开菜单。"), show_alert=True)
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     item = await services.session.get(CandidateItem, found[0].item_id)
     suggestion = (
         await services.session.get(Suggestion, item.suggestion_id) if item and item.suggestion_id else None
     )
-    await query.answer()
     await send(query, candidate_card(found[0], item, tracking(suggestion) if suggestion else None))
 
 

@@ -9,12 +9,7 @@ from typing import Any
 from bot.sandbox.markup import EntityParseError, utf16_length, visible_text
 from bot.sandbox.spec import BadRequest, UploadedFile
 from bot.sandbox.world import Shown, World
-
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
-MAX_ALERT = 200
-MAX_BUTTONS = 100  # inline buttons in one keyboard, all rows together
+from core.limits import MAX_ALERT, MAX_BUTTONS, MAX_CALLBACK_DATA, MAX_CAPTION, MAX_TEXT
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply "

@@ -66,7 +66,7 @@ async def test_follow_report_milestone_change_inspection_feedback(sandbox: Sandb
     await seed(sandbox)
     # A resident follows and wants every update; another takes the weekly digest (the default).
     await open_card(sandbox, FOLLOWER)
-    toast, card = await sandbox.press(FOLLOWER, "⭐ 关注")
+    card, toast = await sandbox.press(FOLLOWER, "⭐ 关注")  # the answer comes after the edit
     assert "已关注" in toast.text
     assert [b for row in card.buttons for b in row if b.startswith("✅")] == ["✅ 每周摘要"]
     await sandbox.press(FOLLOWER, "每次更新")

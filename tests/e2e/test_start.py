@@ -95,7 +95,7 @@ async def test_language_switch_is_stored_and_used(sandbox: Sandbox) -> None:
     await sandbox.say(1001, "/start", lang="zh-hans")
     [choice] = await sandbox.say(1001, "/language")
     assert choice.buttons == [["中文", "English"]]
-    toast, edit = await sandbox.press(1001, "English")
+    edit, toast = await sandbox.press(1001, "English")
     assert toast.method == "answerCallbackQuery" and toast.text == "Switched to English."
     assert edit.method == "editMessageText" and edit.message_id == choice.message_id
     assert (await stored_user(sandbox, 1001)).locale == "en"

@@ -61,7 +61,7 @@ async def test_a_5xx_on_a_repeatable_call_is_retried(sandbox: Sandbox) -> None:
     await sandbox.say(1001, "/start")
     [choice] = await sandbox.say(1001, "/language")
     sandbox.server.inject(Fault("editMessageText", 502, "Bad Gateway"))
-    toast, edit = await sandbox.press(1001, "English")
+    edit, toast = await sandbox.press(1001, "English")
     assert toast.text == "Switched to English."
     assert edit.method == "editMessageText" and edit.message_id == choice.message_id
     assert sandbox.server.calls["editMessageText"] == 2
