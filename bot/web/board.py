@@ -59,33 +59,51 @@ class Board:
         self._photos: OrderedDict[int, bytes] = OrderedDict()
 
     def routes(self, app: web.Application) -> None:
+        """Every route renders inside the board's own i18n context and an explicit locale (the
+        bot's middleware does not run here): /en/… pages and `?lang=en` are English, the rest
+        Chinese. Anything translated — a page, a round's title in the JSON or CSV — can be read."""
+
+        def add(path: str, handler: Handler) -> None:
+            app.router.add_get(path, self._localised(handler))
+
         for prefix in ("", "/en"):
-            app.router.add_get(f"{prefix}/", self._page(self.index))
-            app.router.add_get(f"{prefix}/projects/{{pid:\\d+}}", self._page(self.project))
-            app.router.add_get(f"{prefix}/results", self._page(self.results))
-        app.router.add_get("/api/projects", self.api_projects)
-        app.router.add_get("/api/projects/{pid:\\d+}", self.api_project)
-        app.router.add_get("/api/rounds", self.api_rounds)
-        app.router.add_get("/api/evaluations", self.api_evaluations)
-        app.router.add_get("/csv/projects.csv", self.csv_projects)
-        app.router.add_get("/csv/evaluations.csv", self.csv_evaluations)
-        app.router.add_get("/media/{eid:\\d+}", self.media)
+            add(f"{prefix}/", self._page(self.index))
+            add(f"{prefix}/projects/{{pid:\\d+}}", self._page(self.project))
+            add(f"{prefix}/results", self._page(self.results))
+        add("/api/projects", self.api_projects)
+        add("/api/projects/{pid:\\d+}", self.api_project)
+        add("/api/rounds", self.api_rounds)
+        add("/api/evaluations", self.api_evaluations)
+        add("/csv/projects.csv", self.csv_projects)
+        add("/csv/evaluations.csv", self.csv_evaluations)
+        add("/media/{eid:\\d+}", self.media)
+
+    @staticmethod
+    def locale_of(request: web.Request) -> str:
+        english = request.path.startswith("/en/") or request.query.get("lang") == "en"
+        return "en" if english else "zh_CN"
+
+    def _localised(self, handler: Handler) -> Handler:
+        async def localised(request: web.Request) -> web.StreamResponse:
+            with self.i18n.context(), self.i18n.use_locale(self.locale_of(request)):
+                return await handler(request)
+
+        return localised
 
     # -- pages ---------------------------------------------------------------------------------
     def _page(self, build: Callable[[web.Request], Awaitable[tuple[str, dict[str, Any]]]]) -> Handler:
         async def handler(request: web.Request) -> web.StreamResponse:
-            locale = "en" if request.path.startswith("/en/") else "zh_CN"
-            with self.i18n.context(), self.i18n.use_locale(locale):
-                template, context = await build(request)
-                base = "/en" if locale == "en" else ""
-                other = request.path[3:] if locale == "en" else "/en" + request.path
-                html = self.templates.get_template(template).render(
-                    _=lambda text: Markup(_(text)),
-                    locale=locale,
-                    base=base,
-                    other_language=other or "/",
-                    **context,
-                )
+            locale = self.locale_of(request)
+            template, context = await build(request)
+            base = "/en" if locale == "en" else ""
+            other = request.path[3:] if locale == "en" else "/en" + request.path
+            html = self.templates.get_template(template).render(
+                _=lambda text: Markup(_(text)),
+                locale=locale,
+                base=base,
+                other_language=other or "/",
+                **context,
+            )
             return web.Response(text=html, content_type="text/html", charset="utf-8")
 
         return handler

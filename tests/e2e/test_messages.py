@@ -73,3 +73,59 @@ async def test_fault_5_acting_on_a_photo_card_edits_its_caption(street: Sandbox)
     [stored] = [s for s in await suggestions(street) if s.id == suggestion.id]
     assert stored.state == "to_community"
     assert not apologies(street)
+
+
+async def test_fault_11_the_board_serves_a_published_evaluation(sandbox: Sandbox) -> None:
+    from datetime import timedelta
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.services.container import Services
+    from bot.web.board import Board, build_board_app
+    from tests.conftest import ADMIN_ID
+
+    await seed_areas_and_roster(sandbox)
+    for person in (ADMIN_ID, DEPUTY, OTHER_DEPUTY):
+        await sandbox.say(person, "/start")
+    year = sandbox.clock.now().year
+    async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
+        services = Services(session, sandbox.clock, sandbox.settings)
+        await services.projects.create(
+            year=year,
+            name="口袋公园",
+            category="environment",
+            department="区城管局",
+            budget=0,
+            elected_at=sandbox.clock.now(),
+        )
+        await session.commit()
+    await sandbox.say(ADMIN_ID, "/evaluations")
+    await sandbox.press(ADMIN_ID, f"➕ 新建{year}年效果票评")
+    await sandbox.press(ADMIN_ID, "⏱ 设置时间")
+    start = sandbox.clock.now() + timedelta(days=1)
+    await sandbox.say(ADMIN_ID, f"{start:%Y-%m-%d %H:%M} {start + timedelta(days=2):%Y-%m-%d %H:%M}")
+    await sandbox.advance_clock(start + timedelta(minutes=1))
+    await sandbox.press(DEPUTY, "满意")
+    await sandbox.press(DEPUTY, "📋 检查并提交")
+    await sandbox.press(DEPUTY, "✅ 确认提交")
+    await sandbox.say(ADMIN_ID, "/evaluations")
+    await sandbox.press(ADMIN_ID, f"#1 {year}年民生实事项目效果票评")
+    await sandbox.press(ADMIN_ID, "立即结束")
+    await sandbox.press(ADMIN_ID, "公布结果")
+    runtime = sandbox.runtime
+    board = Board(runtime.session_factory, runtime.i18n, runtime.settings, runtime.bot)  # type: ignore[union-attr]
+    client = TestClient(TestServer(build_board_app(board)))
+    await client.start_server()
+    try:
+        answer = await client.get("/api/evaluations")
+        assert answer.status == 200
+        [evaluation] = (await answer.json())["evaluations"]
+        assert evaluation["title"] == f"{year}年民生实事项目效果票评"
+        english = await (await client.get("/api/evaluations?lang=en")).json()
+        assert english["evaluations"][0]["title"] != evaluation["title"]
+        table = await client.get("/csv/evaluations.csv")
+        assert table.status == 200 and "口袋公园" in await table.text()
+        results = await client.get("/results")
+        assert results.status == 200 and f"{year}年民生实事项目效果票评" in await results.text()
+    finally:
+        await client.close()
