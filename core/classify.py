@@ -1,9 +1,26 @@
-"""Plain-language text → ranked categories, a confidence, and the keywords that decided it.
+"""Plain-language text → ranked categories, a confidence, and the words that decided it.
 
-jieba segments the text (every keyword is in its dictionary, so a keyword comes out as one
-word); each word that is a keyword adds its weight to its categories, scaled by how specific the
-keyword is (an IDF over categories) and by where it stands (the first sentence is usually the
-topic). Deterministic: the same text always gets the same answer.
+How a text is read (DESIGN.md "Classification"; issue 16):
+
+1. Normalised: full-width forms folded (NFKC), traditional characters *and* Taiwan vocabulary
+   converted to mainland simplified (OpenCC ``tw2sp``, then ``hk2s`` for Hong Kong variants),
+   lower-cased.
+2. Scanned left to right for the longest word of the lexicon at each place: the categories'
+   keywords, the regional words (街灯 → 路灯, 屋苑 → 小区, read as the keyword they stand for) and
+   the neutral words (目的 holds 的士 but is no taxi). A keyword inside a longer lexicon word does
+   not count, so words match whole.
+3. Every keyword adds its weight (strong 3, normal 2, weak 1) to its categories, scaled by how
+   specific it is (an IDF over categories), by where it stands (the first sentence names the topic
+   more often than not) and less for each repeat. Context rules add the meaning of words that come
+   together (电梯 with 加装 is housing, with 故障 safety), so the evidence of the whole text
+   decides, not one strong word.
+4. When no keyword matches at all, morphemes back off: the character pairs and single characters
+   that belong mostly to one category's keywords (残, 涝, 灭火…), with low weights.
+
+Deterministic (no learning at run time, no randomness) and explainable: ``keywords`` lists the
+words (or morphemes) that gave the winning category its score, strongest first. Fast: one dict
+look-up per character and candidate length, no segmentation model (jieba is loaded only by
+``tokens()``, which the correction-learning tool uses).
 """
 
 from __future__ import annotations
@@ -16,25 +33,39 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import jieba
 import opencc
 
-from core.categories import Category
+from core.categories import Category, Lexicon, default_lexicon
 
 # A sentence ends at these marks; the first one names the topic more often than not.
 _SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 TITLE_BOOST = 1.6
-# Below this confidence the bot asks the resident to choose.
+# Below this confidence the bot asks the resident to choose. Learned on both development files
+# (core.evaluation.learn_threshold; `classify --eval FILE --by-source` shows it per held-out fold).
 UNSURE_BELOW = 0.35
 # Long texts are classified on their beginning: enough to know the topic, bounded in time.
 MAX_CHARS = 1500
+# Morpheme back-off: a character pair or a single character counts for a category when at least
+# this share of the keyword weight holding it is that category's.
+MORPHEME_SHARE = 0.75
+BIGRAM_WEIGHT = 0.6
+CHAR_WEIGHT = 0.3
+# A single character is a morpheme only when it occurs in this many keywords at least.
+CHAR_MIN_KEYWORDS = 3
+# The most frequent characters of modern Chinese (the head of the usual character-frequency
+# lists of 现代汉语 corpora): they occur in any text, so they are no morpheme on their own, and a
+# pair of two of them is none either.
+COMMON_CHARS = frozenset(
+    "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平真听世气信北少关并内加化由却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计"
+    "或司利受光王果亲界及今京务制解各任至清物台象记边共风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科怎元社术结六功指思非流每青管夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步完革深区即求品士转量空甚众技轻程告江语英基派满式李息写呢识极令黑断线"
+)
 
 
 @dataclass(frozen=True)
 class Classification:
     category: str | None  # None: unsure, ask the person
     confidence: float
-    keywords: tuple[str, ...]
+    keywords: tuple[str, ...]  # the words (or morphemes) that decided, strongest first
     alternatives: tuple[tuple[str, float], ...]  # every category with a score, best first
 
     @property
@@ -42,42 +73,8 @@ class Classification:
         return [code for code, _score in self.alternatives]
 
 
-class _Segmenter(jieba.Tokenizer):
-    """jieba with the word probabilities of its route search remembered.
-
-    The same segmentation as jieba's (a test compares them); jieba recomputes log(freq) for every
-    candidate word of every sentence, which is most of its time on short texts.
-    """
-
-    # About 11 entries per suggestion (the development set): bounded at a few MB, cleared when full.
-    _MEMO_LIMIT = 50_000
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._logp: dict[str, float] = {}
-
-    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
-        super().add_word(word, freq, tag)
-        self._logp.clear()
-
-    def calc(self, sentence: str, DAG: dict[int, list[int]], route: dict[int, tuple[float, int]]) -> None:
-        if len(self._logp) > self._MEMO_LIMIT:
-            self._logp.clear()
-        logp, freq = self._logp, self.FREQ
-        logtotal = math.log(self.total)
-        size = len(sentence)
-        route[size] = (0.0, 0)
-        for idx in range(size - 1, -1, -1):
-            best: tuple[float, int] | None = None
-            for end in DAG[idx]:
-                word = sentence[idx : end + 1]
-                probability = logp.get(word)
-                if probability is None:
-                    probability = logp[word] = math.log(freq.get(word) or 1) - logtotal
-                candidate = (probability + route[end + 1][0], end)
-                if best is None or candidate > best:
-                    best = candidate
-            route[idx] = best  # type: ignore[assignment]
+def _is_ascii_letter(char: str) -> bool:
+    return "a" <= char <= "z" or "0" <= char <= "9"
 
 
 class Classifier:
@@ -88,16 +85,20 @@ class Classifier:
         user_words: Iterable[str] = (),
         cache_dir: Path | None = None,
         unsure_below: float = UNSURE_BELOW,
+        lexicon: Lexicon | None = None,
     ) -> None:
+        """``user_words`` are kept whole like neutral words; ``cache_dir`` holds jieba's cache for
+        ``tokens()``; ``lexicon`` defaults to the regional, neutral and context tables of
+        core/data/categories.toml."""
         self.categories = tuple(categories)
         self.unsure_below = unsure_below
-        self._converter = opencc.OpenCC("t2s")
-        self._tokenizer = _Segmenter()
-        if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            self._tokenizer.tmp_dir = str(cache_dir)
-        jieba.setLogLevel(logging.WARNING)
-        self._tokenizer.initialize()
+        self.lexicon = lexicon if lexicon is not None else default_lexicon()
+        self._cache_dir = cache_dir
+        self._jieba = None
+        self._user_words = tuple(user_words)
+        # Traditional characters and Taiwan/Hong Kong vocabulary → mainland simplified.
+        self._converters = (opencc.OpenCC("tw2sp"), opencc.OpenCC("hk2s"))
+        codes = {category.code: index for index, category in enumerate(self.categories)}
         # keyword -> [(category index, weight × specificity)]
         self._index: dict[str, list[tuple[int, float]]] = {}
         holders: dict[str, int] = {}
@@ -109,64 +110,196 @@ class Classifier:
             for word, weight in category.keywords.items():
                 specificity = math.log(1 + count / holders[word]) / math.log(1 + count)
                 self._index.setdefault(word, []).append((position, weight * specificity))
-        for word in [*self._index, *user_words]:
-            # A high frequency keeps the word whole even inside longer compounds.
-            self._tokenizer.add_word(word, freq=2000 * max(1, len(word)))
-        self._max_keyword = max((len(word) for word in self._index), default=1)
+        # Every word the scanner knows -> the keyword it stands for ("" for a neutral word).
+        entries: dict[str, str] = {word: word for word in self._index}
+        for word in [*self.lexicon.neutral, *self._user_words]:
+            entries.setdefault(word, "")
+        self._rules: list[tuple[tuple[str, ...], int, float, str]] = []
+        for rule in self.lexicon.context:
+            if rule.category not in codes:
+                continue
+            for word in rule.words:
+                entries.setdefault(word, "")
+            self._rules.append((rule.words, codes[rule.category], rule.weight, "+".join(rule.words)))
+        for variant, standard in self.lexicon.regional.items():
+            if variant not in self._index:
+                entries[variant] = standard
+        self._entries = entries
+        lengths: dict[str, set[int]] = {}
+        for word in entries:
+            lengths.setdefault(word[0], set()).add(len(word))
+        self._lengths = {char: tuple(sorted(sizes, reverse=True)) for char, sizes in lengths.items()}
+        self._bigrams, self._chars = self._morphemes()
+
+    # -- reading ------------------------------------------------------------------------------
 
     def normalize(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
-        return self._converter.convert(text).lower()
+        if not text.isascii():
+            for converter in self._converters:
+                text = converter.convert(text)
+        return text.lower()
+
+    def scan(self, normalized: str) -> list[tuple[int, str, str]]:
+        """(position, word as written, what it stands for) of every lexicon word, longest first."""
+        found = []
+        lengths, entries = self._lengths, self._entries
+        size = len(normalized)
+        at = 0
+        while at < size:
+            step = 1
+            for length in lengths.get(normalized[at], ()):
+                if at + length > size:
+                    continue
+                word = normalized[at : at + length]
+                meaning = entries.get(word)
+                if meaning is None:
+                    continue
+                if _is_ascii_letter(word[0]) and (
+                    (at > 0 and _is_ascii_letter(normalized[at - 1]))
+                    or (at + length < size and _is_ascii_letter(normalized[at + length]))
+                ):
+                    continue  # "bus" inside "business"
+                found.append((at, word, meaning))
+                step = length
+                break
+            at += step
+        return found
 
     def tokens(self, text: str) -> list[str]:
-        return self._tokenizer.lcut(self.normalize(text), HMM=False)
+        """jieba's words of the normalised text (for proposals from corrections; slow to load)."""
+        if self._jieba is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            if self._cache_dir is not None:
+                self._cache_dir.mkdir(parents=True, exist_ok=True)
+                tokenizer.tmp_dir = str(self._cache_dir)
+            tokenizer.initialize()
+            for word in [*self._entries, *self._user_words]:
+                tokenizer.add_word(word, freq=2000 * max(1, len(word)))
+            self._jieba = tokenizer
+        return self._jieba.lcut(self.normalize(text), HMM=False)
 
     def matched_keywords(self, text: str) -> set[str]:
-        """Every keyword the text contains, as classify() finds them."""
-        return {keyword for word in self.tokens(text) for keyword, _factor in self._keywords_in(word)}
+        """Every keyword the text contains, as classify() finds them (regional words as theirs)."""
+        return {meaning for _at, _word, meaning in self.scan(self.normalize(text)) if meaning in self._index}
+
+    # -- deciding -----------------------------------------------------------------------------
 
     def classify(self, text: str) -> Classification:
         normalized = self.normalize(text)
         first_end = _SENTENCE_END.search(normalized)
         title_end = first_end.start() if first_end else len(normalized)
         scores = [0.0] * len(self.categories)
-        hits: list[dict[str, float]] = [{} for _ in self.categories]
-        position = 0
-        for word in self._tokenizer.lcut(normalized, HMM=False):
-            boost = TITLE_BOOST if position < title_end else 1.0
-            position += len(word)
-            for keyword, factor in self._keywords_in(word):
-                for index, weight in self._index[keyword]:
-                    seen = hits[index].get(keyword, 0.0)
-                    # Repeats count, less and less: a complaint repeats its topic, but a word
-                    # said five times is not five reasons.
-                    gain = weight * boost * factor / (1 + seen)
-                    hits[index][keyword] = seen + 1
-                    scores[index] += gain
+        # per category: shown word -> (evidence, times seen)
+        hits: list[dict[str, list[float]]] = [{} for _ in self.categories]
+        seen: dict[str, int] = {}  # word (as the keyword it stands for) -> first position
+        index = self._index
+        for at, word, meaning in self.scan(normalized):
+            seen.setdefault(meaning or word, at)
+            weights = index.get(meaning)
+            if not weights:
+                continue
+            boost = TITLE_BOOST if at < title_end else 1.0
+            shown = word if word == meaning else f"{word}={meaning}"
+            for category, weight in weights:
+                record = hits[category].setdefault(shown, [0.0, 0.0])
+                # Repeats count, less and less: a complaint repeats its topic, but a word
+                # said five times is not five reasons.
+                gain = weight * boost / (1 + record[1])
+                record[0] += gain
+                record[1] += 1
+                scores[category] += gain
+        for words, category, weight, shown in self._rules:
+            if all(word in seen for word in words):
+                if all(seen[word] < title_end for word in words):
+                    weight *= TITLE_BOOST
+                hits[category].setdefault(shown, [0.0, 1.0])[0] += weight
+                scores[category] += weight
+        if not any(scores):
+            self._back_off(normalized, scores, hits)
         order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
-        best, second = scores[order[0]], scores[order[1]] if len(order) > 1 else 0.0
+        best = scores[order[0]]
+        second = scores[order[1]] if len(order) > 1 else 0.0
         confidence = _confidence(best, second)
         top = order[0]
         sure = best > 0 and confidence >= self.unsure_below
+        decided = sorted(hits[top].items(), key=lambda item: (-item[1][0], item[0]))
         return Classification(
             category=self.categories[top].code if sure else None,
             confidence=round(confidence, 4),
-            keywords=tuple(sorted(hits[top], key=lambda k: (-hits[top][k], k))) if best > 0 else (),
+            keywords=tuple(word for word, _record in decided) if best > 0 else (),
             alternatives=tuple((self.categories[i].code, round(scores[i], 4)) for i in order),
         )
 
-    def _keywords_in(self, word: str) -> Iterable[tuple[str, float]]:
-        if word in self._index:
-            yield word, 1.0
-            return
-        if len(word) < 3:
-            return
-        # A compound jieba kept whole (公交车站, 小区物业) still tells its parts, a little less.
-        for size in range(min(len(word) - 1, self._max_keyword), 1, -1):
-            for start in range(len(word) - size + 1):
-                part = word[start : start + size]
-                if part in self._index:
-                    yield part, 0.8
+    def _back_off(self, normalized: str, scores: list[float], hits: list[dict[str, list[float]]]) -> None:
+        """Morphemes of the keywords, for a text none of whose words is a keyword."""
+        bigrams, chars = self._bigrams, self._chars
+        for at in range(len(normalized)):
+            for morpheme, table in ((normalized[at : at + 2], bigrams), (normalized[at], chars)):
+                evidence = table.get(morpheme) if len(morpheme) == (2 if table is bigrams else 1) else None
+                if evidence is None:
+                    continue
+                category, weight = evidence
+                record = hits[category].setdefault(morpheme, [0.0, 0.0])
+                gain = weight / (1 + record[1])
+                record[0] += gain
+                record[1] += 1
+                scores[category] += gain
+
+    def _morphemes(self) -> tuple[dict[str, tuple[int, float]], dict[str, tuple[int, float]]]:
+        """Character pairs and single characters that belong mostly to one category's keywords.
+
+        A morpheme's mass in a category is the summed weight of that category's keywords holding
+        it; it counts for the category holding at least MORPHEME_SHARE of its mass, with a low
+        weight scaled by that share. Pairs that are themselves weak (generic) keywords or neutral
+        words do not count, nor anything that is not a CJK character.
+        """
+        weak = {
+            word
+            for category in self.categories
+            for word, weight in category.keywords.items()
+            if weight <= 1.0
+        } | set(self.lexicon.neutral)
+        pair_mass: dict[str, list[float]] = {}
+        char_mass: dict[str, list[float]] = {}
+        char_keywords: dict[str, int] = {}
+        count = len(self.categories)
+        for position, category in enumerate(self.categories):
+            for word, weight in category.keywords.items():
+                if not all("\u4e00" <= char <= "\u9fff" for char in word):
+                    continue
+                for pair in {word[i : i + 2] for i in range(len(word) - 1)}:
+                    pair_mass.setdefault(pair, [0.0] * count)[position] += weight
+                for char in set(word):
+                    char_mass.setdefault(char, [0.0] * count)[position] += weight
+                    char_keywords[char] = char_keywords.get(char, 0) + 1
+
+        def distinctive(mass: dict[str, list[float]], weight: float, allowed) -> dict[str, tuple[int, float]]:  # type: ignore[no-untyped-def]
+            table = {}
+            for morpheme, per_category in mass.items():
+                total = sum(per_category)
+                best = max(range(count), key=lambda i: (per_category[i], -i))
+                share = per_category[best] / total
+                if share >= MORPHEME_SHARE and allowed(morpheme):
+                    table[morpheme] = (best, round(weight * share, 4))
+            return table
+
+        bigrams = distinctive(
+            pair_mass,
+            BIGRAM_WEIGHT,
+            lambda pair: pair not in weak and not (pair[0] in COMMON_CHARS and pair[1] in COMMON_CHARS),
+        )
+        chars = distinctive(
+            char_mass,
+            CHAR_WEIGHT,
+            lambda char: (
+                char_keywords[char] >= CHAR_MIN_KEYWORDS and char not in weak and char not in COMMON_CHARS
+            ),
+        )
+        return bigrams, chars
 
 
 def _confidence(best: float, second: float) -> float:

@@ -109,19 +109,84 @@ def test_any_unicode_gets_a_well_formed_deterministic_answer(classifier: Classif
     assert classifier.classify(text) == result
 
 
-def test_segmentation_is_jiebas_own(classifier: Classifier) -> None:
-    """The memoised route search must cut exactly as jieba does."""
-    import jieba
+def test_words_match_whole(classifier: Classifier) -> None:
+    """A keyword inside a longer lexicon word does not count; English words need word boundaries."""
+    assert classifier.matched_keywords("这样做的目的士气大振") == set()  # 目的 holds 的士
+    assert classifier.matched_keywords("business plan") == set()  # "bus" inside "business"
+    assert classifier.matched_keywords("the bus is late") == {"bus"}
+    assert classifier.matched_keywords("街燈壞咗") == {"路灯"}  # regional, traditional: as 路灯
 
-    reference = jieba.Tokenizer()
-    reference.initialize()
-    for word in classifier._index:
-        reference.add_word(word, freq=2000 * max(1, len(word)))
-    for word in load_user_words():
-        reference.add_word(word, freq=2000 * max(1, len(word)))
-    for line in (DATA / "project_names.tsv").read_text(encoding="utf-8").splitlines()[1:]:
-        text = classifier.normalize(line.split("\t")[0])
-        assert classifier._tokenizer.lcut(text, HMM=False) == reference.lcut(text, HMM=False)
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # issue 16: regional words, programme vocabulary, generic words, context over one word
+        ("小区门口的街灯坏了", "services"),
+        ("屋苑門口嘅街燈壞咗", "services"),
+        ("城市内涝治理工程", "services"),
+        ("老房子没有电梯，八十岁的老人住六楼，盼着能加装一部", "housing"),
+        ("电梯加装后楼上老人终于能下楼了", "housing"),
+        ("适龄女性两癌筛查", "health"),
+        ("学生近视防控", "health"),
+        ("校外培训机构监管", "education"),
+    ],
+)
+def test_issue_16_inputs(classifier: Classifier, text: str, category: str) -> None:
+    result = classifier.classify(text)
+    assert result.category == category, result
+    assert result.keywords
+
+
+def test_morphemes_back_off_when_no_keyword_matches(classifier: Classifier) -> None:
+    """No keyword: distinctive characters of the keywords decide, and are shown as the reason."""
+    assert not classifier.matched_keywords("残障人士") and not classifier.matched_keywords("雨后积涝")
+    disabled = classifier.classify("残障人士")
+    assert disabled.ranked[0] == "eldercare" and "残" in disabled.keywords
+    flooding = classifier.classify("雨后积涝")
+    assert flooding.ranked[0] == "services" and "涝" in flooding.keywords
+    # Low weights: a morpheme alone is a hint for the ranking, rarely a sure answer.
+    assert disabled.alternatives[0][1] < 1.0
+
+
+# Characters that mark sentence material rather than a term: function words, pronouns, particles.
+_SENTENCE_MATERIAL = set("了吗呢吧啊呀嘛我你他她们很都也哪么")
+
+
+def test_every_keyword_names_a_domain_concept_with_its_source() -> None:
+    """Keywords come from sourced blocks of domain vocabulary, never from the dev sentences.
+
+    Every keyword belongs to a [[category.block]] whose source is one of the kinds the file's
+    header describes; and a keyword that occurs in a development-set sentence must look like a
+    term of the domain (short, no digits or punctuation of a sentence, no function words), i.e.
+    it cannot be a fragment cut out of the sentence.
+    """
+    import tomllib
+
+    from core.categories import CATEGORIES_FILE
+
+    text = CATEGORIES_FILE.read_text(encoding="utf-8")
+    header = text.split("[[category]]", 1)[0]
+    kinds = {"scope", "domain"}
+    assert all(f"# - {kind}:" in header for kind in [*kinds, "regional", "neutral", "context"])
+    data = tomllib.loads(text)
+    for block in [*data.get("regional", []), *data.get("neutral", []), *data.get("context", [])]:
+        assert block.get("source", "").split(":", 1)[0] in {"regional", "neutral", "context"}
+    sentences = [
+        line.split("\t", 1)[0]
+        for name in ("suggestions_dev.tsv", "suggestions_more_dev.tsv")
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines()[1:]
+    ]
+    corpus = "\n".join(sentences).lower()
+    for category in default_categories():
+        for keyword, _weight in category.keywords.items():
+            source = category.sources.get(keyword, "")
+            assert source.split(":", 1)[0] in kinds, f"{category.code}: {keyword} has no sourced block"
+            if keyword in corpus:
+                assert len(keyword) <= 8, f"{keyword}: a phrase, not a term"
+                assert not set(keyword) & _SENTENCE_MATERIAL, f"{keyword}: sentence material"
+                assert not keyword.endswith("的"), f"{keyword}: sentence material"
+                assert not any(c in keyword for c in '，。、！？,.!?：:“”"（）() '), keyword
+                assert keyword.isascii() or not any(c.isdigit() for c in keyword), keyword
 
 
 def test_learning_proposes_reviewable_changes(classifier: Classifier) -> None:
@@ -181,3 +246,42 @@ def test_threshold_is_learned_on_other_sources_only() -> None:
     assert held_two.sure == 5 and held_two.sure_correct == 0 and held_two.top2 == 5
     assert figures.styles["t"].total == 5 and figures.overall.total == 15
     assert "precision-when-sure" in figures.report()
+
+
+# Regression floors on the two development files by held-out source, a little below the figures
+# measured when they were set (issue 16): dev top-1 0.860, top-2 0.959, unsure 0.083, precision
+# 0.899; more_dev 0.884, 0.986, 0.097, 0.918. Hidden sets judge generalisation; these catch a
+# change that breaks what was reached.
+_FLOORS = {
+    "suggestions_dev.tsv": {"top-1": 0.84, "top-2": 0.94, "unsure": 0.11, "precision-when-sure": 0.88},
+    "suggestions_more_dev.tsv": {"top-1": 0.86, "top-2": 0.96, "unsure": 0.12, "precision-when-sure": 0.89},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FLOORS))
+def test_by_source_figures_printed_for_ci(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """CI runs `python -m bot classify --eval FILE --by-source` on both files and prints the figures."""
+    import re
+    import subprocess
+    import sys
+
+    root = DATA.parent.parent
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "classify", "--eval", str(DATA / name), "--by-source"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    figures_text = run.stdout[run.stdout.index("by held-out source") :]
+    with capsys.disabled():
+        print(f"\n--- classify --eval {name} --by-source ---\n{figures_text}")
+    overall = next(line for line in figures_text.splitlines() if line.startswith("overall"))
+    figures = {key: float(value) for key, value in re.findall(r"([a-z0-9-]+) ([01]\.\d+)", overall)}
+    floors = _FLOORS[name]
+    assert figures["top-1"] >= floors["top-1"], overall
+    assert figures["top-2"] >= floors["top-2"], overall
+    assert figures["unsure"] <= floors["unsure"], overall
+    assert figures["precision-when-sure"] >= floors["precision-when-sure"], overall
