@@ -42,7 +42,7 @@ _SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 TITLE_BOOST = 1.6
 # Below this confidence the bot asks the resident to choose. Learned on both development files
 # (core.evaluation.learn_threshold; `classify --eval FILE --by-source` shows it per held-out fold).
-UNSURE_BELOW = 0.35
+UNSURE_BELOW = 0.40
 # Long texts are classified on their beginning: enough to know the topic, bounded in time.
 MAX_CHARS = 1500
 # Morpheme back-off: a character pair or a single character counts for a category when at least
@@ -96,8 +96,10 @@ class Classifier:
         self._cache_dir = cache_dir
         self._jieba = None
         self._user_words = tuple(user_words)
-        # Traditional characters and Taiwan/Hong Kong vocabulary → mainland simplified.
+        # Traditional characters and Taiwan/Hong Kong vocabulary → mainland simplified; a text with
+        # no character either converter changes is left as it is (and costs nothing).
         self._converters = (opencc.OpenCC("tw2sp"), opencc.OpenCC("hk2s"))
+        self._convertible = _convertible_chars(self._converters)
         codes = {category.code: index for index, category in enumerate(self.categories)}
         # keyword -> [(category index, weight × specificity)]
         self._index: dict[str, list[tuple[int, float]]] = {}
@@ -112,30 +114,31 @@ class Classifier:
                 self._index.setdefault(word, []).append((position, weight * specificity))
         # Every word the scanner knows -> the keyword it stands for ("" for a neutral word).
         entries: dict[str, str] = {word: word for word in self._index}
-        for word in [*self.lexicon.neutral, *self._user_words]:
+        for word in self.lexicon.neutral:
             entries.setdefault(word, "")
-        self._rules: list[tuple[tuple[str, ...], int, float, str]] = []
+        self._rules: dict[str, list[tuple[tuple[str, ...], int, float, str]]] = {}
         for rule in self.lexicon.context:
             if rule.category not in codes:
                 continue
             for word in rule.words:
                 entries.setdefault(word, "")
-            self._rules.append((rule.words, codes[rule.category], rule.weight, "+".join(rule.words)))
+            # Each rule is looked at when its first word is seen, and fires when all are.
+            self._rules.setdefault(rule.words[0], []).append(
+                (rule.words, codes[rule.category], rule.weight, "+".join(rule.words))
+            )
         for variant, standard in self.lexicon.regional.items():
             if variant not in self._index:
                 entries[variant] = standard
         self._entries = entries
-        lengths: dict[str, set[int]] = {}
-        for word in entries:
-            lengths.setdefault(word[0], set()).add(len(word))
-        self._lengths = {char: tuple(sorted(sizes, reverse=True)) for char, sizes in lengths.items()}
+        # Every beginning of a lexicon word: the scan extends a candidate while it is one.
+        self._prefixes = frozenset(word[:end] for word in entries for end in range(1, len(word) + 1))
         self._bigrams, self._chars = self._morphemes()
 
     # -- reading ------------------------------------------------------------------------------
 
     def normalize(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
-        if not text.isascii():
+        if not self._convertible.isdisjoint(text) or (text and max(text) > "\uffff"):
             for converter in self._converters:
                 text = converter.convert(text)
         return text.lower()
@@ -143,27 +146,34 @@ class Classifier:
     def scan(self, normalized: str) -> list[tuple[int, str, str]]:
         """(position, word as written, what it stands for) of every lexicon word, longest first."""
         found = []
-        lengths, entries = self._lengths, self._entries
+        prefixes, entries = self._prefixes, self._entries
         size = len(normalized)
-        at = 0
-        while at < size:
-            step = 1
-            for length in lengths.get(normalized[at], ()):
-                if at + length > size:
-                    continue
-                word = normalized[at : at + length]
-                meaning = entries.get(word)
-                if meaning is None:
-                    continue
-                if _is_ascii_letter(word[0]) and (
-                    (at > 0 and _is_ascii_letter(normalized[at - 1]))
-                    or (at + length < size and _is_ascii_letter(normalized[at + length]))
-                ):
-                    continue  # "bus" inside "business"
-                found.append((at, word, meaning))
-                step = length
-                break
-            at += step
+        resume = 0
+        for at, char in enumerate(normalized):
+            if at < resume or char not in prefixes:
+                continue
+            ascii_start = char.isascii() and _is_ascii_letter(char)
+            if ascii_start and at > 0 and _is_ascii_letter(normalized[at - 1]):
+                continue  # inside an English word
+            best = 0
+            meaning = ""
+            end = at + 1
+            piece = char
+            while True:
+                candidate = entries.get(piece)
+                if candidate is not None and not (
+                    ascii_start and end < size and _is_ascii_letter(normalized[end])
+                ):  # "bus" inside "business" is no bus
+                    best, meaning = end - at, candidate
+                end += 1
+                if end > size:
+                    break
+                piece = normalized[at:end]
+                if piece not in prefixes:
+                    break
+            if best:
+                found.append((at, normalized[at : at + best], meaning))
+                resume = at + best
         return found
 
     def tokens(self, text: str) -> list[str]:
@@ -212,8 +222,11 @@ class Classifier:
                 record[0] += gain
                 record[1] += 1
                 scores[category] += gain
-        for words, category, weight, shown in self._rules:
-            if all(word in seen for word in words):
+        rules = self._rules
+        for first in [word for word in seen if word in rules]:
+            for words, category, weight, shown in rules[first]:
+                if not all(word in seen for word in words):
+                    continue
                 if all(seen[word] < title_end for word in words):
                     weight *= TITLE_BOOST
                 hits[category].setdefault(shown, [0.0, 1.0])[0] += weight
@@ -300,6 +313,21 @@ class Classifier:
             ),
         )
         return bigrams, chars
+
+
+def _convertible_chars(converters: Sequence[opencc.OpenCC]) -> frozenset[str]:
+    """The CJK ideographs of the basic plane that any of the converters changes (a text with an
+    ideograph beyond it, such as Cantonese 𨋢, is always converted)."""
+    blocks = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+    chars = [chr(code) for first, last in blocks for code in range(first, last + 1)]
+    changed: set[str] = set()
+    for converter in converters:
+        converted = converter.convert("\n".join(chars)).split("\n")
+        if len(converted) == len(chars):
+            changed.update(char for char, out in zip(chars, converted, strict=True) if out != char)
+        else:  # a converter merged lines: check one character at a time
+            changed.update(char for char in chars if converter.convert(char) != char)
+    return frozenset(changed)
 
 
 def _confidence(best: float, second: float) -> float:
