@@ -65,14 +65,16 @@ def confirm_category(draft: Suggestion) -> InlineKeyboardMarkup:
 
 
 def choose_category(draft: Suggestion, ranked: Sequence[str]) -> InlineKeyboardMarkup:
-    """All categories, the likeliest first."""
+    """The three likeliest categories first, on one row; then the others in the office's order."""
     builder = InlineKeyboardBuilder()
     known = [c.code for c in default_categories()]
-    order = [code for code in ranked if code in known] + [code for code in known if code not in ranked]
+    best = [code for code in ranked if code in known][:3]
+    order = best + [code for code in known if code not in best]
     for code in order:
         builder.button(text=category_name(code), callback_data=DraftCategory(draft=draft.id, code=code))
     builder.button(text=_("✖️ 不提交了"), callback_data=DraftStep(draft=draft.id, action="cancel"))
-    builder.adjust(2)
+    rest = len(order) - len(best)
+    builder.adjust(*([len(best)] if best else []), *[2] * (rest // 2), *[1] * (rest % 2), 1)
     return builder.as_markup()
 
 

@@ -94,6 +94,9 @@ async def test_a_corrected_category_is_kept_as_training_data(sandbox: Sandbox) -
     _edit = await sandbox.press(1001, "🔄 选其他类别")
     assert _edit[0].text == "请选择最接近的类别："
     assert _edit[0].buttons[0][0] == "便民服务"  # the likeliest stays first
+    # The three likeliest on the first row, then the rest in the office's order (issue 16).
+    assert _edit[0].buttons[0] == ["便民服务", "养老济困", "百姓安居"]
+    assert _edit[0].buttons[1] == ["教育事业", "卫生健康"] and _edit[0].buttons[-1] == ["✖️ 不提交了"]
     await sandbox.press(1001, "公共安全")
     await sandbox.press(1001, "莲花街道")
     await sandbox.press(1001, "不确定 / 其他")
