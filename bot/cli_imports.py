@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.migrate import migrated_session
+from bot.imports import (
+    CANDIDATES_HEADER,
+    CandidateRow,
+    FileUnreadable,
+    ImportReport,
+    RowError,
+    load,
+    read_file,
+    repeated,
+)
 from bot.services.areas import AreaService, read_area_file
 from bot.services.container import Services
-from bot.services.roster import RosterFileError, RosterService, read_roster, read_staff
+from bot.services.roster import RosterService, read_roster, read_staff
 from core.areas import AreaFileError
-from core.categories import default_categories
 
 
 async def import_areas(settings: Settings, path: Path) -> int:
@@ -43,61 +50,52 @@ async def import_staff(settings: Settings, path: Path) -> int:
 async def _import_people(settings: Settings, path: Path, read, store, label: str) -> int:  # type: ignore[no-untyped-def]
     """Bad rows are reported one per line and skipped; exit status 1 if there were any."""
     try:
-        rows = read(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, RosterFileError) as error:
+        text, encoding = read_file(path)
+        rows = read(text)
+    except FileUnreadable as error:
         print(f"error: {path}: {error}", file=sys.stderr)
         return 2
     async with migrated_session(settings.database_url) as session:
-        report = await store(RosterService(session, SystemClock(settings.tz)), rows)
+        stored = await store(RosterService(session, SystemClock(settings.tz)), rows)
         await session.commit()
-    for error in report.errors:
+    report = ImportReport(encoding, stored.added, stored.updated, stored.unchanged)
+    report.errors = [RowError(e.line, e.message) for e in stored.errors]
+    return finish(path, report, label)
+
+
+def finish(path: Path, report: ImportReport, label: str) -> int:
+    """Bad rows as FILE:LINE: reason on stderr, the summary on stdout; the exit status."""
+    for error in sorted(report.errors, key=lambda e: e.line):
         print(f"{path}:{error.line}: {error.message}", file=sys.stderr)
-    print(
-        f"{label}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.errors)} rows with errors"
-    )
+    print(report.summary(label))
     return 1 if report.errors else 0
 
 
 async def import_candidates(settings: Settings, path: Path, year: int) -> int:
     """特定征集: the government's planned livelihood investments, as candidate items for a year.
 
-    Header title,category,department,estimated_cost; bad rows are reported and skipped.
+    Header title,category[,department,estimated_cost]; keyed by (year, title): a re-run updates
+    the items it names and never adds them twice. Bad rows are reported and skipped.
     """
     try:
-        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8").lstrip("\ufeff")))
-        rows = list(reader)
-    except (OSError, UnicodeDecodeError) as error:
+        rows, report = load(path, CandidateRow, CANDIDATES_HEADER)
+    except FileUnreadable as error:
         print(f"error: {path}: {error}", file=sys.stderr)
         return 2
-    if not {"title", "category"} <= set(reader.fieldnames or []):
-        print(
-            f"error: {path}: the header must name title,category (and may name department,estimated_cost)",
-            file=sys.stderr,
-        )
-        return 2
-    codes = {category.code for category in default_categories()}
-    added, errors = 0, []
+    rows = repeated(rows, lambda row: row.title, "title", report)
     async with migrated_session(settings.database_url) as session:
         rounds = Services(session, SystemClock(settings.tz), settings).rounds
-        for line, row in enumerate(rows, start=2):
-            title, category = (row.get("title") or "").strip(), (row.get("category") or "").strip()
-            if not title:
-                errors.append(f"{path}:{line}: title is empty")
-            elif category not in codes:
-                errors.append(f"{path}:{line}: unknown category {category!r}")
+        for line, row in rows:
+            outcome = await rounds.put_special_item(
+                year, row.title, row.category, row.department, row.cost_text
+            )
+            if outcome == "added":
+                report.added += 1
+            elif outcome == "updated":
+                report.updated += 1
+            elif outcome == "unchanged":
+                report.unchanged += 1
             else:
-                await rounds.add_item(
-                    year,
-                    title,
-                    category,
-                    "special",
-                    department=(row.get("department") or "").strip() or None,
-                    estimated_cost=(row.get("estimated_cost") or "").strip() or None,
-                )
-                added += 1
+                report.errors.append(RowError(line, outcome))
         await session.commit()
-    for error in errors:
-        print(error, file=sys.stderr)
-    print(f"candidate items for {year}: {added} added (特定征集), {len(errors)} rows with errors")
-    return 1 if errors else 0
+    return finish(path, report, f"candidate items for {year} (特定征集)")

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import signal
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import select
@@ -18,116 +15,91 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import migrated_session, upgrade
 from bot.db.models import Deputy
 from bot.i18n import build_i18n
+from bot.imports import PROJECTS_HEADER, FileUnreadable, ImportReport, ProjectRow, RowError, load, repeated
 from bot.notify import Notifier
 from bot.outbox import store
 from bot.outbox.sender import Sender
 from bot.project_notices import plan_requested
 from bot.services.container import Services
 from bot.telegram import create_sender_bot
-from core.categories import default_categories
-from core.money import parse_yuan
-
-HEADER = "name,category,department,budget (and optionally year,street,place,scope,elected_at,supervisors)"
 
 
-def read_projects_csv(path: Path) -> list[dict[str, str]]:
-    """The rows of a projects file; ValueError names what is wrong with it as a whole."""
-    try:
-        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8").lstrip("\ufeff")))
-        rows = list(reader)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: {error}") from None
-    if not {"name", "category", "department", "budget"} <= set(reader.fieldnames or []):
-        raise ValueError(f"{path}: the header must name {HEADER}")
-    return rows
+def read_projects(path: Path) -> tuple[list[tuple[int, ProjectRow]], ImportReport]:
+    """A projects file through the import layer; FileUnreadable (a ValueError) when it cannot
+    be read as a whole."""
+    rows, report = load(path, ProjectRow, PROJECTS_HEADER)
+    return rows, report
 
 
 async def add_projects(
-    services: Services, notifier: Notifier, rows: list[dict[str, str]], source: str
-) -> tuple[int, list[str]]:
-    """Adds the good rows (each department is asked for its plan); returns (added, errors)."""
-    codes = {category.code for category in default_categories()}
+    services: Services, notifier: Notifier, rows: list[tuple[int, ProjectRow]], report: ImportReport
+) -> ImportReport:
+    """Stores the good rows, keyed by (year, name): a new project's department is asked for its
+    plan; a project already there is updated (each change in its history) or left unchanged,
+    and nobody is asked twice. Rows that name an unknown street or deputy are bad rows."""
     session, settings = services.session, services.settings
-    streets = {s.name: s for s in await services.areas.streets()}
+    streets = await services.areas.street_index()
     deputies = {d.name: d for d in (await session.exec(select(Deputy).where(Deputy.is_active))).all()}
-    added, errors = 0, []
-    for line, row in enumerate(rows, start=2):
-        problem, values = _row(row, codes, streets, settings)
-        names = [n.strip() for n in (row.get("supervisors") or "").replace("、", ";").split(";") if n.strip()]
-        unknown = [n for n in names if n not in deputies]
-        if problem is None and unknown:
-            problem = f"no active deputy named {', '.join(unknown)}"
-        if problem is not None:
-            errors.append(f"{source}:{line}: {problem}")
+    now = services.clock.now()
+
+    def year_of(row: ProjectRow) -> int:
+        return row.year or (row.elected_at.year if row.elected_at else now.year)  # a date's or a moment's
+
+    for line, row in repeated(rows, lambda row: (year_of(row), row.name), "year and name", report):
+        street = streets.find(row.street) if row.street else None
+        if row.street and street is None:
+            report.errors.append(
+                RowError(line, f"street {row.street!r} is unknown (streets: {'、'.join(streets.names)})")
+            )
             continue
-        project = await services.projects.create(
-            elected_at=values.pop("elected_at") or services.clock.now(), **values
-        )
-        for name in names:
-            await services.projects.toggle_supervisor(project, deputies[name].id)  # type: ignore[arg-type]
-        await plan_requested(services, notifier, project)
-        added += 1
-    return added, errors
+        unknown = [name for name in row.supervisors if name not in deputies]
+        if unknown:
+            report.errors.append(RowError(line, f"supervisors: no active deputy named {', '.join(unknown)}"))
+            continue
+        elected_at = row.elected_at or now
+        if elected_at.tzinfo is None:  # the file's times are the office's local times
+            elected_at = elected_at.replace(tzinfo=settings.tz)
+        values = {
+            "name": row.name,
+            "category": row.category,
+            "department": row.department,
+            "budget": row.budget,
+            "scope": row.scope,
+            "street_id": street.id if street else None,
+            "place": row.place,
+        }
+        project, outcome = await services.projects.put_imported(year_of(row), elected_at, values)
+        wanted = {deputies[name].id for name in row.supervisors}
+        for deputy_id in wanted - await services.projects.supervisor_ids(project):
+            await services.projects.toggle_supervisor(project, deputy_id)  # type: ignore[arg-type]
+            outcome = outcome if outcome != "unchanged" else "updated"
+        if outcome == "added":
+            await plan_requested(services, notifier, project)
+            report.added += 1
+        elif outcome == "updated":
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    report.errors.sort(key=lambda error: error.line)
+    return report
 
 
 async def import_projects(settings: Settings, path: Path) -> int:
     """`python -m bot projects import FILE.csv`: projects decided elsewhere (or before the bot)."""
+    from bot.cli_imports import finish
+
     try:
-        rows = read_projects_csv(path)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+        rows, report = read_projects(path)
+    except FileUnreadable as error:
+        print(f"error: {path}: {error}", file=sys.stderr)
         return 2
     clock = SystemClock(settings.tz)
     async with migrated_session(settings.database_url) as session:
         # Outside any update: the departments' notices are queued in their own languages.
         i18n = build_i18n(settings.locales_dir, settings.data_dir, settings.default_locale)
-        added, errors = await add_projects(
-            Services(session, clock, settings), Notifier(i18n, clock, settings), rows, str(path)
-        )
+        await add_projects(Services(session, clock, settings), Notifier(i18n, clock, settings), rows, report)
         await session.commit()
-    for error in errors:
-        print(error, file=sys.stderr)
-    print(f"projects: {added} added, {len(errors)} rows with errors")
-    return 1 if errors else 0
-
-
-def _row(row: dict, codes: set[str], streets: dict, settings: Settings) -> tuple[str | None, dict]:  # type: ignore[type-arg]
-    name = (row.get("name") or "").strip()
-    category = (row.get("category") or "").strip()
-    department = (row.get("department") or "").strip()
-    budget = parse_yuan(row.get("budget") or "")
-    if not name or len(name) > 200:
-        return "name is empty or longer than 200 characters", {}
-    if category not in codes:
-        return f"unknown category {category!r}", {}
-    if not department:
-        return "department is empty", {}
-    if budget is None:
-        return f"budget {row.get('budget')!r} is not an amount (万元, e.g. 320 or 320万元)", {}
-    street_name = (row.get("street") or "").strip()
-    if street_name and street_name not in streets:
-        return f"unknown street {street_name!r}", {}
-    elected_at = None
-    if (row.get("elected_at") or "").strip():
-        try:
-            elected_at = datetime.fromisoformat(row["elected_at"].strip()).replace(tzinfo=settings.tz)
-        except ValueError:
-            return f"elected_at {row['elected_at']!r} is not a date (YYYY-MM-DD)", {}
-    try:
-        year = int(row.get("year") or (elected_at or datetime.now(settings.tz)).year)
-    except ValueError:
-        return f"year {row.get('year')!r} is not a number", {}
-    return None, {
-        "year": year,
-        "name": name,
-        "category": category,
-        "department": department,
-        "budget": budget,
-        "scope": (row.get("scope") or "").strip() or None,
-        "street_id": streets[street_name].id if street_name else None,
-        "place": (row.get("place") or "").strip() or None,
-        "elected_at": elected_at,
-    }
+    return finish(path, report, "projects")
 
 
 async def outbox_command(settings: Settings, action: str) -> int:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 STREET_SUFFIX = "街道"
+# How an office writes a street: 莲花, 莲花街道, 莲花街道办事处 (the street's office), 莲花街道办.
+STREET_SUFFIXES = ("街道办事处", "街道办", STREET_SUFFIX)
 
 
 def normalize_name(name: str) -> str:
@@ -14,9 +20,41 @@ def normalize_name(name: str) -> str:
 
 
 def street_key(name: str) -> str:
-    """The comparable part of a street's name: 莲花街道 and 莲花 are the same street."""
+    """The comparable part of a street's name: 莲花街道, 莲花街道办事处 and 莲花 are one street."""
     name = normalize_name(name)
-    return name.removesuffix(STREET_SUFFIX) or name
+    for suffix in STREET_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def english_key(name: str) -> str:
+    """An English street name compared without case, spaces or a Subdistrict/Street suffix:
+    "Lianhua", "lianhua subdistrict" and "Lianhua Street" are one street."""
+    joined = "".join(unicodedata.normalize("NFKC", name).casefold().split())
+    for suffix in ("subdistrict", "sub-district", "street"):
+        if joined.endswith(suffix) and len(joined) > len(suffix):
+            return joined[: -len(suffix)]
+    return joined
+
+
+class StreetIndex(Generic[T]):
+    """Streets found by what people write: 莲花, 莲花街道, 莲花街道办事处, Lianhua, lianhua subdistrict."""
+
+    def __init__(self, streets: Iterable[tuple[str, str | None, T]]) -> None:
+        """`streets`: (Chinese name, English name or None, what to return) per street."""
+        self._by_key: dict[str, T] = {}
+        self._by_english: dict[str, T] = {}
+        self.names: list[str] = []
+        for name, name_en, value in streets:
+            self.names.append(name)
+            self._by_key[street_key(name)] = value
+            if name_en:
+                self._by_english[english_key(name_en)] = value
+
+    def find(self, text: str) -> T | None:
+        found = self._by_key.get(street_key(text))
+        return found if found is not None else self._by_english.get(english_key(text))
 
 
 @dataclass(frozen=True)
@@ -68,11 +106,10 @@ def parse_area_file(data: dict) -> DistrictSpec:
     )
 
 
-ROSTER_HEADER = ("name", "telegram_id", "street", "liaison_station")
-
-
 @dataclass(frozen=True)
 class RosterEntry:
+    """A deputy's row of the roster, validated by the import layer (bot/imports.py)."""
+
     line: int
     name: str
     telegram_id: int
@@ -86,48 +123,9 @@ class RosterRowError:
     message: str
 
 
-def _person(line: int, row: dict[str, str | None]) -> tuple[str, int] | RosterRowError:
-    """The name and Telegram id every people file has."""
-    name = normalize_name(row.get("name") or "")
-    if not name:
-        return RosterRowError(line, "name is empty")
-    raw_id = (row.get("telegram_id") or "").strip()
-    if not raw_id.isdigit() or int(raw_id) <= 0:
-        return RosterRowError(line, f"telegram_id {raw_id!r} is not a positive number")
-    return name, int(raw_id)
-
-
-def parse_roster_row(line: int, row: dict[str, str | None]) -> RosterEntry | RosterRowError:
-    """One CSV row of the roster; a bad row is reported, never half-imported."""
-    person = _person(line, row)
-    if isinstance(person, RosterRowError):
-        return person
-    name, telegram_id = person
-    street = (row.get("street") or "").strip()
-    if not street:
-        return RosterRowError(line, "street is empty")
-    station = normalize_name(row.get("liaison_station") or "") or None
-    return RosterEntry(line, name, telegram_id, street_key(street), station)
-
-
-STAFF_HEADER = ("name", "telegram_id", "department")
-
-
 @dataclass(frozen=True)
 class StaffEntry:
     line: int
     name: str
     telegram_id: int
     department: str
-
-
-def parse_staff_row(line: int, row: dict[str, str | None]) -> StaffEntry | RosterRowError:
-    """One CSV row of department staff (承办部门工作人员)."""
-    person = _person(line, row)
-    if isinstance(person, RosterRowError):
-        return person
-    name, telegram_id = person
-    department = normalize_name(row.get("department") or "")
-    if not department:
-        return RosterRowError(line, "department is empty")
-    return StaffEntry(line, name, telegram_id, department)

@@ -164,6 +164,16 @@ def by_code(categories: tuple[Category, ...] | None = None) -> dict[str, Categor
     return {category.code: category for category in (categories or default_categories())}
 
 
+def find_category(text: str, categories: tuple[Category, ...] | None = None) -> Category | None:
+    """The category `text` names: its code, Chinese or English name, any case and width
+    ("eldercare", "养老济困", "Elderly care and relief"); None when it names none."""
+    wanted = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    for category in categories or default_categories():
+        if wanted in (category.code.casefold(), category.zh.casefold(), category.en.casefold()):
+            return category
+    return None
+
+
 def load_user_words(path: Path = USER_DICT_FILE) -> tuple[str, ...]:
     """Domain words jieba should keep whole (加装电梯, 老旧小区, …): one a line, # comments."""
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -6,12 +6,14 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-_AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(万元|万|元)?\s*$")
+_AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(亿元|亿|万元|万|元)?\s*$")
+_UNITS = {"亿元": 100_000_000, "亿": 100_000_000, "万元": 10_000, "万": 10_000, "元": 1}
 _LIMIT = 10**13  # ten trillion 元: anything above is a typing error
 
 
 def parse_yuan(text: str, default_unit: str = "万元") -> int | None:
-    """The amount in whole 元, or None when `text` is not an amount. A bare number is in 万元."""
+    """The amount in whole 元, or None when `text` is not an amount (a sign, Chinese numerals,
+    words). Units 元, 万元 (万), 亿元 (亿); a bare number is in `default_unit` (万元)."""
     normal = unicodedata.normalize("NFKC", text).replace(",", "").replace("，", "")
     match = _AMOUNT.match(normal)
     if match is None:
@@ -21,7 +23,7 @@ def parse_yuan(text: str, default_unit: str = "万元") -> int | None:
     except InvalidOperation:
         return None
     unit = match.group(2) or default_unit
-    yuan = number * 10_000 if unit in ("万", "万元") else number
+    yuan = number * _UNITS[unit]
     whole = int(yuan.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return whole if 0 <= whole < _LIMIT else None
 

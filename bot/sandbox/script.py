@@ -78,19 +78,20 @@ async def run_step(sandbox: Sandbox, step: Step, base: Path) -> list[Shown]:
 
 async def _import_projects(sandbox: Sandbox, path: Path, step: Step) -> list[Shown]:
     """What an operator's `python -m bot projects import FILE.csv` does, at the sandbox's time."""
-    from bot.cli_projects import add_projects, read_projects_csv
+    from bot.cli_projects import add_projects, read_projects
     from bot.services.container import Services
 
     try:
-        rows = read_projects_csv(path)
+        rows, report = read_projects(path)
     except ValueError as error:
-        raise ScriptError(f"step {step.number}: {error}") from None
+        raise ScriptError(f"step {step.number}: {path.name}: {error}") from None
     runtime = sandbox.runtime
     async with runtime.session_factory() as session:  # type: ignore[union-attr]
         services = Services(session, sandbox.clock, sandbox.settings)
-        _added, errors = await add_projects(services, runtime.dispatcher["notifier"], rows, path.name)  # type: ignore[union-attr]
-        if errors:
-            raise ScriptError(f"step {step.number}: {'; '.join(errors)}")
+        await add_projects(services, runtime.dispatcher["notifier"], rows, report)  # type: ignore[union-attr]
+        if report.errors:
+            lines = "; ".join(f"{path.name}:{e.line}: {e.message}" for e in report.errors)
+            raise ScriptError(f"step {step.number}: {lines}")
         await session.commit()
     return await sandbox.act(lambda: None)
 

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Community, Deputy, District, Street
-from core.areas import AreaFileError, DistrictSpec, parse_area_file, street_key
+from core.areas import AreaFileError, DistrictSpec, StreetIndex, parse_area_file, street_key
 
 SAMPLE_AREAS = Path(__file__).resolve().parent.parent / "data" / "areas_futian.toml"
 
@@ -71,6 +71,10 @@ class AreaService:
                     communities_added += 1
         await self.session.flush()
         return AreaImportReport(spec.name, streets_added, communities_added)
+
+    async def street_index(self) -> StreetIndex[Street]:
+        """Streets found as people write them (莲花, 莲花街道办事处, Lianhua)."""
+        return StreetIndex((street.name, street.name_en, street) for street in await self.streets())
 
     async def streets_by_key(self) -> dict[str, Street]:
         streets = (await self.session.exec(select(Street))).all()

@@ -97,6 +97,36 @@ class ProjectService:
         await self._event(project, "created", actor, Role.ADMIN, now)
         return project
 
+    async def put_imported(
+        self, year: int, elected_at: datetime, values: dict[str, Any]
+    ) -> tuple[Project, str]:
+        """A project from an import file, keyed by (year, name): ("added" | "updated" |
+        "unchanged"). A changed field of a project already there is recorded in its history."""
+        found = (
+            await self.session.exec(
+                select(Project).where(Project.year == year, Project.name == values["name"])
+            )
+        ).first()
+        if found is None:
+            return await self.create(year=year, elected_at=elected_at, **values), "added"
+        changed = {key: value for key, value in values.items() if getattr(found, key) != value}
+        if not changed:
+            return found, "unchanged"
+        old = {key: getattr(found, key) for key in changed}
+        await self._bump(found, found.version, **changed)
+        for key, value in changed.items():
+            await self._event(
+                found,
+                "change",
+                None,
+                Role.ADMIN,
+                self.clock.now(),
+                field=key,
+                old_value=None if old[key] is None else str(old[key]),
+                new_value=None if value is None else str(value),
+            )
+        return found, "updated"
+
     async def from_round(self, round_: SelectionRound, elected_codes: set[str], admin: User) -> list[Project]:
         """The round's elected items become projects; residents behind them follow them."""
         made = []

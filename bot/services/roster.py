@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlmodel import select
@@ -11,20 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.db.models import Deputy, StaffMember
+from bot.imports import ROSTER_HEADER, STAFF_HEADER, FileUnreadable, RosterRow, StaffRow, load_text
 from bot.services.areas import AreaService
-from core.areas import (
-    ROSTER_HEADER,
-    STAFF_HEADER,
-    RosterEntry,
-    RosterRowError,
-    StaffEntry,
-    parse_roster_row,
-    parse_staff_row,
-)
+from core.areas import RosterEntry, RosterRowError, StaffEntry, street_key
 
-
-class RosterFileError(ValueError):
-    """The file as a whole cannot be read (no header, wrong columns, not UTF-8)."""
+RosterFileError = FileUnreadable  # the file as a whole cannot be read (no header, wrong columns)
 
 
 @dataclass
@@ -35,27 +24,27 @@ class RosterImportReport:
     errors: list[RosterRowError] = field(default_factory=list)
 
 
-def _read_csv(text: str, header: tuple[str, ...], parse):  # type: ignore[no-untyped-def]
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    present = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [column for column in header if column not in present]
-    if missing:
-        raise RosterFileError(f"the header must be {','.join(header)} (missing: {', '.join(missing)})")
-    rows = []
-    for row in reader:
-        cleaned = {(key or "").strip(): value for key, value in row.items()}
-        if not any((value or "").strip() for value in cleaned.values() if isinstance(value, str)):
-            continue  # blank lines are not rows
-        rows.append(parse(reader.line_num, cleaned))
-    return rows
-
-
 def read_roster(text: str) -> list[RosterEntry | RosterRowError]:
-    return _read_csv(text, ROSTER_HEADER, parse_roster_row)
+    """The roster's rows through the import layer (bot/imports.py): validated, or the reason."""
+    rows, report = load_text(text, RosterRow, ROSTER_HEADER)
+    entries: list[RosterEntry | RosterRowError] = [
+        RosterEntry(line, row.name, row.telegram_id, street_key(row.street), row.liaison_station)
+        for line, row in rows
+    ]
+    return _in_order(entries, report.errors)
 
 
 def read_staff(text: str) -> list[StaffEntry | RosterRowError]:
-    return _read_csv(text, STAFF_HEADER, parse_staff_row)
+    rows, report = load_text(text, StaffRow, STAFF_HEADER)
+    entries: list[StaffEntry | RosterRowError] = [
+        StaffEntry(line, row.name, row.telegram_id, row.department) for line, row in rows
+    ]
+    return _in_order(entries, report.errors)
+
+
+def _in_order(entries: list, errors: list) -> list:  # type: ignore[type-arg]
+    bad = [RosterRowError(error.line, error.message) for error in errors]
+    return sorted([*entries, *bad], key=lambda row: row.line)
 
 
 class RosterService:
@@ -64,12 +53,12 @@ class RosterService:
         self.clock = clock
 
     async def import_rows(self, rows: list[RosterEntry | RosterRowError]) -> RosterImportReport:
-        streets = await AreaService(self.session).streets_by_key()
+        streets = await AreaService(self.session).street_index()
 
         def wanted(row: RosterEntry) -> dict[str, object] | str:
-            street = streets.get(row.street_key)
+            street = streets.find(row.street_key)
             if street is None:
-                return f"unknown street {row.street_key!r}"
+                return f"unknown street {row.street_key!r} (streets: {'、'.join(streets.names)})"
             return {
                 "name": row.name,
                 "street_id": street.id,

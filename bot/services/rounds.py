@@ -102,6 +102,29 @@ class RoundService:
         await self.session.flush()
         return item
 
+    async def put_special_item(
+        self, year: int, title: str, category: str, department: str | None, estimated_cost: str | None
+    ) -> str:
+        """A 特定征集 item keyed by (year, title): "added", "updated", "unchanged", or why not."""
+        found = (
+            await self.session.exec(
+                select(CandidateItem).where(CandidateItem.year == year, CandidateItem.title == title)
+            )
+        ).first()
+        if found is None:
+            await self.add_item(year, title, category, "special", None, department, estimated_cost)
+            return "added"
+        if found.origin != "special":
+            return f"{title!r} is already a candidate item of {year} from residents' suggestions"
+        wanted = {"category": category, "department": department, "estimated_cost": estimated_cost}
+        if all(getattr(found, key) == value for key, value in wanted.items()):
+            return "unchanged"
+        for key, value in wanted.items():
+            setattr(found, key, value)
+        self.session.add(found)
+        await self.session.flush()
+        return "updated"
+
     async def items(self, year: int) -> list[CandidateItem]:
         rows = await self.session.exec(
             select(CandidateItem)

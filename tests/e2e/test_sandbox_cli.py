@@ -31,7 +31,13 @@ from tests.conftest import make_settings
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {"PATH": os.environ.get("PATH", ""), "LOG_LEVEL": "WARNING", **(env or {})}
+    # PYTHONPATH: the checkout under test, not whichever copy the venv installed.
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
@@ -122,9 +128,9 @@ def test_bad_roster_rows_are_reported_one_by_one(tmp_path: Path) -> None:
     )
     result = run_cli("roster", "import", str(roster), cwd=tmp_path, env=env)
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
+    assert [line.split(" (streets:")[0] for line in result.stderr.splitlines()] == [
         f"{roster}:3: name is empty",
-        f"{roster}:4: telegram_id 'abc' is not a positive number",
+        f"{roster}:4: telegram_id 'abc' is not a positive whole number",
         f"{roster}:5: unknown street '火星'",
         f"{roster}:6: telegram_id 2001 repeats line 2",
     ]
@@ -132,7 +138,7 @@ def test_bad_roster_rows_are_reported_one_by_one(tmp_path: Path) -> None:
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("name,id\n", encoding="utf-8")
     result = run_cli("roster", "import", str(wrong), cwd=tmp_path, env=env)
-    assert result.returncode == 2 and "missing: telegram_id, street, liaison_station" in result.stderr
+    assert result.returncode == 2 and "missing: telegram_id, street" in result.stderr
 
 
 def test_a_bad_script_line_is_named(tmp_path: Path) -> None:

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.services.roster import read_roster
 from core.areas import (
     AreaFileError,
     RosterEntry,
     RosterRowError,
     parse_area_file,
-    parse_roster_row,
     street_key,
 )
 from core.locale import negotiate_locale
@@ -105,15 +105,17 @@ def test_bad_area_files(data: dict, message: str) -> None:
 
 
 def test_roster_rows() -> None:
-    good = parse_roster_row(
-        2, {"name": "张伟", "telegram_id": "2001", "street": "莲花街道", "liaison_station": ""}
-    )
+    [good] = read_roster("name,telegram_id,street,liaison_station\n张伟,2001,莲花街道,\n")
     assert good == RosterEntry(2, "张伟", 2001, "莲花", None)
     for row, message in [
-        ({"name": "", "telegram_id": "1", "street": "莲花"}, "name is empty"),
-        ({"name": "a", "telegram_id": "abc", "street": "莲花"}, "not a positive number"),
-        ({"name": "a", "telegram_id": "-5", "street": "莲花"}, "not a positive number"),
-        ({"name": "a", "telegram_id": "5", "street": ""}, "street is empty"),
+        (",1,莲花", "name is empty"),
+        ("a,abc,莲花", "not a positive whole number"),
+        ("a,-5,莲花", "not a positive whole number"),
+        ("a,5,", "street is empty"),
+        ("a,5,香蜜湖街道办事处", None),
     ]:
-        error = parse_roster_row(7, row)
-        assert isinstance(error, RosterRowError) and error.line == 7 and message in error.message
+        [error] = read_roster(f"name,telegram_id,street\n\n\n\n\n{row}\n")
+        if message is None:
+            assert isinstance(error, RosterEntry) and error.street_key == "香蜜湖"
+        else:
+            assert isinstance(error, RosterRowError) and error.line == 6 and message in error.message
