@@ -100,17 +100,21 @@ def build_classifier(settings: Settings) -> Classifier:
 
 def create_isolation(settings: Settings) -> BaseEventIsolation:
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisEventIsolation
+        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation
 
-        return RedisEventIsolation.from_url(settings.redis_url)
+        return RedisEventIsolation.from_url(
+            settings.redis_url, key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm")
+        )
     return SimpleEventIsolation()
 
 
 def create_storage(settings: Settings) -> BaseStorage:
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
+        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
-        return RedisStorage.from_url(settings.redis_url)
+        return RedisStorage.from_url(
+            settings.redis_url, key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm")
+        )
     return MemoryStorage()
 
 

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///data/minsheng.db"
     redis_url: str | None = None
+    # The prefix of every key the bot writes in Redis (<prefix>:fsm:… conversation state,
+    # <prefix>:update:… updates already handled): bots or test runs sharing one database keep apart.
+    redis_prefix: str = Field(default="minsheng", min_length=1)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_CN"

@@ -9,22 +9,42 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.sandbox.session import Sandbox
 from bot.services.areas import SAMPLE_AREAS, AreaService, read_area_file
 from bot.services.roster import RosterService, read_roster
+from tests.ci import POSTGRES_PREFIX, REDIS_PREFIX, in_ci
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+IN_CI = in_ci()
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ADMIN_ID = 9001
+
+# Hypothesis: in CI the same examples every run and no per-example deadline (a loaded runner is
+# slow, not wrong); on a laptop, fresh random examples. HYPOTHESIS_PROFILE=ci|dev chooses by hand.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 
 
 def shows_id(text: str, telegram_id: int | str) -> bool:
     """Whether a Telegram id appears as a number of its own: not inside a hash, a time or an amount."""
     return re.search(rf"(?<![0-9A-Za-z]){telegram_id}(?![0-9A-Za-z])", text) is not None
+
+
+async def drop_redis_keys(url: str, prefix: str) -> None:
+    """Delete this run's keys (never FLUSHDB: another run may share the database)."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(url)
+    try:
+        async for key in redis.scan_iter(match=f"{prefix}:*", count=500):
+            await redis.delete(key)
+    finally:
+        await redis.aclose()
 
 
 def service_missing(what: str, error: BaseException) -> None:
@@ -44,7 +64,7 @@ async def _fresh_postgres_database() -> tuple[str, str]:
     import asyncpg
 
     url = make_url(POSTGRES_URL)
-    name = f"minsheng_test_{uuid.uuid4().hex[:12]}"
+    name = f"{POSTGRES_PREFIX}{uuid.uuid4().hex[:12]}"
     try:
         connection = await asyncpg.connect(
             user=url.username or "postgres",
@@ -97,6 +117,7 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "admin_ids": frozenset({ADMIN_ID}),
         "bot_token": None,
         "redis_url": None,
+        "redis_prefix": REDIS_PREFIX,
         "telegram_api_base": None,
         "sandbox_record": None,
         "api_max_retries": 3,

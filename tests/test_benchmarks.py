@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.ci import in_ci
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 only_in_ci = pytest.mark.skipif(
-    not os.environ.get("CI") and not os.environ.get("RUN_BENCHMARKS"),
+    not in_ci() and not os.environ.get("RUN_BENCHMARKS"),
     reason="takes half a minute; runs in CI (CI=true) or with RUN_BENCHMARKS=1",
 )
 

@@ -53,17 +53,18 @@ class SharedRecentUpdates:
     Telegram redelivers for at most a day, so ids are kept for a day.
     """
 
-    def __init__(self, url: str, ttl_seconds: int = 86_400) -> None:
+    def __init__(self, url: str, prefix: str = "minsheng", ttl_seconds: int = 86_400) -> None:
         from redis.asyncio import Redis
 
         self.redis = Redis.from_url(url)
+        self.prefix = f"{prefix}:update:"
         self.ttl = ttl_seconds
 
     async def first_time(self, update_id: int) -> bool:
-        return bool(await self.redis.set(f"minsheng:update:{update_id}", 1, nx=True, ex=self.ttl))
+        return bool(await self.redis.set(f"{self.prefix}{update_id}", 1, nx=True, ex=self.ttl))
 
     async def forget(self, update_id: int) -> None:
-        await self.redis.delete(f"minsheng:update:{update_id}")
+        await self.redis.delete(f"{self.prefix}{update_id}")
 
     async def close(self) -> None:
         await self.redis.aclose()
@@ -74,7 +75,9 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
         # An empty secret would let a request without the header pass the comparison below.
         raise ValueError("the webhook needs a non-empty secret token")
     recent = (
-        SharedRecentUpdates(runtime.settings.redis_url) if runtime.settings.redis_url else RecentUpdates()
+        SharedRecentUpdates(runtime.settings.redis_url, runtime.settings.redis_prefix)
+        if runtime.settings.redis_url
+        else RecentUpdates()
     )
     metrics: Counter[str] = Counter()
     app = web.Application()

@@ -7,7 +7,6 @@ skipped when Chromium or Playwright is missing.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from aiohttp import web
 
 from bot.sandbox.session import Sandbox
 from bot.web.board import Board, build_board_app
+from tests.ci import in_ci
 from tests.e2e.test_board import report_with_photo
 from tests.e2e.test_projects import LAMP
 
@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - the dev extra installs it
     async_playwright = None  # type: ignore[assignment]
 
 needs_browser = pytest.mark.skipif(
-    (CHROMIUM is None or async_playwright is None) and not os.environ.get("CI"),
+    (CHROMIUM is None or async_playwright is None) and not in_ci(),
     reason="needs Debian's chromium and the playwright package (CI installs both)",
 )
 

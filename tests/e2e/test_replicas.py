@@ -6,27 +6,30 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.app import build_runtime
 from bot.clock import AdjustableClock
-from bot.db.models import Suggestion
+from bot.db.models import Delivery, Suggestion
 from bot.sandbox.server import SANDBOX_TOKEN, FakeTelegramServer
 from bot.services.areas import SAMPLE_AREAS, AreaService, read_area_file
 from bot.services.container import Services
 from bot.services.roster import RosterService, read_roster
 from bot.web.webhook import SECRET_HEADER, build_app
-from tests.conftest import REDIS_URL, ROSTER, make_settings, service_missing
+from tests.ci import REDIS_PREFIX
+from tests.conftest import REDIS_URL, ROSTER, drop_redis_keys, make_settings, service_missing
 
 SECRET = "replica-secret"
 
@@ -68,12 +71,14 @@ async def cluster(database_url: str, data_dir: Path) -> AsyncIterator[dict]:  # 
         pytest.skip("replicas share a PostgreSQL database (the postgresql variant runs this)")
     redis = Redis.from_url(REDIS_URL)
     try:
-        await redis.flushdb()
+        await redis.ping()
     except (RedisError, OSError) as error:
         service_missing("Redis", error)
+    # Keys of this cluster only: other tests and other runs may share the Redis database.
+    prefix = f"{REDIS_PREFIX}-{uuid.uuid4().hex[:8]}"
     server = FakeTelegramServer(global_rate=1000, per_chat_rate=100, per_chat_burst=100)
     base = await server.start()
-    settings = make_settings(database_url, data_dir, redis_url=REDIS_URL)
+    settings = make_settings(database_url, data_dir, redis_url=REDIS_URL, redis_prefix=prefix)
     clock = AdjustableClock(settings.tz)
     runtimes = [
         await build_runtime(settings, clock=clock, token=SANDBOX_TOKEN, api_base=base) for _ in range(2)
@@ -110,6 +115,7 @@ async def cluster(database_url: str, data_dir: Path) -> AsyncIterator[dict]:  # 
         await runtime.close()
     await server.stop()
     await redis.aclose()
+    await drop_redis_keys(REDIS_URL, prefix)
 
 
 async def settled(cluster: dict, condition: Callable[[], bool] = lambda: True, seconds: float = 20) -> None:  # type: ignore[type-arg]
@@ -122,6 +128,31 @@ async def settled(cluster: dict, condition: Callable[[], bool] = lambda: True, s
             return
         await asyncio.sleep(0.02)
     raise TimeoutError("the cluster did not settle")
+
+
+async def until(condition: Callable[[], Any], seconds: float) -> None:
+    """Poll `condition` (a plain or async callable) every 10 ms until it is true; fail after `seconds`."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        answer = condition()
+        if asyncio.iscoroutine(answer):
+            answer = await answer
+        if answer:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"not true within {seconds} s")
+        await asyncio.sleep(0.01)
+
+
+async def nothing_left_to_send(runtime: Any) -> bool:
+    """True when no delivery is pending, claimed or being sent: nothing more can reach Telegram."""
+    async with runtime.session_factory() as session:
+        left = (
+            await session.exec(
+                select(Delivery.id).where(col(Delivery.status).in_(("pending", "claimed", "sending")))
+            )
+        ).all()
+    return not left
 
 
 async def test_a_conversation_hops_between_replicas(cluster: dict) -> None:  # type: ignore[type-arg]
@@ -179,7 +210,9 @@ async def test_one_digest_per_follower_though_both_schedulers_tick(cluster: dict
     for runtime in runtimes:
         runtime.sender.wake()
     await settled(cluster, lambda: sum("本周项目进展" in s.text for s in shown) >= 3)
-    await asyncio.sleep(0.5)
+    # Not a pause to see whether a fourth arrives: wait until no delivery is left to send, so none can.
+    await until(lambda: nothing_left_to_send(runtimes[0]), seconds=20)
+    await settled(cluster)
     digests = Counter(s.to for s in shown if "本周项目进展" in s.text)
     assert digests == {1001: 1, 1002: 1, 1003: 1}
 
@@ -189,7 +222,8 @@ async def test_killing_a_replica_loses_no_update(cluster: dict) -> None:  # type
     people = list(range(1101, 1121))
     for person_id in people[:10]:
         world.send_text(world.person(person_id), "/start")
-    await asyncio.sleep(0.05)
+    # Replica A goes away once it has handled part of the stream (not after a guessed pause).
+    await until(lambda: cluster["balancer"].handled_by[0] >= 2, seconds=20)
     runner, _url = cluster["served"][0]
     await runner.cleanup()  # replica A goes away mid-stream
     for person_id in people[10:]:
