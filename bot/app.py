@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,6 +125,7 @@ async def build_runtime(
     token: str | None = None,
     api_base: str | None = None,
     throttle_time: Callable[[], float] | None = None,
+    api_sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> Runtime:
     clock = clock or SystemClock(settings.tz)
     engine = create_engine(settings.database_url)
@@ -159,7 +160,12 @@ async def build_runtime(
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     dispatcher.include_router(setup_routers())
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else "")
-    bot = create_bot(bot_token, api_base or settings.telegram_api_base, settings.api_max_retries)
+    bot = create_bot(
+        bot_token,
+        api_base or settings.telegram_api_base,
+        settings.api_max_retries,
+        **({"sleep": api_sleep} if api_sleep else {}),
+    )
     notifier = Notifier(i18n, clock, settings)
     dispatcher["notifier"] = notifier
     scheduler = Scheduler(session_factory, clock, settings, notifier, engine)

@@ -122,11 +122,18 @@ class ReleaseTransaction(BaseRequestMiddleware):
         return await make_request(bot, method)
 
 
-def create_bot(token: str, api_base: str | None, max_retries: int) -> Bot:
+def create_bot(
+    token: str,
+    api_base: str | None,
+    max_retries: int,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Bot:
+    """`sleep`: how the retry layer waits (tests pass a virtual clock's, so that a 429's
+    `retry_after` passes in virtual time, however slow or fast the machine is)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
     session.middleware(KeepResponseTypes())
     session.middleware(ReleaseTransaction())
-    session.middleware(RetryMiddleware(max_retries=max_retries))
+    session.middleware(RetryMiddleware(max_retries=max_retries, sleep=sleep))
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 

@@ -15,6 +15,7 @@ import math
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,13 +45,33 @@ def counts_for_flood(method: str) -> bool:
     return (method.startswith("send") and method != "sendChatAction") or method in _FLOOD_COUNTED
 
 
+class VirtualTime:
+    """Seconds that pass only when someone waits: `sleep(s)` moves the time on by s at once.
+
+    Give it to the server (`time=`) and to the bot's retry layer (`api_sleep=`): the flood limits
+    then refill exactly as fast as the bot waits, never by how fast the machine happens to be.
+    """
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
 class _Bucket:
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens, self.updated = burst, time.monotonic()
+    def __init__(self, rate: float, burst: float, time_source: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.time = rate, burst, time_source
+        self.tokens, self.updated = burst, time_source()
 
     def wait_needed(self) -> float:
-        now = time.monotonic()
+        now = self.time()
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
@@ -84,11 +105,13 @@ class FakeTelegramServer:
         per_chat_rate: float = 1.0,
         per_chat_burst: float = 20.0,
         record_path: Path | None = None,
+        time_source: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
+        self.time = time_source  # the flood limits' clock (seconds)
         self.world = world or World()
         self.spec = spec or default_spec()
-        self.global_bucket = _Bucket(global_rate, global_rate)
+        self.global_bucket = _Bucket(global_rate, global_rate, time_source)
         self.per_chat_rate, self.per_chat_burst = per_chat_rate, per_chat_burst
         self.chat_buckets: dict[int, _Bucket] = {}
         self.record_path = record_path
@@ -248,11 +271,13 @@ class FakeTelegramServer:
         if chat_id is not None:
             chat_bucket = self.chat_buckets.get(chat_id)
             if chat_bucket is None:
-                chat_bucket = self.chat_buckets[chat_id] = _Bucket(self.per_chat_rate, self.per_chat_burst)
+                chat_bucket = self.chat_buckets[chat_id] = _Bucket(
+                    self.per_chat_rate, self.per_chat_burst, self.time
+                )
         wait = max(self.global_bucket.wait_needed(), chat_bucket.wait_needed() if chat_bucket else 0.0)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
-            self.flood_answers.append(time.monotonic())
+            self.flood_answers.append(self.time())
             raise BadRequest(f"Too Many Requests: retry after {seconds}", code=429, retry_after=seconds)
         self.global_bucket.take()
         if chat_bucket:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ class Sandbox:
         server: FakeTelegramServer | None = None,
         record_path: Path | None = None,
         idle_timeout: float = 30.0,
+        api_sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock or AdjustableClock(settings.tz)
@@ -48,6 +49,7 @@ class Sandbox:
             per_chat_burst=settings.sandbox_chat_burst,
         )
         self.idle_timeout = idle_timeout
+        self.api_sleep = api_sleep  # how the bot waits out a 429 (a VirtualTime's sleep in tests)
         self.shown: list[Shown] = []
         self.step = 0
         self.busy_probes: list[BusyProbe] = []
@@ -76,6 +78,7 @@ class Sandbox:
             token=SANDBOX_TOKEN,
             api_base=base_url,
             throttle_time=lambda: float(self.step),
+            api_sleep=self.api_sleep,
         )
         self._polling = asyncio.create_task(
             self.runtime.dispatcher.start_polling(
