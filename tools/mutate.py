@@ -1,0 +1,345 @@
+"""Hand mutations of the rule files: does the test suite notice when a rule is broken?
+
+Each mutation replaces one exact snippet of a rule file by a wrong version of the rule (the kind of
+slip a person makes: a bound that excludes its end, a flag ignored, a role added). For each, the
+script copies the project to a temporary folder once, applies the mutation there (the working tree
+is never touched), runs the tests that pin that file, and reports the mutant KILLED (a test failed)
+or SURVIVED (every test passed: the rule is not pinned). A snippet that is no longer in the file is
+reported STALE and counts as a failure of the run, so the list cannot silently rot when a rule file
+is rewritten.
+
+Usage (from the project's root, with the project's Python):
+
+    python tools/mutate.py                 # every mutation; exit 1 if any survived or is stale
+    python tools/mutate.py --file core/tally.py
+    python tools/mutate.py --name staff-may-triage --verbose
+    python tools/mutate.py --list
+    python tools/mutate.py --tests tests/unit tests/e2e/test_rounds.py   # a wider net, slower
+
+The mutations of core/tally.py and core/scoring.py include those of issue 12; those of
+core/workflow.py the eleven of issue 13.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutation:
+    file: str
+    original: str
+    mutated: str
+    name: str
+
+
+# The unit tests that pin each rule file (fast: a mutant is judged in seconds).
+TESTS: dict[str, list[str]] = {
+    "core/tally.py": ["tests/unit/test_tally.py"],
+    "core/scoring.py": ["tests/unit/test_scoring.py"],
+    "core/workflow.py": ["tests/unit/test_suggestion_rules.py"],
+}
+
+MUTATIONS: list[Mutation] = [
+    # -- core/tally.py (issue 12's three first) --------------------------------------------------
+    Mutation(
+        "core/tally.py",
+        "if round_.quota >= 1 and not (runoff or round_.runoff):",
+        "if round_.quota >= 1:",
+        "runoff-flag-ignored-for-margin",
+    ),
+    Mutation(
+        "core/tally.py",
+        "if round_.quota >= 1 and not (runoff or round_.runoff):",
+        "if round_.quota >= 1 and not runoff:",
+        "runoff-round-field-ignored-for-margin",
+    ),
+    Mutation(
+        "core/tally.py",
+        "missing = set() if self.round.runoff else self.categories - {self.category_of[c] for c in chosen}",
+        "missing = self.categories - {self.category_of[c] for c in chosen}",
+        "runoff-ballots-must-cover-every-category",
+    ),
+    Mutation(
+        "core/tally.py",
+        "if errors or not quorum:",
+        "if not quorum:",
+        "configuration-errors-do-not-void-the-count",
+    ),
+    Mutation(
+        "core/tally.py",
+        "return 3 * turnout >= 2 * electorate",
+        "return 3 * turnout > 2 * electorate",
+        "quorum-excludes-two-thirds",
+    ),
+    Mutation(
+        "core/tally.py",
+        "return 2 * yes > electorate",
+        "return 2 * yes >= electorate",
+        "half-the-electorate-is-a-majority",
+    ),
+    Mutation(
+        "core/tally.py",
+        "return -(-6 * quota // 5), 3 * quota // 2",
+        "return 6 * quota // 5, 3 * quota // 2",
+        "margin-low-bound-rounded-down",
+    ),
+    Mutation(
+        "core/tally.py",
+        "if not low <= count <= high:",
+        "if not low <= count < high:",
+        "margin-high-bound-excluded",
+    ),
+    Mutation(
+        "core/tally.py",
+        "if len(approved) > self.round.quota:",
+        "if len(approved) > self.round.quota + 1:",
+        "one-approval-too-many-accepted",
+    ),
+    Mutation(
+        "core/tally.py",
+        "if len(above) + len(level) <= quota:",
+        "if len(above) + len(level) <= quota + 1:",
+        "tie-across-the-last-seat-broken-by-list-order",
+    ),
+    Mutation(
+        "core/tally.py",
+        'eligible = [c for c in ranking if majority_of_electorate(counts[c]["yes"], round_.electorate)]',
+        "eligible = list(ranking)",
+        "yes-no-abstain-without-a-majority",
+    ),
+    Mutation(
+        "core/tally.py",
+        "if ballot.marks.keys() != self.ids:",
+        "if not ballot.marks.keys() <= self.ids:",
+        "yes-no-abstain-ballot-may-skip-a-candidate",
+    ),
+    # -- core/scoring.py (issue 12's four first) -------------------------------------------------
+    Mutation(
+        "core/scoring.py",
+        "if any(not 0 < t <= 1 for t in fractions)",
+        "if any(not 0 < t < 1 for t in fractions)",
+        "a-100-percent-tier-refused",
+    ),
+    Mutation(
+        "core/scoring.py",
+        "return isinstance(value, int | float) and not isinstance(value, bool)",
+        "return isinstance(value, int | float)",
+        "booleans-accepted-as-numbers",
+    ),
+    Mutation(
+        "core/scoring.py",
+        "tenths = (rate * 1000 + Fraction(1, 2)).__floor__()",
+        "tenths = round(rate * 1000)",
+        "bankers-rounding-of-percentages",
+    ),
+    Mutation(
+        "core/scoring.py",
+        "or not 0 <= Fraction(str(penalty)) < 1:",
+        "or not 0 <= Fraction(str(penalty)):",
+        "a-penalty-threshold-above-1-accepted",
+    ),
+    Mutation(
+        "core/scoring.py",
+        "or not 0 <= Fraction(str(penalty)) < 1:",
+        "or not 0 <= Fraction(str(penalty)) <= 1:",
+        "a-penalty-threshold-of-1-accepted",
+    ),
+    Mutation(
+        "core/scoring.py",
+        "if rate >= threshold), None)",
+        "if rate > threshold), None)",
+        "a-tier-excludes-its-threshold",
+    ),
+    Mutation(
+        "core/scoring.py",
+        "return rate is not None and rate <= thresholds.penalty_at_or_below",
+        "return rate is not None and rate < thresholds.penalty_at_or_below",
+        "the-penalty-excludes-its-threshold",
+    ),
+    Mutation(
+        "core/scoring.py",
+        "return Fraction(self.satisfied + self.basically_satisfied, self.total) if self.total else None",
+        "return Fraction(self.satisfied + self.basically_satisfied, self.total) if self.total else Fraction(0)",
+        "not-rated-counts-as-zero",
+    ),
+    Mutation(
+        "core/scoring.py",
+        "if len(set(fractions)) != len(fractions):",
+        "if False:",
+        "duplicate-tiers-accepted",
+    ),
+    # -- core/workflow.py (issue 13's eleven) ----------------------------------------------------
+    Mutation(
+        "core/workflow.py",
+        "_TRIAGE = frozenset({Role.DEPUTY, Role.ADMIN})",
+        "_TRIAGE = frozenset({Role.DEPUTY, Role.ADMIN, Role.STAFF})",
+        "staff-may-triage",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "State.FEASIBLE: {Action.NOMINATE: Rule(State.CANDIDATE, _ADMIN)},",
+        "State.FEASIBLE: {Action.NOMINATE: Rule(State.CANDIDATE, _STAFF)},",
+        "staff-may-nominate",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "return [action for action, rule in TRANSITIONS.get(state, {}).items() if role in rule.roles]",
+        "return [action for action, rule in TRANSITIONS.get(state, {}).items()]",
+        "allowed-actions-ignores-the-role",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "    State.TO_DISTRICT: {\n",
+        "    State.TO_COMMUNITY: {Action.WITHDRAW: Rule(State.WITHDRAWN, _RESIDENT)},\n    State.TO_DISTRICT: {\n",
+        "withdrawal-after-to-community",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "Action.MERGE: Rule(State.MERGED, _TRIAGE),",
+        "Action.MERGE: Rule(State.DECLINED, _TRIAGE),",
+        "a-merge-lands-in-declined",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "Action.INFEASIBLE: Rule(State.INFEASIBLE, _STAFF, reason_required=True),",
+        "Action.INFEASIBLE: Rule(State.INFEASIBLE, _STAFF),",
+        "infeasible-without-a-reason",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "Action.ANSWER: Rule(State.SUBMITTED, _RESIDENT, reason_required=True),",
+        "Action.ANSWER: Rule(State.SUBMITTED, _RESIDENT),",
+        "an-answer-without-a-reason",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "    State.FEASIBLE: {",
+        "    State.NOT_ELECTED: {Action.NOMINATE: Rule(State.CANDIDATE, _ADMIN)},\n    State.FEASIBLE: {",
+        "not-elected-re-nominated",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "    State.FEASIBLE: {",
+        "    State.INFEASIBLE: {Action.FEASIBLE: Rule(State.FEASIBLE, _STAFF)},\n    State.FEASIBLE: {",
+        "infeasible-re-judged",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "State.FEASIBLE: {Action.NOMINATE: Rule(State.CANDIDATE, _ADMIN)},",
+        "State.FEASIBLE: {Action.NOMINATE: Rule(State.CANDIDATE, _ADMIN), "
+        "Action.ELECT: Rule(State.ELECTED, _ADMIN)},",
+        "feasible-elected-directly",
+    ),
+    Mutation(
+        "core/workflow.py",
+        "if rule.reason_required and not (reason and reason.strip()):",
+        "if rule.reason_required and not reason:",
+        "a-blank-reason-accepted",
+    ),
+]
+
+
+def copy_tree(destination: Path) -> None:
+    """The project's files as git sees them (tracked, and new ones not ignored): no caches or data."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def run_tests(tree: Path, tests: list[str], verbose: bool) -> tuple[int, str]:
+    env = dict(os.environ)
+    # Subprocesses the tests start (`python -m bot ...`) must import the mutated copy too.
+    env["PYTHONPATH"] = str(tree) + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("HYPOTHESIS_PROFILE", "ci")
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, timeout=1800)
+    output = result.stdout + result.stderr
+    if verbose:
+        print(output)
+    return result.returncode, output
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--file", action="append", help="only the mutations of this rule file")
+    parser.add_argument("--name", action="append", help="only the mutation of this name")
+    parser.add_argument("--tests", nargs="+", help="run these tests instead of each file's own")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--verbose", action="store_true", help="print pytest's output for each mutant")
+    args = parser.parse_args(argv)
+    chosen = [
+        m
+        for m in MUTATIONS
+        if (not args.file or m.file in args.file) and (not args.name or m.name in args.name)
+    ]
+    if args.list:
+        for m in chosen:
+            print(f"{m.file}\t{m.name}")
+        return 0
+    if not chosen:
+        print("no mutation matches", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="mutate-") as folder:
+        tree = Path(folder)
+        copy_tree(tree)
+        # The unmutated tree must pass, or every mutant would look killed.
+        for file in sorted({m.file for m in chosen}):
+            code, output = run_tests(tree, args.tests or TESTS[file], False)
+            if code != 0:
+                print(f"the tests of {file} fail without any mutation:\n{output[-3000:]}", file=sys.stderr)
+                return 2
+        results: dict[str, list[tuple[str, str]]] = {}
+        for m in chosen:
+            path = tree / m.file
+            source = path.read_text(encoding="utf-8")
+            count = source.count(m.original)
+            if count != 1:
+                verdict = "STALE" if count == 0 else "AMBIGUOUS"
+            else:
+                path.write_text(source.replace(m.original, m.mutated), encoding="utf-8")
+                started = time.monotonic()
+                try:
+                    code, output = run_tests(tree, args.tests or TESTS[m.file], args.verbose)
+                finally:
+                    path.write_text(source, encoding="utf-8")
+                # 1: a test failed. 2-4: collection or usage error (the mutant broke an import):
+                # also a loud failure, but say so.
+                verdict = "SURVIVED" if code == 0 else "KILLED" if code == 1 else f"KILLED(error {code})"
+                verdict += f" {time.monotonic() - started:.0f}s"
+            results.setdefault(m.file, []).append((m.name, verdict))
+            print(f"{verdict:<24} {m.file}  {m.name}", flush=True)
+    print()
+    total_killed = total = 0
+    for file, items in results.items():
+        killed = sum(v.startswith("KILLED") for _, v in items)
+        total_killed += killed
+        total += len(items)
+        print(f"{file}: {killed}/{len(items)} killed")
+    print(f"mutation score: {total_killed}/{total} killed ({100 * total_killed / total:.0f}%)")
+    return 0 if total_killed == total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
