@@ -36,6 +36,26 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(_run)
 
 
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the schema back to `revision` ("base": no tables), on the engine's own connection."""
+
+    def _run(connection: Connection) -> None:
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(_run)
+
+
+def revisions() -> list[str]:
+    """Every revision id, oldest first (the chain is linear)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return [revision.revision for revision in reversed(list(script.walk_revisions("base", "heads")))]
+
+
 @asynccontextmanager
 async def migrated_session(url: str) -> AsyncIterator[AsyncSession]:
     """A session on a database brought up to date, for one command; its engine goes with it."""
