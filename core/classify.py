@@ -11,7 +11,8 @@ How a text is read (DESIGN.md "Classification"; issue 16):
    not count, so words match whole.
 3. Every keyword adds its weight (strong 3, normal 2, weak 1) to its categories, scaled by how
    specific it is (an IDF over categories), by where it stands (the first sentence names the topic
-   more often than not) and less for each repeat. Context rules add the meaning of words that come
+   more often than not), less when it only names a place (学校附近 is a landmark) and less for
+   each repeat. Context rules add the meaning of words that come
    together (电梯 with 加装 is housing, with 故障 safety), so the evidence of the whole text
    decides, not one strong word.
 4. When no keyword matches at all, morphemes back off: the character pairs and single characters
@@ -45,6 +46,10 @@ TITLE_BOOST = 1.6
 UNSURE_BELOW = 0.40
 # Long texts are classified on their beginning: enough to know the topic, bounded in time.
 MAX_CHARS = 1500
+# A keyword followed by a locative (学校附近, 医院门口, 地铁站旁) names where a thing is, not what it
+# is about: it counts this much.
+LANDMARK_FACTOR = 0.35
+_LOCATIVES = ("附近", "旁边", "旁", "门口", "门前", "门外", "周边", "周围", "对面", "一带", "边上", "隔壁")
 # Morpheme back-off: a character pair or a single character counts for a category when at least
 # this share of the keyword weight holding it is that category's.
 MORPHEME_SHARE = 0.75
@@ -130,6 +135,13 @@ class Classifier:
             if variant not in self._index:
                 entries[variant] = standard
         self._entries = entries
+        # A lexicon word holding words of the context rules (电梯故障 holds 电梯, 故障).
+        rule_words = {word for rules in self._rules.values() for words, *_rest in rules for word in words}
+        self._rule_parts = {
+            entry: parts
+            for entry in entries
+            if (parts := tuple(word for word in rule_words if word in entry and word != entry))
+        }
         # Every beginning of a lexicon word: the scan extends a candidate while it is one.
         self._prefixes = frozenset(word[:end] for word in entries for end in range(1, len(word) + 1))
         self._bigrams, self._chars = self._morphemes()
@@ -206,13 +218,18 @@ class Classifier:
         # per category: shown word -> (evidence, times seen)
         hits: list[dict[str, list[float]]] = [{} for _ in self.categories]
         seen: dict[str, int] = {}  # word (as the keyword it stands for) -> first position
-        index = self._index
-        for at, word, meaning in self.scan(normalized):
+        index, parts = self._index, self._rule_parts
+        found = self.scan(normalized)
+        for at, word, meaning in found:
             seen.setdefault(meaning or word, at)
+            for part in parts.get(meaning or word, ()):
+                seen.setdefault(part, at)  # 电梯故障 holds 电梯 and 故障 for the context rules
             weights = index.get(meaning)
             if not weights:
                 continue
             boost = TITLE_BOOST if at < title_end else 1.0
+            if normalized.startswith(_LOCATIVES, at + len(word)):
+                boost *= LANDMARK_FACTOR
             shown = word if word == meaning else f"{word}={meaning}"
             for category, weight in weights:
                 record = hits[category].setdefault(shown, [0.0, 0.0])

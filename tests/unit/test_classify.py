@@ -137,6 +137,18 @@ def test_issue_16_inputs(classifier: Classifier, text: str, category: str) -> No
     assert result.keywords
 
 
+def test_the_whole_text_decides_not_one_word(classifier: Classifier) -> None:
+    """A landmark names a place, a compound keyword still feeds the context rules."""
+    # 学校 followed by a locative is where the rubbish is, not what the text is about.
+    near = classifier.classify("学校附近的垃圾站很久没人清理，臭味很大")
+    inside = classifier.classify("学校的垃圾站很久没人清理，臭味很大")
+    assert near.ranked[0] == inside.ranked[0] == "environment"
+    assert dict(near.alternatives)["education"] < dict(inside.alternatives)["education"] / 2
+    # 电梯故障 is one keyword, and holds 电梯 + 故障 for the rule: a breakdown, not the estate.
+    broken = classifier.classify("电梯故障频发物业不管")
+    assert broken.ranked[0] == "safety" and "电梯+故障" in broken.keywords
+
+
 def test_morphemes_back_off_when_no_keyword_matches(classifier: Classifier) -> None:
     """No keyword: distinctive characters of the keywords decide, and are shown as the reason."""
     assert not classifier.matched_keywords("残障人士") and not classifier.matched_keywords("雨后积涝")
@@ -249,12 +261,12 @@ def test_threshold_is_learned_on_other_sources_only() -> None:
 
 
 # Regression floors on the two development files by held-out source, a little below the figures
-# measured when they were set (issue 16): dev top-1 0.860, top-2 0.959, unsure 0.083, precision
-# 0.899; more_dev 0.884, 0.986, 0.097, 0.918. Hidden sets judge generalisation; these catch a
+# measured when they were set (issue 16): dev top-1 0.866, top-2 0.959, unsure 0.084, precision
+# 0.905; more_dev 0.903, 0.981, 0.079, 0.940. Hidden sets judge generalisation; these catch a
 # change that breaks what was reached.
 _FLOORS = {
-    "suggestions_dev.tsv": {"top-1": 0.84, "top-2": 0.94, "unsure": 0.11, "precision-when-sure": 0.88},
-    "suggestions_more_dev.tsv": {"top-1": 0.86, "top-2": 0.96, "unsure": 0.12, "precision-when-sure": 0.89},
+    "suggestions_dev.tsv": {"top-1": 0.85, "top-2": 0.945, "unsure": 0.11, "precision-when-sure": 0.89},
+    "suggestions_more_dev.tsv": {"top-1": 0.88, "top-2": 0.965, "unsure": 0.11, "precision-when-sure": 0.92},
 }
 
 
