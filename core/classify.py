@@ -215,6 +215,9 @@ class Classifier:
         first_end = _SENTENCE_END.search(normalized)
         title_end = first_end.start() if first_end else len(normalized)
         scores = [0.0] * len(self.categories)
+        # Where each category's last keyword ends: Chinese phrases are right-headed, so of two
+        # categories with equal evidence the one named last (生活污水管网: 管网) wins the tie.
+        last = [0] * len(self.categories)
         # per category: shown word -> (evidence, times seen)
         hits: list[dict[str, list[float]]] = [{} for _ in self.categories]
         seen: dict[str, int] = {}  # word (as the keyword it stands for) -> first position
@@ -239,6 +242,7 @@ class Classifier:
                 record[0] += gain
                 record[1] += 1
                 scores[category] += gain
+                last[category] = at + 1
         rules = self._rules
         for first in [word for word in seen if word in rules]:
             for words, category, weight, shown in rules[first]:
@@ -250,7 +254,7 @@ class Classifier:
                 scores[category] += weight
         if not any(scores):
             self._back_off(normalized, scores, hits)
-        order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+        order = sorted(range(len(scores)), key=lambda i: (-round(scores[i], 6), -last[i], i))
         best = scores[order[0]]
         second = scores[order[1]] if len(order) > 1 else 0.0
         confidence = _confidence(best, second)

@@ -147,6 +147,10 @@ def test_the_whole_text_decides_not_one_word(classifier: Classifier) -> None:
     # 电梯故障 is one keyword, and holds 电梯 + 故障 for the rule: a breakdown, not the estate.
     broken = classifier.classify("电梯故障频发物业不管")
     assert broken.ranked[0] == "safety" and "电梯+故障" in broken.keywords
+    # Equal evidence: the phrase's head (named last) wins, not the category listed first.
+    pipes = classifier.classify("生活污水管网改造")
+    assert pipes.alternatives[0][1] == pipes.alternatives[1][1] and pipes.ranked[0] == "services"
+    assert pipes.category is None  # a tie is never a sure answer
 
 
 def test_morphemes_back_off_when_no_keyword_matches(classifier: Classifier) -> None:
