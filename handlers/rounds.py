@@ -348,6 +348,8 @@ async def export_round(query: CallbackQuery, services: Services, round_: Selecti
     ballots = await services.rounds.ballots(round_)
     result = services.rounds.result_of(round_) or {}
     stem = f"round-{round_.id}"
+    district = await services.areas.district()
+    unit = district.name if district else ""
     ballot_rows = [(ballot.receipt_hash, ballot.choices) for ballot in ballots]
     elected, tied = set(result.get("elected", ())), set(result.get("tied", ()))
     result_rows = [
@@ -374,7 +376,10 @@ async def export_round(query: CallbackQuery, services: Services, round_: Selecti
     files = [
         (to_csv((_("回执哈希"), _("选票")), ballot_rows), f"{stem}-ballots.csv"),
         (to_csv(results_header, result_rows), f"{stem}-results.csv"),
-        (pabulib(round_, candidates, ballots).encode("utf-8"), f"{stem}.pb"),
+        (
+            pabulib(round_, candidates, ballots, unit=unit, tz=services.settings.tz).encode("utf-8"),
+            f"{stem}.pb",
+        ),
         ("\n".join(sorted(h for h, _c in ballot_rows)).encode("utf-8") + b"\n", f"{stem}-receipts.txt"),
     ]
     for content, name in files:

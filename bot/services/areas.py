@@ -72,6 +72,10 @@ class AreaService:
         await self.session.flush()
         return AreaImportReport(spec.name, streets_added, communities_added)
 
+    async def district(self) -> District | None:
+        """The district this office serves (the first imported)."""
+        return (await self.session.exec(select(District).order_by(District.id))).first()  # type: ignore[arg-type]
+
     async def street_index(self) -> StreetIndex[Street]:
         """Streets found as people write them (莲花, 莲花街道办事处, Lianhua)."""
         return StreetIndex((street.name, street.name_en, street) for street in await self.streets())

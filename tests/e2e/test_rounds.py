@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import re
 from datetime import timedelta
 
 from sqlmodel import col, select
@@ -323,6 +324,12 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
         meta, projects, votes = read_pabulib(pb)
         assert meta["num_votes"] == "4" and meta["budget"] == "7" and meta["vote_type"] == "approval"
         assert meta["num_projects"] == str(len(projects))
+        assert (
+            meta["unit"] == "福田区"
+            and meta["rule"] in ("greedy", "unknown")
+            and re.fullmatch(r"\d\d\.\d\d\.\d{4}", meta["date_end"]) is not None
+        )
+        assert pabulib_errors(pb) == {}  # the format's own validator accepts it
         # Three chat ballots for c1 c4 c7 and the paper one for c1 c5 c8, voters numbered 1-4.
         assert sorted(v["voter_id"] for v in votes) == ["1", "2", "3", "4"]
         assert sorted(",".join(sorted(v["vote"].split(","))) for v in votes) == [
@@ -386,10 +393,11 @@ async def test_a_yes_no_abstain_round(sandbox: Sandbox) -> None:
     assert marked.buttons[0] == ["● c1 赞成", "c1 反对", "c1 弃权"] and "已标记 1/9" in marked.text
     [refused] = await sandbox.press(2001, "提交选票")
     assert refused.text == "选票还不能提交：还有 8 个候选项目没有标记"
-    # Four of six vote; c1..c3 get 4 yes (a majority of 6), c4 gets 3 (exactly half: not enough).
-    for deputy in (2001, 2002, 2003, 2004):
+    # Five of six vote; c1..c3 get 4 yes (a majority of 6), c4 gets 3 (exactly half: not enough);
+    # 2005 says no to everything.
+    for deputy in (2001, 2002, 2003, 2004, 2005):
         for number in range(1, 10):
-            mark = "yes" if number <= 3 or (number == 4 and deputy != 2004) else "no"
+            mark = "yes" if deputy != 2005 and (number <= 3 or (number == 4 and deputy != 2004)) else "no"
             await sandbox.press(deputy, data=f"bm:{round_.id}:c{number}:{mark}")
         await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
         [done] = await sandbox.press(deputy, data=f"bs:{round_.id}:confirm")
@@ -401,6 +409,20 @@ async def test_a_yes_no_abstain_round(sandbox: Sandbox) -> None:
     [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
     assert "<b>当选项目</b>（3/7）" in card.text
     assert "有 4 席无项目获全体代表过半数赞成，空缺。" in card.text
+    # The Pabulib file: an approval ballot of the yes marks, the full marks in the comment, and
+    # the ballot that approved nothing counted there (an empty vote is not a Pabulib vote).
+    await sandbox.press(ADMIN_ID, "公布结果")
+    await sandbox.say(ADMIN_ID, "/rounds")
+    await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    await sandbox.press(ADMIN_ID, "导出选票和结果")
+    [pb] = [f.content.decode("utf-8") for f in sandbox.server.world.files.values() if f.name.endswith(".pb")]
+    meta, projects, votes = read_pabulib(pb)
+    assert meta["vote_type"] == "approval" and meta["rule"] == "greedy-threshold"
+    assert meta["min_project_score_threshold"] == "4" and meta["num_votes"] == "4"
+    assert "c4 3/2/0" in meta["comment"] and "1 ballot(s) marked no candidate yes" in meta["comment"]
+    assert sorted(v["vote"] for v in votes) == ["c1,c2,c3", "c1,c2,c3,c4", "c1,c2,c3,c4", "c1,c2,c3,c4"]
+    assert {p["project_id"] for p in projects if p["selected"] == "1"} == {"c1", "c2", "c3"}
+    assert pabulib_errors(pb) == {}
 
 
 async def test_a_minimum_share_of_planned_investments(database_url: str, data_dir) -> None:  # type: ignore[no-untyped-def]
@@ -420,6 +442,16 @@ async def test_a_minimum_share_of_planned_investments(database_url: str, data_di
             problems = await services.rounds.check(round_)
         assert [p.code for p in problems] == ["special_share"]
         assert problems[0].values["special"] == 2 and problems[0].values["count"] == 9
+
+
+def pabulib_errors(text: str) -> dict:  # type: ignore[type-arg]
+    """What the format's own validator (the pabulib-checker package) finds wrong with a file."""
+    from pabulib.checker import Checker
+
+    result = Checker().process_files([text])
+    assert result["metadata"]["processed"] == 1
+    [checked] = [value for key, value in result.items() if key not in ("metadata", "summary")]
+    return checked["results"].get("errors", {})  # type: ignore[no-any-return]
 
 
 def read_pabulib(text: str) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]]]:
