@@ -2,7 +2,7 @@
 
     python benchmarks/classify.py [--texts FILE.tsv] [--rounds N]
 
-Figures: start-up (building the classifier, with jieba's dictionary cache cold and warm),
+Figures: start-up (importing the classifier and building it the first time, then again),
 first-call latency, classifications per second of CPU time on one core after warm-up — against plain jieba
 segmentation of the same texts as the baseline — and peak memory (max RSS).
 Goal: >= 5,000 classifications/s.
@@ -43,21 +43,25 @@ def main() -> None:
     ]
     rss_before = max_rss_mb()
 
-    import jieba
-
+    started, started_cpu = time.perf_counter(), time.process_time()
     from core.categories import default_categories, load_user_words
     from core.classify import Classifier
 
+    imported = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()
         Classifier(default_categories(), user_words=load_user_words(), cache_dir=Path(cache))
-        cold = time.perf_counter() - started
+        cold = imported + time.perf_counter() - started
+        cold_cpu = time.process_time() - started_cpu
         started = time.perf_counter()
         classifier = Classifier(default_categories(), user_words=load_user_words(), cache_dir=Path(cache))
         warm = time.perf_counter() - started
     started = time.perf_counter()
     classifier.classify(texts[0])
     first_call = time.perf_counter() - started
+
+    rss_classifier = max_rss_mb()
+    import jieba
 
     baseline_tokenizer = jieba.Tokenizer()
     baseline_tokenizer.initialize()
@@ -78,7 +82,10 @@ def main() -> None:
     baseline = rate(lambda text: baseline_tokenizer.lcut(text, HMM=False))
     mean_chars = sum(map(len, texts)) / len(texts)
     print(f"texts: {len(texts)} from {path.name} (mean {mean_chars:.0f} characters), {args.rounds} rounds")
-    print(f"start-up: {cold * 1000:.0f} ms with a cold jieba cache, {warm * 1000:.0f} ms warm")
+    print(
+        f"start-up: {cold * 1000:.0f} ms ({cold_cpu * 1000:.0f} ms of CPU) importing and building the classifier, "
+        f"{warm * 1000:.0f} ms building it again (goal: <= 1 s)"
+    )
     print(f"first call after start-up: {first_call * 1000:.2f} ms")
     print(f"baseline, plain jieba segmentation (HMM off): {baseline:,.0f} texts/s")
     print(
@@ -86,8 +93,8 @@ def main() -> None:
         f"({'meets' if ours >= 5000 else 'misses'} the 5,000/s goal)"
     )
     print(
-        f"peak memory (max RSS): {max_rss_mb():.0f} MB, of which {max_rss_mb() - rss_before:.0f} MB "
-        "since before importing jieba (two tokenizers loaded)"
+        f"peak memory (max RSS): {rss_classifier:.0f} MB with the classifier "
+        f"({rss_classifier - rss_before:.0f} MB for it), {max_rss_mb():.0f} MB once jieba is loaded for the baseline"
     )
 
 

@@ -110,7 +110,8 @@ async def learn(classifier: Classifier, settings: Settings, out: TextIO) -> int:
     proposals = propose(classifier, corrections)
     out.write(
         f"{len(corrections)} corrections; {len(proposals)} proposals for core/data/categories.toml "
-        "(review them; nothing was changed)\n"
+        "(review them: a word is added only if it names a thing of the domain, in a [[category.block]]\n"
+        "whose source says where it comes from; nothing was changed)\n"
     )
     for proposal in proposals:
         verb = "add to" if proposal.kind == "add" else "lower in"
