@@ -12,8 +12,6 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
-SANDBOX_DB = "sqlite+aiosqlite:///data/sandbox.db"
-
 
 def _moment(text: str) -> datetime:
     """An ISO time with its UTC offset, for argparse."""
@@ -27,8 +25,29 @@ def _moment(text: str) -> datetime:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="民生实事票决助手 (Minsheng bot)")
-    commands = parser.add_subparsers(dest="command")
+    # Every command takes --db: the CLI and the sandbox share one database unless told otherwise.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,  # so that a sub-command's absent --db keeps the one given before it
+        help="database URL (default: DATABASE_URL, else sqlite:///data/minsheng.db)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="民生实事票决助手 (Minsheng bot)", parents=[common]
+    )
+    subparsers = parser.add_subparsers(dest="command")
+
+    class _Commands:
+        """add_parser with the common options on every command and sub-command."""
+
+        def __init__(self, group) -> None:  # type: ignore[no-untyped-def]
+            self.group = group
+
+        def add_parser(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return self.group.add_parser(*args, parents=[common], **kwargs)
+
+    commands = _Commands(subparsers)
     commands.add_parser("run", help="run the bot (long polling; the sandbox when BOT_TOKEN is unset)")
     commands.add_parser("webhook", help="run the bot in webhook mode (WEBHOOK_URL, WEBHOOK_SECRET)")
 
@@ -36,7 +55,6 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--script", type=Path, help="a conversation to replay (JSON lines)")
     sandbox.add_argument("--transcript", type=Path, help="where to write what the bot showed")
     sandbox.add_argument("--admin", type=int, action="append", default=[], help="an admin id for this run")
-    sandbox.add_argument("--db", help="database URL (default: DATABASE_URL, else ./data/sandbox.db)")
     sandbox.add_argument("--as", dest="persona", type=int, default=1001, help="first person to speak as")
     sandbox.add_argument(
         "--start",
@@ -46,14 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     db = commands.add_parser("db", help="database schema")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands = _Commands(db.add_subparsers(dest="db_command", required=True))
     db_commands.add_parser("upgrade", help="apply all migrations")
     db_commands.add_parser("current", help="print the schema revision")
     revision = db_commands.add_parser("revision", help="autogenerate a migration from the models")
     revision.add_argument("-m", "--message", required=True)
 
     areas = commands.add_parser("areas", help="districts, streets, communities")
-    areas_commands = areas.add_subparsers(dest="areas_command", required=True)
+    areas_commands = _Commands(areas.add_subparsers(dest="areas_command", required=True))
     areas_import = areas_commands.add_parser("import", help="import an area file (TOML)")
     areas_import.add_argument("file", type=Path)
 
@@ -67,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--learn", action="store_true", help="propose keyword changes from corrections")
 
     candidates = commands.add_parser("candidates", help="candidate items of a selection round")
-    candidates_commands = candidates.add_subparsers(dest="candidates_command", required=True)
+    candidates_commands = _Commands(candidates.add_subparsers(dest="candidates_command", required=True))
     candidates_import = candidates_commands.add_parser(
         "import", help="import 特定征集 items: title,category,…"
     )
@@ -75,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     candidates_import.add_argument("--year", type=int, help="the year they are for (default: next year)")
 
     projects = commands.add_parser("projects", help="elected projects under implementation")
-    projects_commands = projects.add_subparsers(dest="projects_command", required=True)
+    projects_commands = _Commands(projects.add_subparsers(dest="projects_command", required=True))
     projects_import = projects_commands.add_parser(
         "import",
         help="import projects: name,category,department,budget[,year,street,place,scope,elected_at,supervisors]",
@@ -105,12 +123,12 @@ def _parser() -> argparse.ArgumentParser:
     tally.add_argument("file", type=Path)
 
     staff = commands.add_parser("staff", help="staff of implementing departments")
-    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    staff_commands = _Commands(staff.add_subparsers(dest="staff_command", required=True))
     staff_import = staff_commands.add_parser("import", help="import name,telegram_id,department")
     staff_import.add_argument("file", type=Path)
 
     roster = commands.add_parser("roster", help="the deputies' roster")
-    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
+    roster_commands = _Commands(roster.add_subparsers(dest="roster_command", required=True))
     roster_import = roster_commands.add_parser(
         "import", help="import name,telegram_id,street,liaison_station"
     )
@@ -120,8 +138,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.db = getattr(args, "db", None)
     try:
-        settings = load_settings()
+        settings = load_settings(**({"database_url": args.db} if args.db else {}))
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
@@ -136,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run" and settings.bot_token is None:
         command = "sandbox"
         args = _parser().parse_args(["sandbox"])
+        args.db = None  # settings already carry it
     handlers: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
         "run": _run,
         "webhook": _webhook,
@@ -209,8 +229,10 @@ async def _webhook(args: argparse.Namespace, settings: Settings) -> int:
 async def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox.cli import run_sandbox
 
-    url = args.db or (settings.database_url if "database_url" in settings.model_fields_set else SANDBOX_DB)
-    overrides: dict[str, object] = {"database_url": url, "admin_ids": settings.admin_ids | set(args.admin)}
+    overrides: dict[str, object] = {
+        "database_url": args.db or settings.database_url,
+        "admin_ids": settings.admin_ids | set(args.admin),
+    }
     if not {"quiet_start", "quiet_end"} & settings.model_fields_set:
         # The sandbox's clock is the wall clock: without this a script would run differently at
         # night. Set QUIET_START/QUIET_END to try quiet hours (samples/projects.jsonl does).

@@ -188,16 +188,39 @@ async def run_polling(settings: Settings) -> None:
     """Production: long polling against Telegram (or TELEGRAM_API_BASE), until a signal."""
     ensure_pseudonym_secret(settings)
     runtime = await build_runtime(settings)
-    me = await runtime.bot.get_me()
-    log.info("running as @%s", me.username)
-    runtime.start_background()
-    board = await start_board(runtime) if settings.board_port else None
+    board = None
     try:
+        me = await reach_telegram(runtime.bot, settings)
+        log.info("running as @%s", me.username)
+        runtime.start_background()
+        board = await start_board(runtime) if settings.board_port else None
         await runtime.dispatcher.start_polling(runtime.bot, handle_signals=True)
     finally:
         if board is not None:
             await board.cleanup()
         await runtime.close()
+
+
+async def reach_telegram(bot: Bot, settings: Settings, sleep=None, most: float = 60.0):  # type: ignore[no-untyped-def]
+    """getMe until Telegram answers: without network, one log line per attempt (no traceback)
+    and a wait that doubles up to `most` seconds. A token Telegram refuses is a ConfigError."""
+    import asyncio
+
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
+    from bot.config import ConfigError
+
+    wait = 1.0
+    where = settings.telegram_api_base or "api.telegram.org"
+    while True:
+        try:
+            return await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise ConfigError("configuration error: BOT_TOKEN: Telegram refused this token") from None
+        except TelegramNetworkError as error:
+            log.error("cannot reach Telegram at %s (%s); trying again in %.0fs", where, error, wait)
+        await (sleep or asyncio.sleep)(wait)
+        wait = min(wait * 2, most)
 
 
 async def start_board(runtime: Runtime):  # type: ignore[no-untyped-def]

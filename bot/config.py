@@ -8,7 +8,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -17,7 +17,10 @@ DEFAULT_PSEUDONYM_SECRET = "minsheng-default-pseudonym-salt"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # env_ignore_empty: `BOT_TOKEN=` (as .env.example has it) means unset, not an empty token.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     bot_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///data/minsheng.db"
@@ -194,3 +197,10 @@ def load_settings(**overrides: object) -> Settings:
         first = error.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
         raise ConfigError(f"configuration error: {variable}: {first['msg']}") from None
+    except SettingsError as error:
+        # A value that should be JSON (POINTS_TABLE, EVALUATION_POINTS, …) and is not: pydantic-
+        # settings fails before validation, naming the field in its message.
+        field_name = str(error).split('"')[1] if '"' in str(error) else "settings"
+        cause = f": {error.__cause__}" if error.__cause__ else ""
+        message = f"configuration error: {field_name.upper()}: not valid JSON{cause}"
+        raise ConfigError(" ".join(message.split())) from None

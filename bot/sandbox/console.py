@@ -15,7 +15,8 @@ from bot.sandbox.world import Shown
 BANNER = """民生实事票决助手 · sandbox (a local Telegram; nothing leaves this machine)
 Type to chat. Sandbox commands:
   /as ID [NAME] [LANG]   speak as another person (e.g. /as 1001 王阿姨 zh-hans)
-  N or /press LABEL      press button N (or by its label) on the newest message with buttons
+  #N or /press N         press button N on the newest message with buttons (a bare 7 is text)
+  /press LABEL           press the button with that label
   /photo PATH [CAPTION]  /doc PATH  /sticker  /voice     send media
   /block                 this person blocks the bot
   /clock 2027-01-04T09:00:00+08:00   move the bot's clock forward
@@ -41,7 +42,7 @@ class Console:
         if shown.buttons:
             labels = [label for row in shown.buttons for label in row]
             self.buttons[shown.to] = labels
-            print("  " + "  ".join(f"[{i}] {label}" for i, label in enumerate(labels, start=1)))
+            print("  " + "  ".join(f"[#{i}] {label}" for i, label in enumerate(labels, start=1)))
         if shown.keyboard:
             print("  keyboard: " + " | ".join(label for row in shown.keyboard for label in row))
 
@@ -50,13 +51,13 @@ class Console:
         sandbox, me = self.sandbox, self.persona
         words = shlex.split(line) if line.startswith("/") else []
         command = words[0] if words else ""
-        if line.isdigit() and me in self.buttons:
-            index = int(line) - 1
-            labels = self.buttons[me]
-            if 0 <= index < len(labels):
-                await sandbox.press(me, labels[index])
+        number = _button_number(line, words)
+        if number is not None:
+            labels = self.buttons.get(me, [])
+            if 1 <= number <= len(labels):
+                await sandbox.press(me, labels[number - 1])
             else:
-                print(f"  no button {line}")
+                print(f"  no button {number}")
         elif command == "/quit":
             return False
         elif command == "/as" and len(words) >= 2 and words[1].isdigit():
@@ -102,6 +103,16 @@ class Console:
                     break
             except (LookupError, ValueError, OSError) as error:
                 print(f"  {error}")
+
+
+def _button_number(line: str, words: list[str]) -> int | None:
+    """`#3` or `/press 3`: the button to press; anything else (a bare 7: the seats, an amount)
+    is text for the bot."""
+    if line.startswith("#") and line[1:].isdigit():
+        return int(line[1:])
+    if len(words) == 2 and words[0] == "/press" and words[1].isdigit():
+        return int(words[1])
+    return None
 
 
 def _read_line(prompt: str) -> str | None:

@@ -24,7 +24,9 @@ class Step:
 
 def read_script(path: Path) -> list[Step]:
     steps: list[Step] = []
-    for line_number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    # JSON lines end at "\n" (a CRLF's "\r" is whitespace to JSON); str.splitlines would also
+    # break at U+2028 and other separators a JSON string may hold unescaped.
+    for line_number, raw in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not raw.strip():
             continue
         try:
