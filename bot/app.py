@@ -148,7 +148,9 @@ async def build_runtime(
     )
     # Order matters: the session first, then who is speaking, then their language, then the
     # flood guard (which answers in that language).
-    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory, clock, settings))
+    notifier = Notifier(i18n, clock, settings)
+    dispatcher["notifier"] = notifier
+    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory, clock, settings, notifier))
     dispatcher.update.outer_middleware(UserMiddleware())
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
     throttle_kwargs = {"time_source": throttle_time} if throttle_time else {}
@@ -166,8 +168,6 @@ async def build_runtime(
         settings.api_max_retries,
         **({"sleep": api_sleep} if api_sleep else {}),
     )
-    notifier = Notifier(i18n, clock, settings)
-    dispatcher["notifier"] = notifier
     scheduler = Scheduler(session_factory, clock, settings, notifier, engine)
     sender_bot = create_sender_bot(
         bot_token, api_base or settings.telegram_api_base, settings.outbox_send_timeout

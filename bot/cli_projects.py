@@ -7,19 +7,16 @@ import signal
 import sys
 from pathlib import Path
 
-from sqlmodel import select
-
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import migrated_session, upgrade
-from bot.db.models import Deputy
 from bot.i18n import build_i18n
 from bot.imports import PROJECTS_HEADER, FileUnreadable, ImportReport, ProjectRow, RowError, load, repeated
+from bot.notices.projects import plan_requested
 from bot.notify import Notifier
 from bot.outbox import store
 from bot.outbox.sender import Sender
-from bot.project_notices import plan_requested
 from bot.services.container import Services
 from bot.telegram import create_sender_bot
 
@@ -32,14 +29,14 @@ def read_projects(path: Path) -> tuple[list[tuple[int, ProjectRow]], ImportRepor
 
 
 async def add_projects(
-    services: Services, notifier: Notifier, rows: list[tuple[int, ProjectRow]], report: ImportReport
+    services: Services, rows: list[tuple[int, ProjectRow]], report: ImportReport
 ) -> ImportReport:
     """Stores the good rows, keyed by (year, name): a new project's department is asked for its
     plan; a project already there is updated (each change in its history) or left unchanged,
     and nobody is asked twice. Rows that name an unknown street or deputy are bad rows."""
-    session, settings = services.session, services.settings
+    settings = services.settings
     streets = await services.areas.street_index()
-    deputies = {d.name: d for d in (await session.exec(select(Deputy).where(Deputy.is_active))).all()}
+    deputies = {d.name: d for d in await services.roster.active()}
     now = services.clock.now()
 
     def year_of(row: ProjectRow) -> int:
@@ -74,7 +71,7 @@ async def add_projects(
             await services.projects.toggle_supervisor(project, deputy_id)  # type: ignore[arg-type]
             outcome = outcome if outcome != "unchanged" else "updated"
         if outcome == "added":
-            await plan_requested(services, notifier, project)
+            await plan_requested(services, project)
             report.added += 1
         elif outcome == "updated":
             report.updated += 1
@@ -97,7 +94,7 @@ async def import_projects(settings: Settings, path: Path) -> int:
     async with migrated_session(settings.database_url) as session:
         # Outside any update: the departments' notices are queued in their own languages.
         i18n = build_i18n(settings.locales_dir, settings.data_dir, settings.default_locale)
-        await add_projects(Services(session, clock, settings), Notifier(i18n, clock, settings), rows, report)
+        await add_projects(Services(session, clock, settings, Notifier(i18n, clock, settings)), rows, report)
         await session.commit()
     return finish(path, report, "projects")
 

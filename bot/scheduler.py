@@ -22,8 +22,8 @@ from bot.db.engine import SessionFactory
 from bot.db.models import User
 from bot.keyboards import rounds as kb
 from bot.leader import leadership
+from bot.notices.projects import deadline_notices, weekly_digest
 from bot.notify import Notifier
-from bot.project_notices import deadline_notices, weekly_digest
 from bot.round_texts import by_category, when
 from bot.services.container import Services
 from handlers.evaluations import close_evaluation, invite, open_evaluation
@@ -57,7 +57,7 @@ class Scheduler:
 
     async def _tick(self, now: datetime) -> None:
         async with self.session_factory() as session:
-            services = Services(session, self.clock, self.settings)
+            services = Services(session, self.clock, self.settings, self.notifier)
             due = await services.rounds.due(now)
             for round_ in due.pre_reviews:
                 if await services.rounds.claim_notice(round_, "pre_review"):
@@ -80,8 +80,8 @@ class Scheduler:
                 late = await services.evaluations.not_rated(evaluation)
                 await invite(services, evaluation, self.notifier, late, "reminder", self.settings)
             # Projects: deadlines and the weekly digest (the outbox keys make both idempotent).
-            await deadline_notices(services, self.notifier, now)
-            await weekly_digest(services, self.notifier, now)
+            await deadline_notices(services, now)
+            await weekly_digest(services, now)
             await session.commit()
 
     async def _pre_review(self, services: Services, round_) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,10 @@
-"""aiogram routers, one per flow; each module's setup() builds a fresh Router."""
+"""aiogram routers, one per flow; each module's setup() builds a fresh Router.
+
+What lives here: the conversations — what a person is asked and answered, step by step.
+What may not (tests/test_layering.py): queries or row changes (call bot/services, commit through
+`services.commit()`), telling other people (call bot/notices), and importing another handler
+module (shared pieces live in bot/replies.py, bot/loaders.py, bot/notices/).
+"""
 
 from aiogram import Router
 
@@ -17,6 +23,7 @@ from handlers import (
     questions,
     resident,
     rounds,
+    triage,
 )
 
 
@@ -29,6 +36,7 @@ def setup_routers() -> Router:
         admin.setup(),
         common.setup(),
         deputy.setup(),
+        triage.setup(),
         rounds.setup(),
         projects.setup(),
         project_reports.setup(),

@@ -16,21 +16,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
 from bot.config import Settings
-from bot.db.models import Deputy, Street, Suggestion, User
+from bot.db.models import User
 from bot.exports import to_csv, to_xlsx
 from bot.keyboards import triage as kb
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import MenuAction
-from bot.notify import Notifier
 from bot.presenters import action_label, area_name, suggestion_line
+from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from bot.services.invites import InviteRefused
-from bot.services.triage import Refused
 from core.roles import Role
-from core.workflow import Action
 from core.workflow import State as SuggestionState
-from handlers.deputy import act_and_apply, refuse
-from handlers.replies import answer_with, edit_or_send, send
 
 
 class InviteKind(CallbackData, prefix="iv"):
@@ -49,10 +45,6 @@ class ManageDeputy(CallbackData, prefix="md"):
 
 class CandidatePage(CallbackData, prefix="cp"):
     page: int
-
-
-class Feasibility(StatesGroup):
-    reason = State()
 
 
 class InviteInput(StatesGroup):
@@ -111,12 +103,12 @@ async def invite_street(
     services: Services,
     settings: Settings,
 ) -> None:
-    street = await services.session.get(Street, callback_data.street)
+    street = await services.areas.street(callback_data.street)
     if not admins_only(role) or street is None:
         answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     created = await services.invites.create(user, Role.DEPUTY, street_id=street.id)
-    await services.session.commit()
+    await services.commit()
     me = await bot.me()
     await edit_or_send(
         query,
@@ -143,7 +135,7 @@ async def invite_department(
         await message.answer(_("已取消。"))
         return
     created = await services.invites.create(user, Role.STAFF, department=department)
-    await services.session.commit()
+    await services.commit()
     me = await bot.me()
     await message.answer(
         _("请把这个一次性链接发给{department}的工作人员，{days} 天内有效：\n{link}").format(
@@ -159,16 +151,16 @@ async def redeem(message: Message, command: CommandObject, services: Services, u
     try:
         invite_row = await services.invites.redeem(token, user)
     except InviteRefused as refused:
-        await services.session.rollback()
+        await services.rollback()
         text = {
             "expired": _("这个邀请链接已过期，请向人大常委会工作人员要一个新的。"),
             "used": _("这个邀请链接已经用过了。"),
         }.get(refused.code, _("这个邀请链接无效。"))
         await message.answer(text)
         return
-    await services.session.commit()
+    await services.commit()
     if invite_row.role == Role.DEPUTY.value:
-        street = await services.session.get(Street, invite_row.street_id)
+        street = await services.areas.street(invite_row.street_id)  # type: ignore[arg-type]
         await message.answer(
             _("欢迎！您已登记为{street}的人大代表。发送 /inbox 查看待处理的建议。").format(
                 street=html.quote(area_name(street) if street else "—")
@@ -208,24 +200,23 @@ async def manage_deputy(
     callback_answer: CallbackAnswer,
     callback_data: ManageDeputy,
     role: Role,
+    user: User,
     services: Services,
 ) -> None:
-    deputy = await services.session.get(Deputy, callback_data.deputy)
+    deputy = await services.roster.get(callback_data.deputy)
     if not admins_only(role) or deputy is None:
         answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     streets = await services.areas.streets()
     if callback_data.act == "toggle":
-        deputy.is_active = not deputy.is_active
-        services.session.add(deputy)
-        await services.session.commit()
+        await services.roster.set_active(deputy, not deputy.is_active, user)
+        await services.commit()
     elif callback_data.act == "move" and callback_data.street:
         if callback_data.street not in {street.id for street in streets}:
             answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
             return
-        deputy.street_id = callback_data.street
-        services.session.add(deputy)
-        await services.session.commit()
+        await services.roster.move(deputy, callback_data.street, user)
+        await services.commit()
     names = {street.id: area_name(street) for street in streets}
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -249,7 +240,7 @@ async def manage_deputy(
     )
 
 
-# -- district pool, feasibility, candidates ---------------------------------------------------------
+# -- district pool and candidates ------------------------------------------------------------------
 async def listing(
     services: Services, state: SuggestionState, page: int, empty: str, title: str, paging: type[CallbackData]
 ):  # type: ignore[no-untyped-def]
@@ -304,73 +295,6 @@ async def pool_page(
     await edit_or_send(query, text, reply_markup=markup)
 
 
-async def feasibility(
-    query: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    callback_data: kb.Feasibility,
-    state: FSMContext,
-    role: Role,
-    user: User,
-    services: Services,
-    notifier: Notifier,
-    settings: Settings,
-) -> None:
-    if role not in (Role.STAFF, Role.ADMIN):
-        await refuse(query, services, Refused("not_yours"), callback_answer=callback_answer)
-        return
-    if callback_data.feasible:
-        await act_and_apply(
-            query,
-            services,
-            notifier,
-            settings,
-            user,
-            role,
-            callback_data.sid,
-            callback_data.v,
-            Action.FEASIBLE,
-            callback_answer=callback_answer,
-        )
-        return
-    suggestion = await services.session.get(Suggestion, callback_data.sid)
-    if suggestion is None or suggestion.version != callback_data.v:
-        await refuse(query, services, Refused("stale", suggestion), callback_answer=callback_answer)
-        return
-    await state.set_state(Feasibility.reason)
-    await state.set_data({"sid": callback_data.sid, "v": callback_data.v})
-    await send(query, _("请写下论证不可行的理由（发送 /cancel 取消）："))
-
-
-async def infeasible_reason(
-    message: Message,
-    state: FSMContext,
-    role: Role,
-    user: User,
-    services: Services,
-    notifier: Notifier,
-    settings: Settings,
-) -> None:
-    text = (message.text or "").strip()
-    if len(text) < 2:
-        await message.answer(_("请写明理由。"))
-        return
-    data = await state.get_data()
-    await state.clear()
-    await act_and_apply(
-        message,
-        services,
-        notifier,
-        settings,
-        user,
-        role,
-        data["sid"],
-        data["v"],
-        Action.INFEASIBLE,
-        reason=text[:500],
-        callback_answer=None,
-    )
-
-
 async def candidates(message: Message, role: Role, services: Services) -> None:
     if not admins_only(role):
         await message.answer(_("只有管理员可以编制候选项目。"))
@@ -402,33 +326,6 @@ async def candidate_page(
         return
     text, markup = await candidate_listing(services, callback_data.page)
     await edit_or_send(query, text, reply_markup=markup)
-
-
-async def nominate(
-    query: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    callback_data: kb.Nominate,
-    role: Role,
-    user: User,
-    services: Services,
-    notifier: Notifier,
-    settings: Settings,
-) -> None:
-    if not admins_only(role):
-        await refuse(query, services, Refused("not_yours"), callback_answer=callback_answer)
-        return
-    await act_and_apply(
-        query,
-        services,
-        notifier,
-        settings,
-        user,
-        role,
-        callback_data.sid,
-        callback_data.v,
-        Action.NOMINATE,
-        callback_answer=callback_answer,
-    )
 
 
 # -- exports -----------------------------------------------------------------------------------------
@@ -468,13 +365,10 @@ def setup() -> Router:
     router.message.register(pool, Command("pool"))
     router.message.register(candidates, Command("candidates"))
     router.message.register(export, Command("export"))
-    router.message.register(infeasible_reason, Feasibility.reason, F.text, ~F.text.startswith("/"))
     router.callback_query.register(invite_kind, InviteKind.filter())
     router.callback_query.register(invite_street, InviteStreet.filter())
     router.callback_query.register(manage_deputy, ManageDeputy.filter())
     router.callback_query.register(pool_page, kb.PoolPage.filter())
     router.callback_query.register(pool_button, MenuAction.filter(F.action == "pool"))
     router.callback_query.register(candidate_page, CandidatePage.filter())
-    router.callback_query.register(feasibility, kb.Feasibility.filter())
-    router.callback_query.register(nominate, kb.Nominate.filter())
     return router

@@ -11,16 +11,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
-from sqlmodel import col, select
 
-from bot.db.models import Deputy, Street, User
+from bot.db.models import User
 from bot.keyboards import projects as kb
-from bot.notify import Notifier
-from bot.outbox import store
+from bot.notices.announcements import announce, announcement, delivery_counts
 from bot.presenters import area_name
+from bot.replies import answer_with, edit_markup, edit_or_send, send
 from bot.services.container import Services
 from core.roles import Role
-from handlers.replies import answer_with, edit_markup, edit_or_send, send
 
 TEXT_LIMIT = 3500  # room for the heading within Telegram's 4096
 CAPTION_LIMIT = 900
@@ -79,21 +77,14 @@ async def audience_label(services: Services, kind: str, arg: str) -> str:
     if kind == "deputies":
         return _("全体人大代表")
     if kind == "street":
-        street = await services.session.get(Street, int(arg))
+        street = await services.areas.street(int(arg))
         return _("{street}的居民").format(street=area_name(street) if street else "—")
     project = await services.projects.get(int(arg))
     return _("“{name}”的关注者").format(name=html.quote(project.name) if project else "—")
 
 
 async def recipients(services: Services, kind: str, arg: str) -> list[User]:
-    if kind == "deputies":
-        query = select(User).join(Deputy, col(Deputy.telegram_id) == User.telegram_id).where(Deputy.is_active)
-    elif kind == "street":
-        query = select(User).where(User.home_street_id == int(arg), User.role == Role.RESIDENT.value)
-    else:
-        project = await services.projects.get(int(arg))
-        return await services.projects.followers(project, ("every", "digest")) if project else []
-    return list((await services.session.exec(query.order_by(col(User.id)))).all())
+    return await services.users.audience(kind, int(arg) if arg else None)
 
 
 async def text_received(message: Message, state: FSMContext, services: Services) -> None:
@@ -108,7 +99,7 @@ async def text_received(message: Message, state: FSMContext, services: Services)
     photo = message.photo[-1].file_id if message.photo else None
     await state.update_data(text=text, photo=photo)
     await state.set_state(AnnounceInput.confirm)
-    body = announcement(html.quote(text))
+    body = announcement(text)
     head = _("预览：将发给{audience}，共 {count} 人。").format(
         audience=await audience_label(services, data["kind"], data["arg"]), count=len(people)
     )
@@ -119,16 +110,11 @@ async def text_received(message: Message, state: FSMContext, services: Services)
         await message.answer(body, reply_markup=kb.announce_confirm())
 
 
-def announcement(body: str) -> str:
-    return _("📢 <b>区人大常委会通知</b>") + "\n\n" + body
-
-
 async def confirmed(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
     state: FSMContext,
     services: Services,
-    notifier: Notifier,
     user: User,
     role: Role,
 ) -> None:
@@ -140,25 +126,13 @@ async def confirmed(
     people = await recipients(services, data["kind"], data["arg"])
     # Keyed by the preview message: a double click (or a replica) queues it once.
     key = f"announce:{user.id}:{query.message.message_id if query.message else 0}"
-    queued = await notifier.notify(
-        services.session,
-        key,
-        "announcement",
-        people,
-        lambda _user: announcement(html.quote(data["text"])),
-        urgent=False,
-        media_kind="photo" if data.get("photo") else None,
-        media=data.get("photo"),
-        created_by=user.id,
-        summary=data["text"][:200],
-    )
-    notification, _new = await store.notification(services.session, key, "announcement", services.clock.now())
-    await services.session.commit()
+    queued, notification_id = await announce(services, user, key, people, data["text"], data.get("photo"))
+    await services.commit()
     await edit_markup(query, None)
     await send(
         query,
         _("✅ 已排队发送给 {count} 人（夜间免打扰时段内的会在早上送出）。").format(count=queued),
-        reply_markup=kb.stats(notification.id or 0),
+        reply_markup=kb.stats(notification_id),
     )
 
 
@@ -172,7 +146,7 @@ async def show_stats(
     if role != Role.ADMIN:
         answer_with(callback_answer, _("只有管理员可以查看。"), alert=True)
         return
-    counts = await store.counts(services.session, int(callback_data.arg))
+    counts = await delivery_counts(services, int(callback_data.arg))
     answer_with(
         callback_answer,
         _("送达 {sent}，排队中 {queued}，已屏蔽机器人 {blocked}，失败 {failed}，结果不明 {unknown}。").format(

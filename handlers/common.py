@@ -20,9 +20,9 @@ from bot.keyboards.common import (
     menu_keyboard,
 )
 from bot.presenters import area_name
+from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from core.roles import Role
-from handlers.replies import answer_with, edit_or_send, send
 
 
 async def greeting(user: User, role: Role, services: Services, is_new: bool) -> str:

@@ -17,13 +17,13 @@ from bot.config import Settings
 from bot.db.models import EvaluationRound, Project, User
 from bot.evaluation_texts import admin_card, follower_result, project_card, results_text, review, title
 from bot.keyboards import evaluations as kb
+from bot.notices.recipients import admins
 from bot.notify import Notifier
+from bot.replies import answer_with, edit_or_send, send, window_from
 from bot.round_texts import when
 from bot.services.container import Services
 from bot.services.evaluations import RatingRefused, rate_of
 from core.roles import Role
-from handlers.replies import answer_with, edit_or_send, send, window_from
-from handlers.rounds import admins
 
 
 class EvaluationInput(StatesGroup):

@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from handlers.replies import answer_with
+from bot.replies import answer_with
 
 
 async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:

@@ -12,11 +12,11 @@ from bot.config import Settings
 from bot.db.models import User
 from bot.keyboards import suggestions as kb
 from bot.keyboards.common import MenuAction
-from bot.notify import Notifier
+from bot.notices.suggestions import changed
 from bot.presenters import suggestion_detail, suggestion_line
+from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from bot.services.suggestions import StaleChange, tracking
-from handlers.replies import answer_with, edit_or_send, send
 
 
 async def my_page_text(services: Services, user: User, page: int) -> tuple[str, object]:
@@ -71,7 +71,6 @@ async def withdraw(
     callback_data: kb.Withdraw,
     services: Services,
     user: User,
-    notifier: Notifier,
 ) -> None:
     view = await services.suggestions.view(callback_data.id)
     if view is None or not await services.suggestions.can_withdraw(view.suggestion, user):
@@ -90,9 +89,8 @@ async def withdraw(
     except StaleChange:
         answer_with(callback_answer, _("这条建议已经有代表处理，不能再撤回了。"), alert=True)
         return
-    followers = await services.suggestions.followers(suggestion)
-    await notifier.suggestion_changed(services.session, suggestion, event, followers)
-    await services.session.commit()
+    await changed(services, suggestion, event)
+    await services.commit()
     await edit_or_send(query, _("已撤回 <b>{tracking}</b>。").format(tracking=tracking(suggestion)))
 
 

@@ -17,16 +17,15 @@ from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import User
 from bot.keyboards import projects as kb
-from bot.notify import Notifier
+from bot.loaders import project_or_alert
+from bot.notices.projects import tell_event
 from bot.presenters import resident_name
-from bot.project_notices import tell_event
 from bot.project_texts import money
+from bot.replies import answer_with, edit_markup, send
 from bot.services.container import Services
 from bot.services.projects import Report, StaleProject
 from core.money import parse_yuan
 from core.roles import Role
-from handlers.projects import project_or_alert
-from handlers.replies import answer_with, edit_markup, send
 
 TEXT_LIMIT = 2000
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*%?\s*$")
@@ -212,7 +211,6 @@ async def confirm_pressed(
     callback_answer: CallbackAnswer,
     state: FSMContext,
     services: Services,
-    notifier: Notifier,
     user: User,
 ) -> None:
     data = await state.get_data()
@@ -235,8 +233,8 @@ async def confirm_pressed(
     except StaleProject:
         answer_with(callback_answer, _("项目刚刚有了变化（也许同事已经报告过），这次没有保存。"), alert=True)
         return
-    told = await tell_event(services, notifier, project, event, lambda: html.quote(project.department))
-    await services.session.commit()
+    told = await tell_event(services, project, event, lambda: html.quote(project.department))
+    await services.commit()
     await edit_markup(query, None)
     await send(query, _("✅ 已提交，已通知 {count} 人（监督组、关注者）。").format(count=told))
 
@@ -252,7 +250,6 @@ async def mark_done(
     callback_answer: CallbackAnswer,
     callback_data: kb.ProjectAct,
     services: Services,
-    notifier: Notifier,
     user: User,
 ) -> None:
     project = await project_or_alert(query, services, callback_data.pid, callback_answer=callback_answer)
@@ -268,8 +265,8 @@ async def mark_done(
     except StaleProject:
         answer_with(callback_answer, _("项目刚刚有了变化，请看最新的卡片。"), alert=True)
         return
-    await tell_event(services, notifier, project, event, lambda: html.quote(project.department))
-    await services.session.commit()
+    await tell_event(services, project, event, lambda: html.quote(project.department))
+    await services.commit()
     answer_with(callback_answer, _("已标记为完成，并已通知监督组和关注者。"), alert=True)
 
 
@@ -306,9 +303,7 @@ async def start_note(
     await send(query, prompt.format(name=html.quote(project.name)))
 
 
-async def note_text(
-    message: Message, state: FSMContext, services: Services, notifier: Notifier, user: User, role: Role
-) -> None:
+async def note_text(message: Message, state: FSMContext, services: Services, user: User, role: Role) -> None:
     text = (message.text or "").strip()
     if not text or len(text) > TEXT_LIMIT:
         await message.answer(_("请发送一段不超过 {limit} 字的文字。").format(limit=TEXT_LIMIT))
@@ -321,29 +316,26 @@ async def note_text(
             _("有现场照片吗？可以发一张（可选）："), reply_markup=kb.skip(_("跳过，不附照片"))
         )
         return
-    await save_note(message, state, services, notifier, user, role, text, None)
+    await save_note(message, state, services, user, role, text, None)
 
 
-async def note_photo(
-    message: Message, state: FSMContext, services: Services, notifier: Notifier, user: User, role: Role
-) -> None:
+async def note_photo(message: Message, state: FSMContext, services: Services, user: User, role: Role) -> None:
     data = await state.get_data()
     photo = message.photo[-1].file_id if message.photo else None
-    await save_note(message, state, services, notifier, user, role, data["text"], photo)
+    await save_note(message, state, services, user, role, data["text"], photo)
 
 
 async def note_without_photo(
-    query: CallbackQuery, state: FSMContext, services: Services, notifier: Notifier, user: User, role: Role
+    query: CallbackQuery, state: FSMContext, services: Services, user: User, role: Role
 ) -> None:
     data = await state.get_data()
-    await save_note(query.message, state, services, notifier, user, role, data["text"], None)  # type: ignore[arg-type]
+    await save_note(query.message, state, services, user, role, data["text"], None)  # type: ignore[arg-type]
 
 
 async def save_note(
     message: Message,
     state: FSMContext,
     services: Services,
-    notifier: Notifier,
     user: User,
     role: Role,
     text: str,
@@ -356,8 +348,8 @@ async def save_note(
         await message.answer(_("没有找到这个项目。"))
         return
     event = await services.projects.note(project, user, role, data["kind"], text, photo)
-    await tell_event(services, notifier, project, event, await author_label(services, user, role))
-    await services.session.commit()
+    await tell_event(services, project, event, await author_label(services, user, role))
+    await services.commit()
     await message.answer(_("✅ 已记录，并已转告相关的人。"))
 
 

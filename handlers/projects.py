@@ -15,20 +15,19 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
-from sqlmodel import col, select
 
 from bot.config import Settings
-from bot.db.models import Deputy, Project, Street, User
+from bot.db.models import Project, User
 from bot.keyboards import projects as kb
-from bot.notify import Notifier
+from bot.loaders import project_or_alert
+from bot.notices.projects import tell_event
 from bot.presenters import area_name
-from bot.project_notices import tell_event
 from bot.project_texts import FIELD_LABELS, MODE_LABELS, event_line, project_card
+from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from bot.services.projects import StaleProject
 from core.money import parse_yuan
 from core.roles import Role
-from handlers.replies import answer_with, edit_or_send, send
 
 GROUP_PAGE = 8
 
@@ -69,7 +68,7 @@ def board_link(settings: Settings) -> str | None:
 
 
 async def render(services: Services, project: Project, user: User, role: Role, settings: Settings):  # type: ignore[no-untyped-def]
-    street = await services.session.get(Street, project.street_id) if project.street_id else None
+    street = await services.areas.street(project.street_id) if project.street_id else None
     history = await services.projects.history(project, limit=5)
     follow = await services.projects.following(project, user)
     department = await services.projects.department_of(user) if role == Role.STAFF else None
@@ -91,23 +90,12 @@ async def show(
     await edit_or_send(query, text, reply_markup=markup)
 
 
-async def project_or_alert(
-    query: CallbackQuery, services: Services, project_id: int, *, callback_answer: CallbackAnswer
-) -> Project | None:
-    """The pressed card's project, or an alert when it is gone (a stale or forged press)."""
-    project = await services.projects.get(project_id)
-    if project is None:
-        answer_with(callback_answer, _("没有找到这个项目。"), alert=True)
-    return project
-
-
 async def project_action(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
     callback_data: kb.ProjectAct,
     state: FSMContext,
     services: Services,
-    notifier: Notifier,
     user: User,
     role: Role,
     settings: Settings,
@@ -138,7 +126,7 @@ async def project_action(
         return
     else:
         pass
-    await services.session.commit()
+    await services.commit()
     await show(query, project, services, user, role, settings)
 
 
@@ -174,12 +162,8 @@ async def admin_action(
         if act == "member":
             deputy_id = int(callback_data.arg.split("-")[0])
             await services.projects.toggle_supervisor(project, deputy_id)
-            await services.session.commit()
-        deputies = list(
-            (
-                await services.session.exec(select(Deputy).where(Deputy.is_active).order_by(col(Deputy.id)))
-            ).all()
-        )
+            await services.commit()
+        deputies = await services.roster.active()
         pages = max(1, -(-len(deputies) // GROUP_PAGE))
         page = min(max(page, 0), pages - 1)
         members = await services.projects.supervisor_ids(project)
@@ -210,7 +194,6 @@ async def change_reason(
     message: Message,
     state: FSMContext,
     services: Services,
-    notifier: Notifier,
     user: User,
     role: Role,
     settings: Settings,
@@ -230,8 +213,8 @@ async def change_reason(
     except StaleProject:
         await message.answer(_("项目刚刚有了变化，没有保存。请重新打开项目卡片再改。"))
         return
-    await tell_event(services, notifier, project, event, lambda: _("区人大常委会"))
-    await services.session.commit()
+    await tell_event(services, project, event, lambda: _("区人大常委会"))
+    await services.commit()
     text, markup = await render(services, project, user, role, settings)
     await message.answer(_("✅ 已变更，并已通知关注者和监督组。") + "\n\n" + text, reply_markup=markup)
 

@@ -9,18 +9,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
-from bot.db.models import Suggestion, User
+from bot.db.models import User
 from bot.keyboards.triage import AnswerQuestion
-from bot.notify import Notifier
+from bot.notices.suggestions import deliver_card
+from bot.replies import answer_with, send
 from bot.services.container import Services
 from bot.services.suggestions import StaleChange, tracking
 from core.roles import Role
 from core.text import N_
 from core.workflow import Action, TransitionRefused
 from core.workflow import State as SuggestionState
-from handlers.deputy import deliver_card
-from handlers.replies import answer_with, send
 
 
 class Answering(StatesGroup):
@@ -35,7 +33,7 @@ async def start_answer(
     services: Services,
     user: User,
 ) -> None:
-    suggestion = await services.session.get(Suggestion, callback_data.sid)
+    suggestion = await services.suggestions.get(callback_data.sid)
     if (
         suggestion is None
         or suggestion.resident_id != user.id
@@ -54,8 +52,6 @@ async def answer_text(
     state: FSMContext,
     services: Services,
     user: User,
-    notifier: Notifier,
-    settings: Settings,
 ) -> None:
     text = (message.text or "").strip()
     if len(text) < 2:
@@ -63,7 +59,7 @@ async def answer_text(
         return
     data = await state.get_data()
     await state.clear()
-    suggestion = await services.session.get(Suggestion, data["sid"])
+    suggestion = await services.suggestions.get(data["sid"])
     if suggestion is None or suggestion.resident_id != user.id or suggestion.version != data["v"]:
         await message.answer(_("这个问题已经回答过，或者不再需要回答。"))
         return
@@ -72,8 +68,8 @@ async def answer_text(
     except (TransitionRefused, StaleChange):
         await message.answer(_("这个问题已经回答过，或者不再需要回答。"))
         return
-    await deliver_card(notifier, services, suggestion, settings, intro=N_("💬 居民回答了您的追问："))
-    await services.session.commit()
+    await deliver_card(services, suggestion, intro=N_("💬 居民回答了您的追问："))
+    await services.commit()
     await message.answer(_("谢谢！您的回答已转给代表（{tracking}）。").format(tracking=tracking(suggestion)))
 
 

@@ -18,8 +18,9 @@ from aiogram.utils.markdown import html_decoration as html
 from bot.config import Settings
 from bot.db.models import Suggestion, User
 from bot.keyboards import suggestions as kb
-from bot.notify import Notifier
+from bot.notices.suggestions import deliver_card
 from bot.presenters import area_name, category_name, excerpt, place, state_label
+from bot.replies import answer_with, edit_markup, edit_or_send
 from bot.services.container import Services
 from bot.services.suggestions import tracking
 from core.categories import by_code
@@ -27,8 +28,6 @@ from core.classify import Classifier
 from core.intake import TextProblem, check_text
 from core.roles import Role
 from core.text import N_
-from handlers.deputy import deliver_card
-from handlers.replies import answer_with, edit_markup, edit_or_send
 
 
 class Intake(StatesGroup):
@@ -82,7 +81,7 @@ async def new_suggestion(
     if message.photo:
         best = message.photo[-1]
         await services.suggestions.attach_photo(draft, best.file_id, best.file_unique_id)
-    await services.session.commit()
+    await services.commit()
     await state.set_state(Intake.category)
     await state.set_data({"draft": draft.id})
     if guess.category:
@@ -312,8 +311,6 @@ async def share_chosen(
     services: Services,
     user: User,
     role: Role,
-    notifier: Notifier,
-    settings: Settings,
 ) -> None:
     draft = await draft_at_step(
         query, callback_data.draft, Intake.share, state, services, user, callback_answer=callback_answer
@@ -344,7 +341,7 @@ async def share_chosen(
             reply_markup=kb.near_duplicates(draft, [s for s, _ in similar]),
         )
         return
-    await submit(query.message, state, services, user, role, draft, notifier, settings)
+    await submit(query.message, state, services, user, role, draft)
 
 
 async def submit_anyway(
@@ -355,8 +352,6 @@ async def submit_anyway(
     services: Services,
     user: User,
     role: Role,
-    notifier: Notifier,
-    settings: Settings,
 ) -> None:
     draft = await draft_at_step(
         query, callback_data.draft, Intake.duplicate, state, services, user, callback_answer=callback_answer
@@ -364,7 +359,7 @@ async def submit_anyway(
     if draft is None:
         return
     await edit_markup(query, None)
-    await submit(query.message, state, services, user, role, draft, notifier, settings)
+    await submit(query.message, state, services, user, role, draft)
 
 
 async def follow_instead(
@@ -376,13 +371,13 @@ async def follow_instead(
     user: User,
 ) -> None:
     draft = await current_draft(state, services, user, callback_data.draft)
-    target = await services.session.get(Suggestion, callback_data.target)
+    target = await services.suggestions.get(callback_data.target)
     if draft is None or target is None or await state.get_state() != Intake.duplicate.state:
         await refuse_stale(query, callback_answer=callback_answer)
         return
     await services.suggestions.follow(user, target)
     await services.suggestions.abandon(draft, user)
-    await services.session.commit()
+    await services.commit()
     await state.clear()
     own = target.resident_id == user.id
     await edit_or_send(
@@ -402,13 +397,11 @@ async def submit(
     user: User,
     role: Role,
     draft: Suggestion,
-    notifier: Notifier,
-    settings: Settings,
 ) -> None:
     data = await state.get_data()
     await services.suggestions.submit(draft, user, bool(data.get("share")), role)
-    await deliver_card(notifier, services, draft, settings, skip=user.id)
-    await services.session.commit()
+    await deliver_card(services, draft, skip=user.id)
+    await services.commit()
     await state.clear()
     view = await services.suggestions.view(draft.id)  # type: ignore[arg-type]
     await message.answer(

@@ -21,10 +21,11 @@ from bot.db.models import CandidateItem, Deputy, PaperEntry, SelectionRound, Sug
 from bot.evaluation_texts import title as evaluation_title
 from bot.exports import to_csv
 from bot.keyboards import rounds as kb
+from bot.notices.projects import plan_requested
 from bot.notify import Notifier
 from bot.pabulib import pabulib
 from bot.presenters import category_name
-from bot.project_notices import plan_requested
+from bot.replies import answer_with, edit_or_send, send, window_from
 from bot.round_texts import (
     STATUS,
     ballot_issue,
@@ -40,7 +41,6 @@ from bot.services.suggestions import tracking
 from core.roles import Role
 from core.tally import Mode
 from core.text import N_
-from handlers.replies import answer_with, edit_or_send, send, window_from
 
 
 class RoundInput(StatesGroup):
@@ -338,7 +338,7 @@ async def publish_round(
         await notifier.suggestion_changed(services.session, suggestion, event, followers)  # type: ignore[arg-type]
     # The elected items become projects under supervision; their departments are asked for plans.
     for project in await services.projects.from_round(round_, set(result["elected"]), admin):
-        await plan_requested(services, notifier, project)
+        await plan_requested(services, project)
     await services.session.commit()
 
 

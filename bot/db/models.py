@@ -76,6 +76,21 @@ class Deputy(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
 
 
+class DeputyEvent(SQLModel, table=True):
+    """Every change an admin makes to the roster in chat: a deputy deactivated, reactivated or
+    moved to another street; who did it and when (a CSV import is its own record)."""
+
+    __tablename__ = "deputy_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deputy_id: int = Field(foreign_key="deputies.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    kind: str = Field(max_length=16)  # deactivate, activate, move
+    old_street_id: int | None = Field(default=None, foreign_key="streets.id")
+    new_street_id: int | None = Field(default=None, foreign_key="streets.id")
+    at: datetime = _when(nullable=False)  # type: ignore[assignment]
+
+
 class Suggestion(SQLModel, table=True):
     __tablename__ = "suggestions"
     __table_args__ = (UniqueConstraint("year", "number"),)

@@ -15,14 +15,18 @@ from aiogram.types import TelegramObject
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import SessionFactory, current_session
+from bot.notify import Notifier
 from bot.services.container import Services
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    def __init__(self, session_factory: SessionFactory, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self, session_factory: SessionFactory, clock: Clock, settings: Settings, notifier: Notifier
+    ) -> None:
         self.session_factory = session_factory
         self.clock = clock
         self.settings = settings
+        self.notifier = notifier
 
     async def __call__(
         self,
@@ -32,7 +36,7 @@ class DbSessionMiddleware(BaseMiddleware):
     ) -> Any:
         async with self.session_factory() as session:
             data["session"] = session
-            data["services"] = Services(session, self.clock, self.settings)
+            data["services"] = Services(session, self.clock, self.settings, self.notifier)
             token = current_session.set(session)
             try:
                 result = await handler(event, data)

@@ -1,9 +1,14 @@
-"""The services of one update, sharing its DB session."""
+"""The services of one update (or one scheduler tick), sharing its DB session and its notifier.
+
+Handlers and use cases reach every query and row change through these services, and commit only
+through `commit()`. Nothing here imports aiogram: the notifier is built by the runtime and handed in.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,12 +25,35 @@ from bot.services.triage import TriageService
 from bot.services.users import UserService
 from core.points import points_table
 
+if TYPE_CHECKING:
+    from bot.notify import Notifier
+
 
 @dataclass
 class Services:
     session: AsyncSession
     clock: Clock
     settings: Settings
+    # Who tells people what happened (bot.notify.Notifier); None where nothing is ever told (the
+    # command-line reports, tests of a single service).
+    notifier: Notifier | None = None
+
+    @property
+    def outbox(self) -> Notifier:
+        """The notifier, for the use cases in bot/notices/. RuntimeError if these services were
+        built without one."""
+        if self.notifier is None:
+            raise RuntimeError("these services were built without a notifier")
+        return self.notifier
+
+    async def commit(self) -> None:
+        """Store what this update changed so far (before an FSM step that must follow a stored row,
+        or before answering when the answer reports the change)."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Forget what this update changed since the last commit (a refused step)."""
+        await self.session.rollback()
 
     async def quiet(self) -> None:
         """End the transaction before a round of sends outside an update (the scheduler's work):

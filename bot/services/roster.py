@@ -1,14 +1,15 @@
-"""The deputies' roster: CSV import (idempotent, bad rows reported one by one)."""
+"""The deputies' roster: CSV import (idempotent, bad rows reported one by one), and the changes
+an admin makes in chat (deactivate, reactivate, move), each written as a DeputyEvent."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.db.models import Deputy, StaffMember
+from bot.db.models import Deputy, DeputyEvent, StaffMember, User
 from bot.imports import ROSTER_HEADER, STAFF_HEADER, FileUnreadable, RosterRow, StaffRow, load_text
 from bot.services.areas import AreaService
 from core.areas import RosterEntry, RosterRowError, StaffEntry, street_key
@@ -75,6 +76,49 @@ class RosterService:
 
     async def by_telegram_id(self, telegram_id: int) -> Deputy | None:
         return (await self.session.exec(select(Deputy).where(Deputy.telegram_id == telegram_id))).first()
+
+    async def get(self, deputy_id: int) -> Deputy | None:
+        return await self.session.get(Deputy, deputy_id)
+
+    async def active(self) -> list[Deputy]:
+        """Every active deputy, in roster order (by id)."""
+        return list(
+            (await self.session.exec(select(Deputy).where(Deputy.is_active).order_by(col(Deputy.id)))).all()
+        )
+
+    async def set_active(self, deputy: Deputy, active: bool, actor: User) -> DeputyEvent | None:
+        """Deactivate or reactivate a deputy (a deactivated one gets no cards, ballots or
+        ratings); None when it already was so."""
+        if deputy.is_active == active:
+            return None
+        deputy.is_active = active
+        return await self._event(deputy, actor, "activate" if active else "deactivate")
+
+    async def move(self, deputy: Deputy, street_id: int, actor: User) -> DeputyEvent | None:
+        """Move a deputy to another street (their inbox follows); None when already there."""
+        if deputy.street_id == street_id:
+            return None
+        old, deputy.street_id = deputy.street_id, street_id
+        return await self._event(deputy, actor, "move", old_street_id=old, new_street_id=street_id)
+
+    async def events(self, deputy: Deputy) -> list[DeputyEvent]:
+        """A deputy's roster history, oldest first."""
+        rows = await self.session.exec(
+            select(DeputyEvent).where(DeputyEvent.deputy_id == deputy.id).order_by(col(DeputyEvent.id))
+        )
+        return list(rows.all())
+
+    async def _event(self, deputy: Deputy, actor: User, kind: str, **streets: int) -> DeputyEvent:
+        event = DeputyEvent(
+            deputy_id=deputy.id,  # type: ignore[arg-type]
+            actor_id=actor.id,
+            kind=kind,
+            at=self.clock.now(),
+            **streets,
+        )
+        self.session.add_all([deputy, event])
+        await self.session.flush()
+        return event
 
     async def _import(
         self, model: type[Deputy] | type[StaffMember], rows: list, wanted

@@ -14,6 +14,7 @@ from bot.db.models import (
     Attachment,
     CategoryCorrection,
     Community,
+    Deputy,
     Follow,
     Street,
     Suggestion,
@@ -58,6 +59,9 @@ class SuggestionService:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self.session = session
         self.clock = clock
+
+    async def get(self, suggestion_id: int) -> Suggestion | None:
+        return await self.session.get(Suggestion, suggestion_id)
 
     # -- drafts ------------------------------------------------------------------------------------
     async def start_draft(self, author: User, text: str, guess: Classification) -> Suggestion:
@@ -152,6 +156,17 @@ class SuggestionService:
         await self.move(draft, Action.SUBMIT, author, Role.RESIDENT)
         await self.follow(author, draft)
         return draft
+
+    async def submit_on_behalf(
+        self, deputy_user: User, deputy: Deputy, text: str, guess: Classification
+    ) -> Suggestion:
+        """代征集: a suggestion a deputy heard at a liaison station, submitted at once in the
+        deputy's street under the deputy's name, in the best-guessed category (DESIGN.md, "Suggestion lifecycle")."""
+        suggestion = await self.start_draft(deputy_user, text, guess)
+        suggestion.category = guess.category or guess.ranked[0]
+        suggestion.on_behalf_deputy_id = deputy.id
+        await self.place(suggestion, deputy_user, deputy.street_id, None)
+        return await self.submit(suggestion, deputy_user, share_name=True, role=Role.DEPUTY)
 
     async def abandon(self, draft: Suggestion, author: User) -> None:
         await self.move(draft, Action.ABANDON, author, Role.RESIDENT)

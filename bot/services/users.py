@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.db.models import Deputy, StaffMember, User
+from bot.db.models import Deputy, ProjectFollow, StaffMember, User
 from bot.db.upsert import insert_ignoring_conflicts
 from core.pseudonym import pseudonym_code
 from core.roles import Role, resolve_role
@@ -45,6 +45,37 @@ class UserService:
         self.clock = clock
         self.admin_ids = admin_ids
         self.pseudonym_secret = pseudonym_secret
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def admins(self) -> list[User]:
+        """The users of ADMIN_IDS who have started the bot."""
+        users = [await self.by_telegram_id(admin_id) for admin_id in self.admin_ids]
+        return [user for user in users if user is not None]
+
+    async def audience(self, kind: str, target: int | None = None) -> list[User]:
+        """An announcement's readers, by user id (README, "Projects under supervision": /announce):
+
+        - "deputies": the users of every active deputy;
+        - "street": residents whose home street is `target` (a street id);
+        - "followers": everyone following project `target`, weekly or every update.
+        ValueError for another kind."""
+        if kind == "deputies":
+            query = (
+                select(User).join(Deputy, col(Deputy.telegram_id) == User.telegram_id).where(Deputy.is_active)
+            )
+        elif kind == "street":
+            query = select(User).where(User.home_street_id == target, User.role == Role.RESIDENT.value)
+        elif kind == "followers":
+            query = (
+                select(User)
+                .join(ProjectFollow, col(ProjectFollow.user_id) == User.id)
+                .where(ProjectFollow.project_id == target, col(ProjectFollow.mode).in_(("every", "digest")))
+            )
+        else:
+            raise ValueError(f"no audience {kind!r}")
+        return list((await self.session.exec(query.order_by(col(User.id)))).all())
 
     async def by_telegram_id(self, telegram_id: int) -> User | None:
         result = await self.session.exec(select(User).where(User.telegram_id == telegram_id))

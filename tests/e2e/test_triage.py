@@ -12,9 +12,12 @@ from sqlmodel import col, select
 
 from bot.db.models import (
     CategoryCorrection,
+    Deputy,
+    DeputyEvent,
     Follow,
     PointsEntry,
     StaffMember,
+    Street,
     Suggestion,
     SuggestionEvent,
     User,
@@ -292,6 +295,18 @@ async def test_deputy_invite_deactivate_and_move(street: Sandbox) -> None:
     await street.press(ADMIN_ID, "重新启用")
     [moved] = await street.press(ADMIN_ID, "调到福保街道")
     assert "街道：福保街道" in moved.text
+    # Each change is on the record: who made it, when, and the streets of a move.
+    [zhang] = await rows(street, Deputy, Deputy.telegram_id == DEPUTY)
+    [admin] = await rows(street, User, User.telegram_id == ADMIN_ID)
+    events = await rows(street, DeputyEvent, DeputyEvent.deputy_id == zhang.id)
+    assert [(e.kind, e.actor_id) for e in events] == [
+        ("deactivate", admin.id),
+        ("activate", admin.id),
+        ("move", admin.id),
+    ]
+    streets = {row.name: row.id for row in await rows(street, Street)}
+    assert (events[2].old_street_id, events[2].new_street_id) == (streets["莲花街道"], streets["福保街道"])
+    assert all(event.at is not None for event in events)
 
 
 async def test_expired_invitation(street: Sandbox) -> None:

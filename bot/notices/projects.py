@@ -21,7 +21,7 @@ from sqlmodel import select
 from bot.db.models import DigestRun, Project, ProjectEvent, User
 from bot.db.upsert import insert_ignoring_conflicts
 from bot.keyboards import projects as kb
-from bot.notify import Notifier
+from bot.notices.recipients import admins, project_event
 from bot.project_texts import day, digest_text, event_notice
 from bot.services.container import Services
 from core.deadlines import digest_slot, due_notices
@@ -29,29 +29,17 @@ from core.deadlines import digest_slot, due_notices
 
 async def tell_event(
     services: Services,
-    notifier: Notifier,
     project: Project,
     event: ProjectEvent,
     author: Callable[[], str],
 ) -> int:
-    projects = services.projects
-    group = await projects.supervisors(project)
-    staff = await projects.staff(project.department)
-    if event.kind in ("plan", "report", "done"):
-        modes = ("every", "digest") if event.milestone or event.kind == "done" else ("every",)
-        recipients = group + await projects.followers(project, modes)
-    elif event.kind == "change":
-        recipients = group + staff + await projects.followers(project, ("every", "digest"))
-    elif event.kind == "inspection":
-        recipients = await projects.followers(project, ("every",)) + group + staff
-    else:  # feedback
-        recipients = group + staff
-    recipients = [user for user in recipients if user.id != event.actor_id]
-    return await notifier.notify(
+    """A project's event to the people `recipients.project_event` names; `author()` names who
+    wrote it, called in each recipient's language. Returns how many letters were queued."""
+    return await services.outbox.notify(
         services.session,
         f"project-event:{event.id}",
         event.kind,
-        recipients,
+        await project_event(services, project, event),
         # The author is named in each recipient's language ("Deputy 张伟", not the actor's words).
         lambda _user: (event_notice(project, event, author()), kb.view(project)),
         urgent=False,
@@ -60,10 +48,10 @@ async def tell_event(
     )
 
 
-async def plan_requested(services: Services, notifier: Notifier, project: Project) -> int:
+async def plan_requested(services: Services, project: Project) -> int:
     """A new project: its department is asked for the implementation plan."""
     tz = services.settings.tz
-    return await notifier.notify(
+    return await services.outbox.notify(
         services.session,
         f"project:{project.id}:plan-requested",
         "deadline",
@@ -78,10 +66,10 @@ async def plan_requested(services: Services, notifier: Notifier, project: Projec
     )
 
 
-async def deadline_notices(services: Services, notifier: Notifier, now: datetime) -> int:
+async def deadline_notices(services: Services, now: datetime) -> int:
     settings = services.settings
     remind = timedelta(days=settings.remind_days_before)
-    admins = [u for u in [await services.users.by_telegram_id(i) for i in settings.admin_ids] if u]
+    office = await admins(services)
     queued = 0
     for project in await services.projects.all():
         notices = due_notices(
@@ -93,19 +81,19 @@ async def deadline_notices(services: Services, notifier: Notifier, now: datetime
             remind,
         )
         for kind, deadline in notices:
-            queued += await _deadline(services, notifier, project, kind, deadline, admins)
+            queued += await _deadline(services, project, kind, deadline, office)
     return queued
 
 
 async def _deadline(
     services: Services,
-    notifier: Notifier,
     project: Project,
     kind: str,
     deadline: datetime,
-    admins: list[User],
+    office: list[User],
 ) -> int:
     tz = services.settings.tz
+    notifier = services.outbox
     key = f"project:{project.id}:{kind}:{deadline.astimezone(tz):%Y%m%d}"
     if await notifier.queued(services.session, key):
         return 0  # an overdue project is seen again every tick; its notices went out once
@@ -122,7 +110,7 @@ async def _deadline(
             services.session,
             key + ":admins",
             "deadline",
-            admins,
+            office,
             lambda _user: (
                 _("🚨 <b>{name}</b>（{department}）逾期未提交{what}，截止日期 {date}。").format(
                     name=html.quote(project.name),
@@ -150,7 +138,7 @@ def _deadline_text(project: Project, kind: str, deadline: datetime, tz) -> str: 
     return _("❗ <b>{name}</b> 的进度报告已逾期（截止 {date}），请尽快提交。").format(name=name, date=date)
 
 
-async def weekly_digest(services: Services, notifier: Notifier, now: datetime) -> int:
+async def weekly_digest(services: Services, now: datetime) -> int:
     """Once per slot (missed slots fold into the latest): changes since the previous digest."""
     settings = services.settings
     slot = digest_slot(now, settings.digest_weekday, settings.digest_time, settings.tz)
@@ -180,6 +168,6 @@ async def weekly_digest(services: Services, notifier: Notifier, now: datetime) -
         mine = [every_project[pid] for pid in sorted(wanted[user.id]) if pid in events]  # type: ignore[index]
         return digest_text(start, slot, mine, events, settings.tz)
 
-    return await notifier.notify(
+    return await services.outbox.notify(
         session, f"digest:{slot.isoformat()}", "digest", readers, render, urgent=False
     )

@@ -1,0 +1,26 @@
+"""Context loaders for handlers: the object a pressed button names, or an alert saying it is gone.
+
+Shared by the routers that act on the same objects (a project's card is pressed in both the
+residents' and the departments' flows), so that no handler module imports another.
+May import aiogram and the services; may not import handlers/.
+"""
+
+from __future__ import annotations
+
+from aiogram.types import CallbackQuery
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
+
+from bot.db.models import Project
+from bot.replies import answer_with
+from bot.services.container import Services
+
+
+async def project_or_alert(
+    query: CallbackQuery, services: Services, project_id: int, *, callback_answer: CallbackAnswer
+) -> Project | None:
+    """The pressed card's project, or an alert when it is gone (a stale or forged press)."""
+    project = await services.projects.get(project_id)
+    if project is None:
+        answer_with(callback_answer, _("没有找到这个项目。"), alert=True)
+    return project

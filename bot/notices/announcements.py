@@ -1,0 +1,44 @@
+"""The office's announcements (README, "Projects under supervision": /announce): queued for an
+audience outside the quiet hours, with delivery statistics afterwards."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.db.models import User
+from bot.outbox import store
+from bot.services.container import Services
+
+
+def announcement(text: str) -> str:
+    """An announcement as its readers see it: the office's heading over the text (escaped here)."""
+    return _("📢 <b>区人大常委会通知</b>") + "\n\n" + html.quote(text)
+
+
+async def announce(
+    services: Services, author: User, key: str, readers: list[User], text: str, photo: str | None
+) -> tuple[int, int]:
+    """Queues `text` (and a photo's file id) for `readers`; `key` names the occasion, so a double
+    click queues it once. Returns (letters queued now, the notification's id for its statistics)."""
+    queued = await services.outbox.notify(
+        services.session,
+        key,
+        "announcement",
+        readers,
+        lambda _user: announcement(text),
+        urgent=False,
+        media_kind="photo" if photo else None,
+        media=photo,
+        created_by=author.id,
+        summary=text[:200],
+    )
+    notification, _new = await store.notification(services.session, key, "announcement", services.clock.now())
+    return queued, notification.id or 0
+
+
+async def delivery_counts(services: Services, notification_id: int) -> Counter[str]:
+    """How an announcement's letters stand, by delivery status."""
+    return await store.counts(services.session, notification_id)

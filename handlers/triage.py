@@ -1,0 +1,454 @@
+"""Acting on a suggestion's card: a deputy forwards, merges, declines, asks back, reclassifies or
+reassigns it; staff and admins mark it 论证可行 / 论证不可行; an admin nominates it as a candidate.
+
+Each press is checked against the card's version (a stale card is refused and says who handled it),
+then the change is stored, the card says what was done, and the author and followers are told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.db.models import Suggestion, SuggestionEvent, User
+from bot.keyboards import triage as kb
+from bot.notices.suggestions import changed, deliver_card
+from bot.presenters import category_name, deputy_card, state_label
+from bot.replies import answer_with, edit_markup, edit_or_send, send
+from bot.services.container import Services
+from bot.services.suggestions import tracking
+from bot.services.triage import Refused
+from core.roles import Role
+from core.text import N_
+from core.workflow import Action
+from core.workflow import State as SuggestionState
+
+
+class TriageInput(StatesGroup):
+    decline_reason = State()
+    question = State()
+
+
+class Feasibility(StatesGroup):
+    reason = State()
+
+
+# -- cards ---------------------------------------------------------------------------------------
+async def card_markup(
+    services: Services, user: User, role: Role, suggestion: Suggestion
+) -> InlineKeyboardMarkup | None:
+    """The buttons this person may use on this suggestion now."""
+    state = SuggestionState(suggestion.state)
+    if role is Role.STAFF and state is SuggestionState.TO_DISTRICT:
+        return kb.feasibility(suggestion)
+    if role is Role.ADMIN and state is SuggestionState.TO_DISTRICT:
+        return kb.feasibility(suggestion)
+    if role is Role.ADMIN and state is SuggestionState.FEASIBLE:
+        return kb.nominate(suggestion)
+    if await services.triage.may_triage(user, role, suggestion):
+        return kb.card_actions(suggestion)
+    return None
+
+
+async def render_card(services: Services, suggestion_id: int) -> tuple[str, Suggestion] | None:
+    view = await services.suggestions.view(suggestion_id)
+    if view is None:
+        return None
+    author = await services.users.get(view.suggestion.resident_id)
+    return deputy_card(view, author, services.settings.tz), view.suggestion  # type: ignore[arg-type]
+
+
+async def open_card(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.OpenCard,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    suggestion = await services.suggestions.get(callback_data.sid)
+    markup = await card_markup(services, user, role, suggestion) if suggestion else None
+    allowed = suggestion is not None and (
+        markup is not None or await services.triage.may_triage(user, role, suggestion)
+    )
+    if not allowed:
+        answer_with(callback_answer, _("您不能查看这条建议。"), alert=True)
+        return
+    text, _suggestion = await render_card(services, callback_data.sid)  # type: ignore[misc]
+    await send(query, text, reply_markup=markup)
+
+
+# -- refusing and applying -------------------------------------------------------------------------
+async def refuse(
+    query: CallbackQuery | Message,
+    services: Services,
+    refused: Refused,
+    *,
+    callback_answer: CallbackAnswer | None,
+) -> None:
+    """Why a press or a typed reason was refused: an alert on the button, or a reply."""
+    if refused.code == "stale" and refused.suggestion is not None:
+        handled = await services.triage.handled(refused.suggestion)
+        who = (
+            _("{name}代表").format(name=handled.deputy.name)
+            if handled and handled.deputy
+            else _("管理员")
+            if handled and handled.actor
+            else _("他人")
+        )
+        text = _("这条建议已由{who}处理，现在的状态：{state}。").format(
+            who=html.quote(who), state=state_label(refused.suggestion.state)
+        )
+    elif refused.code == "not_yours":
+        text = _("这条建议不属于您的街道，您不能处理。")
+    elif refused.code == "reason_required":
+        text = _("请写明理由。")
+    else:
+        text = _("这个操作现在不能进行了。")
+    if callback_answer is not None:
+        answer_with(callback_answer, text, alert=True)
+    else:
+        await query.answer(text)
+
+
+def done_line(suggestion: Suggestion, event: SuggestionEvent) -> str:
+    """What the card says under itself once the step is stored."""
+    done = _("✅ 已处理：{state}").format(state=state_label(suggestion.state))
+    if event.kind == "reclassify":
+        done = _("✅ 类别已改为：{category}").format(category=category_name(suggestion.category))
+    elif event.kind == "reassign":
+        done = _("✅ 已转给{street}的代表").format(street=html.quote(event.reason or ""))
+    if event.reason and event.kind not in ("reclassify", "reassign"):
+        done += "\n" + _("说明：{reason}").format(reason=html.quote(event.reason))
+    return done
+
+
+async def apply(
+    target: CallbackQuery | Message,
+    services: Services,
+    user: User,
+    role: Role,
+    outcome: tuple[Suggestion, SuggestionEvent],
+) -> None:
+    """After a change: the card says what was done, the resident and followers are told."""
+    suggestion, event = outcome
+    # Told in the same transaction as the change: both are stored, or neither.
+    await changed(services, suggestion, event)
+    await services.commit()
+    text, _fresh = await render_card(services, suggestion.id)  # type: ignore[misc,arg-type]
+    markup = await card_markup(services, user, role, suggestion)
+    answer = f"{text}\n\n{done_line(suggestion, event)}"
+    if isinstance(target, CallbackQuery):
+        await edit_or_send(target, answer, reply_markup=markup)
+    else:
+        await target.answer(answer, reply_markup=markup)
+    if event.kind == "reassign":
+        await deliver_card(services, suggestion, intro=N_("📥 有一条建议转到了您的街道："), skip=user.id)
+
+
+async def settle(
+    target: CallbackQuery | Message,
+    services: Services,
+    user: User,
+    role: Role,
+    attempt: Awaitable[tuple[Suggestion, SuggestionEvent]],
+    *,
+    callback_answer: CallbackAnswer | None,
+) -> None:
+    """Carry out a triage attempt: refused with the reason, or applied and told."""
+    try:
+        outcome = await attempt
+    except Refused as refused:
+        await refuse(target, services, refused, callback_answer=callback_answer)
+        return
+    await apply(target, services, user, role, outcome)
+
+
+async def act_and_apply(
+    target: CallbackQuery | Message,
+    services: Services,
+    user: User,
+    role: Role,
+    sid: int,
+    v: int,
+    action: Action,
+    *,
+    callback_answer: CallbackAnswer | None,
+    **kwargs: object,
+) -> None:
+    attempt = services.triage.act(user, role, sid, v, action, **kwargs)  # type: ignore[arg-type]
+    await settle(target, services, user, role, attempt, callback_answer=callback_answer)
+
+
+# -- a deputy's buttons ----------------------------------------------------------------------------
+async def card_step(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Card,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    """A first press on a card: the buttons of the chosen action replace the card's buttons."""
+    suggestion = await services.suggestions.get(callback_data.sid)
+    if suggestion is None:
+        await refuse(query, services, Refused("not_allowed"), callback_answer=callback_answer)
+        return
+    if not await services.triage.may_triage(user, role, suggestion):
+        await refuse(query, services, Refused("not_yours", suggestion), callback_answer=callback_answer)
+        return
+    if suggestion.version != callback_data.v or SuggestionState(suggestion.state) not in kb.OPEN_STATES:
+        await refuse(query, services, Refused("stale", suggestion), callback_answer=callback_answer)
+        return
+    if callback_data.act == "ask":
+        await state.set_state(TriageInput.question)
+        await state.set_data({"sid": suggestion.id, "v": suggestion.version})
+        await send(query, _("请写下要问居民的问题（发送 /cancel 取消）："))
+        return
+    markup = await step_markup(services, suggestion, callback_data.act)
+    if markup is None:
+        answer_with(callback_answer, _("本街道没有可以合并的其他建议。"), alert=True)
+        return
+    await edit_markup(query, markup)
+
+
+async def step_markup(services: Services, suggestion: Suggestion, act: str) -> InlineKeyboardMarkup | None:
+    """The buttons of one action on a card; None when there is nothing to merge into."""
+    if act in kb.FORWARDS:
+        return kb.confirm(suggestion, act)
+    if act == "decline":
+        return kb.decline_reasons(suggestion)
+    if act == "merge":
+        targets = await services.triage.merge_candidates(suggestion)
+        return kb.merge_targets(suggestion, targets) if targets else None
+    if act == "reclass":
+        return kb.categories(suggestion)
+    if act == "reassign":
+        return kb.streets(suggestion, await services.areas.streets())
+    return kb.card_actions(suggestion)  # back
+
+
+async def confirm_forward(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Confirm,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    if callback_data.act not in kb.FORWARDS:
+        await refuse(query, services, Refused("not_allowed"), callback_answer=callback_answer)
+        return
+    action = Action(callback_data.act)
+    await act_and_apply(
+        query,
+        services,
+        user,
+        role,
+        callback_data.sid,
+        callback_data.v,
+        action,
+        callback_answer=callback_answer,
+    )
+
+
+async def decline_with(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.DeclineWith,
+    state: FSMContext,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    if callback_data.reason == -1:
+        suggestion = await services.suggestions.get(callback_data.sid)
+        if suggestion is None or not await services.triage.may_triage(user, role, suggestion):
+            await refuse(query, services, Refused("not_yours", suggestion), callback_answer=callback_answer)
+            return
+        await state.set_state(TriageInput.decline_reason)
+        await state.set_data({"sid": callback_data.sid, "v": callback_data.v})
+        await send(query, _("请写下不予采纳的理由，它会转告居民（发送 /cancel 取消）："))
+        return
+    if not 0 <= callback_data.reason < len(kb.DECLINE_REASONS):
+        await refuse(query, services, Refused("not_allowed"), callback_answer=callback_answer)
+        return
+    # The reason is stored in the office's language, as it is written in the event log.
+    reason = kb.DECLINE_REASONS[callback_data.reason]
+    await act_and_apply(
+        query,
+        services,
+        user,
+        role,
+        callback_data.sid,
+        callback_data.v,
+        Action.DECLINE,
+        reason=reason,
+        callback_answer=callback_answer,
+    )
+
+
+async def typed_text(message: Message, state: FSMContext, services: Services, user: User, role: Role) -> None:
+    """A decline reason or a question, typed after the button asked for it."""
+    text = (message.text or "").strip()
+    asking = await state.get_state() == TriageInput.question.state
+    if len(text) < 2:
+        await message.answer(_("请写下要问的问题。") if asking else _("请写明理由。"))
+        return
+    data = await state.get_data()
+    await state.clear()
+    action = Action.ASK if asking else Action.DECLINE
+    await act_and_apply(
+        message, services, user, role, data["sid"], data["v"], action, reason=text[:500], callback_answer=None
+    )
+
+
+async def merge_into(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.MergeInto,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    target = await services.suggestions.get(callback_data.target)
+    await act_and_apply(
+        query,
+        services,
+        user,
+        role,
+        callback_data.sid,
+        callback_data.v,
+        Action.MERGE,
+        reason=tracking(target) if target else None,
+        merge_into=callback_data.target,
+        callback_answer=callback_answer,
+    )
+
+
+async def reclassify(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Reclassify,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    attempt = services.triage.reclassify(user, role, callback_data.sid, callback_data.v, callback_data.code)
+    await settle(query, services, user, role, attempt, callback_answer=callback_answer)
+
+
+async def reassign(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Reassign,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    attempt = services.triage.reassign(user, role, callback_data.sid, callback_data.v, callback_data.street)
+    await settle(query, services, user, role, attempt, callback_answer=callback_answer)
+
+
+# -- the district's buttons: feasibility and nomination ------------------------------------------------
+async def feasibility(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Feasibility,
+    state: FSMContext,
+    role: Role,
+    user: User,
+    services: Services,
+) -> None:
+    if role not in (Role.STAFF, Role.ADMIN):
+        await refuse(query, services, Refused("not_yours"), callback_answer=callback_answer)
+        return
+    if callback_data.feasible:
+        await act_and_apply(
+            query,
+            services,
+            user,
+            role,
+            callback_data.sid,
+            callback_data.v,
+            Action.FEASIBLE,
+            callback_answer=callback_answer,
+        )
+        return
+    suggestion = await services.suggestions.get(callback_data.sid)
+    if suggestion is None or suggestion.version != callback_data.v:
+        await refuse(query, services, Refused("stale", suggestion), callback_answer=callback_answer)
+        return
+    await state.set_state(Feasibility.reason)
+    await state.set_data({"sid": callback_data.sid, "v": callback_data.v})
+    await send(query, _("请写下论证不可行的理由（发送 /cancel 取消）："))
+
+
+async def infeasible_reason(
+    message: Message, state: FSMContext, role: Role, user: User, services: Services
+) -> None:
+    text = (message.text or "").strip()
+    if len(text) < 2:
+        await message.answer(_("请写明理由。"))
+        return
+    data = await state.get_data()
+    await state.clear()
+    await act_and_apply(
+        message,
+        services,
+        user,
+        role,
+        data["sid"],
+        data["v"],
+        Action.INFEASIBLE,
+        reason=text[:500],
+        callback_answer=None,
+    )
+
+
+async def nominate(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.Nominate,
+    role: Role,
+    user: User,
+    services: Services,
+) -> None:
+    if role is not Role.ADMIN:
+        await refuse(query, services, Refused("not_yours"), callback_answer=callback_answer)
+        return
+    await act_and_apply(
+        query,
+        services,
+        user,
+        role,
+        callback_data.sid,
+        callback_data.v,
+        Action.NOMINATE,
+        callback_answer=callback_answer,
+    )
+
+
+def setup() -> Router:
+    router = Router(name="triage")
+    router.message.register(typed_text, TriageInput.decline_reason, F.text, ~F.text.startswith("/"))
+    router.message.register(typed_text, TriageInput.question, F.text, ~F.text.startswith("/"))
+    router.message.register(infeasible_reason, Feasibility.reason, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(open_card, kb.OpenCard.filter())
+    router.callback_query.register(card_step, kb.Card.filter())
+    router.callback_query.register(confirm_forward, kb.Confirm.filter())
+    router.callback_query.register(decline_with, kb.DeclineWith.filter())
+    router.callback_query.register(merge_into, kb.MergeInto.filter())
+    router.callback_query.register(reclassify, kb.Reclassify.filter())
+    router.callback_query.register(reassign, kb.Reassign.filter())
+    router.callback_query.register(feasibility, kb.Feasibility.filter())
+    router.callback_query.register(nominate, kb.Nominate.filter())
+    return router
