@@ -10,13 +10,13 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
 from bot.config import Settings
-from bot.db.models import User
+from bot.db.models import Deputy, Street, User
 from bot.exports import to_csv, to_xlsx
 from bot.keyboards import triage as kb
 from bot.keyboards.builder import InlineKeyboardBuilder
@@ -217,6 +217,12 @@ async def manage_deputy(
             return
         await services.roster.move(deputy, callback_data.street, user)
         await services.commit()
+    text, markup = deputy_card(deputy, streets)
+    await edit_or_send(query, text, reply_markup=markup)
+
+
+def deputy_card(deputy: Deputy, streets: list[Street]) -> tuple[str, InlineKeyboardMarkup]:
+    """A deputy in the roster: name, street and status, with the buttons to stop or move them."""
     names = {street.id: area_name(street) for street in streets}
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -231,13 +237,10 @@ async def manage_deputy(
             )  # type: ignore[arg-type]
     builder.adjust(1, 2)
     status = _("在任") if deputy.is_active else _("已停用")
-    await edit_or_send(
-        query,
-        _("<b>{name}</b>\n街道：{street}\n状态：{status}").format(
-            name=html.quote(deputy.name), street=html.quote(names.get(deputy.street_id, "—")), status=status
-        ),
-        reply_markup=builder.as_markup(),
+    text = _("<b>{name}</b>\n街道：{street}\n状态：{status}").format(
+        name=html.quote(deputy.name), street=html.quote(names.get(deputy.street_id, "—")), status=status
     )
+    return text, builder.as_markup()
 
 
 # -- district pool and candidates ------------------------------------------------------------------

@@ -158,22 +158,29 @@ async def admin_action(
             _("请发送新的{field}（发送 /cancel 取消）：").format(field=_(FIELD_LABELS[callback_data.arg])),
         )
     elif act in ("group", "member"):
-        page = int(callback_data.arg.split("-")[-1] or 0) if callback_data.arg else 0
-        if act == "member":
-            deputy_id = int(callback_data.arg.split("-")[0])
-            await services.projects.toggle_supervisor(project, deputy_id)
-            await services.commit()
-        deputies = await services.roster.active()
-        pages = max(1, -(-len(deputies) // GROUP_PAGE))
-        page = min(max(page, 0), pages - 1)
-        members = await services.projects.supervisor_ids(project)
-        await edit_or_send(
-            query,
-            _("<b>{name}</b> 的监督组（点姓名加入或移出）：").format(name=html.quote(project.name)),
-            reply_markup=kb.group(
-                project, deputies[page * GROUP_PAGE : (page + 1) * GROUP_PAGE], members, page, pages
-            ),
-        )
+        await supervision_group(query, callback_data, project, services)
+
+
+async def supervision_group(
+    query: CallbackQuery, callback_data: kb.ProjectAct, project: Project, services: Services
+) -> None:
+    """The supervision group's page of deputies; pressing a name ("member") adds or removes them."""
+    page = int(callback_data.arg.split("-")[-1] or 0) if callback_data.arg else 0
+    if callback_data.act == "member":
+        deputy_id = int(callback_data.arg.split("-")[0])
+        await services.projects.toggle_supervisor(project, deputy_id)
+        await services.commit()
+    deputies = await services.roster.active()
+    pages = max(1, -(-len(deputies) // GROUP_PAGE))
+    page = min(max(page, 0), pages - 1)
+    members = await services.projects.supervisor_ids(project)
+    await edit_or_send(
+        query,
+        _("<b>{name}</b> 的监督组（点姓名加入或移出）：").format(name=html.quote(project.name)),
+        reply_markup=kb.group(
+            project, deputies[page * GROUP_PAGE : (page + 1) * GROUP_PAGE], members, page, pages
+        ),
+    )
 
 
 async def change_value(message: Message, state: FSMContext) -> None:

@@ -24,7 +24,7 @@ from bot.replies import answer_with, edit_markup, edit_or_send
 from bot.services.container import Services
 from bot.services.suggestions import tracking
 from core.categories import by_code
-from core.classify import Classifier
+from core.classify import Classification, Classifier
 from core.intake import TextProblem, check_text
 from core.roles import Role
 from core.text import N_
@@ -51,30 +51,11 @@ async def new_suggestion(
     classifier: Classifier,
     settings: Settings,
 ) -> None:
+    """Step 1: a text (or a captioned photo) becomes a stored draft, then the category is asked."""
     text = (message.text or message.caption or "").strip()
-    problem = check_text(text, settings.suggestion_max_chars)
-    if problem is TextProblem.NO_WORDS:
-        await message.answer(
-            _("请用文字写下您的建议，例如：「小区门口的路灯坏了好几个月，晚上出门不安全」。")
-        )
-        return
-    if problem is TextProblem.TOO_SHORT:
-        await message.answer(_("能再多写几句吗？说说在哪里、是什么问题、希望怎样改进。"))
-        return
-    if problem is TextProblem.TOO_LONG:
-        await message.answer(
-            _("这条建议有 {count} 字，超过了 {limit} 字的上限，没有保存。请精简后再发送。").format(
-                count=len(text), limit=settings.suggestion_max_chars
-            )
-        )
-        return
-    today = await services.suggestions.submitted_since(user, services.suggestions.start_of_today())
-    if today >= settings.suggestions_per_day:
-        await message.answer(
-            _("您今天已经提交了 {count} 条建议，每天最多 {limit} 条。请明天再来，谢谢！").format(
-                count=today, limit=settings.suggestions_per_day
-            )
-        )
+    refusal = await why_not_taken(services, user, text, settings)
+    if refusal is not None:
+        await message.answer(refusal)
         return
     guess = classifier.classify(text)
     draft = await services.suggestions.start_draft(user, text, guess)
@@ -84,6 +65,30 @@ async def new_suggestion(
     await services.commit()
     await state.set_state(Intake.category)
     await state.set_data({"draft": draft.id})
+    await ask_category(message, draft, guess)
+
+
+async def why_not_taken(services: Services, user: User, text: str, settings: Settings) -> str | None:
+    """What to tell a resident whose message cannot become a suggestion, or None to take it."""
+    problem = check_text(text, settings.suggestion_max_chars)
+    if problem is TextProblem.NO_WORDS:
+        return _("请用文字写下您的建议，例如：「小区门口的路灯坏了好几个月，晚上出门不安全」。")
+    if problem is TextProblem.TOO_SHORT:
+        return _("能再多写几句吗？说说在哪里、是什么问题、希望怎样改进。")
+    if problem is TextProblem.TOO_LONG:
+        return _("这条建议有 {count} 字，超过了 {limit} 字的上限，没有保存。请精简后再发送。").format(
+            count=len(text), limit=settings.suggestion_max_chars
+        )
+    today = await services.suggestions.submitted_since(user, services.suggestions.start_of_today())
+    if today >= settings.suggestions_per_day:
+        return _("您今天已经提交了 {count} 条建议，每天最多 {limit} 条。请明天再来，谢谢！").format(
+            count=today, limit=settings.suggestions_per_day
+        )
+    return None
+
+
+async def ask_category(message: Message, draft: Suggestion, guess: Classification) -> None:
+    """Step 2's question: confirm the classifier's category, or choose one."""
     if guess.category:
         await message.answer(
             _("收到！我理解这是【{category}】方面的建议。对吗？").format(

@@ -74,9 +74,12 @@ def test_no_handler_imports_another() -> None:
     assert offending(HANDLERS, ("handlers",), skip=(HANDLERS / "__init__.py",)) == []
 
 
-# The rounds' conversation still reads paper entries and deputies itself; its use cases are being
-# moved to bot/notices/ (issue 17, the votes part), after which it joins the check.
+# The rounds' conversation still reads paper entries and deputies itself, and the rounds' and
+# evaluations' use cases are being moved to bot/notices/ (issue 17, the votes part); these files
+# join the checks below as that lands.
 QUERYING = {"rounds.py"}
+LONG = {"rounds.py", "evaluations.py"}
+MAX_LINES = 40
 ROW_CALLS = {"exec", "execute", "get", "add", "add_all", "delete", "merge", "refresh", "flush"}
 
 
@@ -110,3 +113,17 @@ def test_the_query_check_sees_queries() -> None:
 def test_handlers_run_no_queries(path: Path) -> None:
     """Queries and row changes go through the services; a handler commits through services.commit()."""
     assert queries(path) == []
+
+
+@pytest.mark.parametrize(
+    "path", [path for path in modules(HANDLERS) if path.name not in LONG], ids=lambda path: path.name
+)
+def test_handler_functions_are_short(path: Path) -> None:
+    """A handler reads like one step of the conversation: under 40 lines, or it is split by step."""
+    long = [
+        f"{node.name}: {node.end_lineno - node.lineno + 1} lines"  # type: ignore[operator]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 >= MAX_LINES  # type: ignore[operator]
+    ]
+    assert long == []
