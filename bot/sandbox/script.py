@@ -64,7 +64,12 @@ async def run_step(sandbox: Sandbox, step: Step, base: Path) -> list[Shown]:
         return await sandbox.say(user, str(line["text"]))
     if "press" in line or "data" in line:
         try:
-            return await sandbox.press(user, line.get("press"), data=line.get("data"))
+            label = line.get("press")
+            if isinstance(label, str):
+                # "MS-{year}-000002": a tracking number of this year on the bot's clock, so a
+                # script replays the same in any year.
+                label = label.replace("{year}", str(sandbox.clock.now().year))
+            return await sandbox.press(user, label, data=line.get("data"))
         except LookupError as error:
             raise ScriptError(f"step {step.number}: {error}") from None
     if "photo" in line:
