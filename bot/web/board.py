@@ -74,8 +74,9 @@ class Board:
         add("/api/projects/{pid:\\d+}", self.api_project)
         add("/api/rounds", self.api_rounds)
         add("/api/evaluations", self.api_evaluations)
-        add("/csv/projects.csv", self.csv_projects)
-        add("/csv/evaluations.csv", self.csv_evaluations)
+        for prefix in ("", "/en"):
+            add(f"{prefix}/csv/projects.csv", self.csv_projects)
+            add(f"{prefix}/csv/evaluations.csv", self.csv_evaluations)
         add("/media/{eid:\\d+}", self.media)
 
     @staticmethod
@@ -294,33 +295,49 @@ class Board:
         return web.json_response({"evaluations": await self._evaluations()}, dumps=_dumps)
 
     async def csv_projects(self, request: web.Request) -> web.Response:
+        """The year's projects for a spreadsheet, labelled in the page's language (the JSON API
+        keeps the codes); through the one export layer, so no cell opens as a formula."""
         projects = await self._projects_json(await self._year(request))
         header = [
-            "id",
-            "year",
-            "name",
-            "category",
-            "department",
-            "place",
-            "budget_wan",
-            "spent_wan",
-            "percent",
-            "status",
+            _("项目"),
+            _("年度"),
+            _("名称"),
+            _("类别"),
+            _("责任单位"),
+            _("地点"),
+            _("预算（万元）"),
+            _("已支出（万元）"),
+            _("进度（%）"),
+            _("状态"),
         ]
-        rows = [[p[key] for key in header] for p in projects]
+        rows = [
+            [
+                p["id"],
+                p["year"],
+                p["name"],
+                category_name(p["category"]),
+                p["department"],
+                p["place"],
+                p["budget_wan"],
+                p["spent_wan"],
+                p["percent"],
+                _(STATUS_LABELS[p["status"]]) if p["status"] in STATUS_LABELS else p["status"],
+            ]
+            for p in projects
+        ]
         return _csv(to_csv(header, rows), "projects.csv")
 
     async def csv_evaluations(self, request: web.Request) -> web.Response:
         header = [
-            "evaluation",
-            "year",
-            "project",
-            "name",
-            "department",
-            "ratings",
-            "satisfaction",
-            "tier",
-            "penalty",
+            _("效果票评"),
+            _("年度"),
+            _("项目"),
+            _("名称"),
+            _("责任单位"),
+            _("评价数"),
+            _("满意度"),
+            _("加分档"),
+            _("60%以下"),
         ]
         rows = []
         for evaluation in await self._evaluations():
@@ -335,7 +352,7 @@ class Board:
                         item["ratings"],
                         percent(Fraction(item["satisfaction"])) if item["satisfaction"] else "",
                         percent(Fraction(item["tier"])) if item["tier"] else "",
-                        item["penalty"],
+                        _("是") if item["penalty"] else _("否"),
                     ]
                 )
         return _csv(to_csv(header, rows), "evaluations.csv")

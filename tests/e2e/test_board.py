@@ -71,7 +71,11 @@ async def test_pages_photo_json_csv_and_no_personal_data(sandbox: Sandbox) -> No
         timeline = (await (await client.get("/api/projects/1")).json())["timeline"]
         assert [event["kind"] for event in timeline] == ["created", "plan", "report"]
         csv_text = (await (await client.get("/csv/projects.csv")).read()).decode("utf-8-sig")
-        assert csv_text.splitlines()[1].startswith("1,2027,新建社区长者饭堂,eldercare,区民政局")
+        assert csv_text.splitlines()[0].startswith("项目,年度,名称,类别,责任单位")
+        assert csv_text.splitlines()[1].startswith("1,2027,新建社区长者饭堂,养老济困,区民政局")
+        english_csv = (await (await client.get("/en/csv/projects.csv")).read()).decode("utf-8-sig")
+        assert english_csv.splitlines()[0].startswith("Project,Year,Name,Category")
+        assert "Elderly care and relief" in english_csv and "In progress" in english_csv
         assert "年民生实事项目" in await (await client.get("/?year=1999")).text()
         results = await (await client.get("/results")).text()
         assert "还没有公布的票决结果。" in results

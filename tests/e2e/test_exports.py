@@ -212,3 +212,4 @@ async def test_hostile_text_leaves_every_export_inert(sandbox: Sandbox, tmp_path
         await client.close()
     assert [unquoted(row[2]) for row in board_rows[1:]] == [xml_safe(s) for s in HOSTILE]
     assert board_rows[1][2] == "'" + HYPERLINK and board_rows[4][2] == "'-"
+    assert board_rows[0][3] == "类别" and {row[3] for row in board_rows[1:]} == {"养老济困"}
