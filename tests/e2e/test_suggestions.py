@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.db.models import Attachment, CategoryCorrection, Follow, Suggestion, SuggestionEvent, User
 from bot.sandbox.session import Sandbox
@@ -14,14 +14,10 @@ from bot.services.users import TelegramPerson
 from core.roles import Role
 from core.workflow import Action
 from tests.conftest import seed_areas_and_roster
+from tests.e2e.steps import rows
 
 LAMP = "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全"
 TRACKING = re.compile(r"MS-\d{4}-\d{6}")
-
-
-async def rows(sandbox: Sandbox, model: type, *where: object) -> list:
-    async with sandbox.runtime.session_factory() as session:
-        return list((await session.exec(select(model).where(*where).order_by(col(model.id)))).all())
 
 
 async def submit_lamp(sandbox: Sandbox, user: int = 1001, text: str = LAMP) -> str:
@@ -280,9 +276,14 @@ async def test_the_year_export_gives_each_suggestion_its_own_history(sandbox: Sa
     await sandbox.press(1001, first)
     await sandbox.press(1001, "撤回这条建议")
     await sandbox.press(1001, "确定撤回")
+    i18n = sandbox.runtime.i18n  # type: ignore[union-attr]
+    # As its callers do (bot/annual_export.py): in an i18n context with the office's language.
     async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
-        tables = await year_tables(session, sandbox.clock.now().year, sandbox.settings.tz)
+        with i18n.context(), i18n.use_locale("zh_CN"):
+            tables = await year_tables(session, sandbox.clock.now().year, sandbox.settings.tz)
     [suggestions] = [table for table in tables if table.name == "建议"]
     history = {row[0]: row[-1] for row in suggestions.rows}
-    assert history[first].count("→") == 2 and history[first].endswith("→withdrawn")
-    assert history[second].count("→") == 1 and "withdrawn" not in history[second]
+    # States in the office's language (the export layer's labels).
+    assert history[first].count("→") == 2 and history[first].endswith("已提交→已撤回")
+    assert history[first].split("；")[0].endswith("草稿→已提交")
+    assert history[second].count("→") == 1 and history[second].endswith("草稿→已提交")
