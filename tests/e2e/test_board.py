@@ -11,33 +11,8 @@ from bot.db.models import User
 from bot.sandbox.session import Sandbox
 from bot.web.board import Board, build_board_app
 from tests.conftest import shows_id
-from tests.e2e.test_projects import FOLLOWER, LAMP, STAFF, seed
-
-
-async def report_with_photo(sandbox: Sandbox) -> None:
-    await seed(sandbox)
-    await sandbox.say(STAFF, "/report")
-    await sandbox.press(STAFF, "#1 新建社区长者饭堂 · 0%")
-    await sandbox.press(STAFF, "📋 提交实施方案")
-    await sandbox.say(STAFF, "3月开工，9月投入使用。")
-    await sandbox.press(STAFF, "跳过，不附文件")
-    await sandbox.press(STAFF, "✅ 确认提交")
-    await sandbox.say(STAFF, "/report")
-    await sandbox.press(STAFF, "#1 新建社区长者饭堂 · 0%")
-    await sandbox.press(STAFF, "📈 报告进度")
-    await sandbox.press(STAFF, "60%")
-    await sandbox.say(STAFF, "150")
-    await sandbox.press(STAFF, "没有新节点")
-    await sandbox.say(STAFF, "内部装修进行中。")
-    await sandbox.photo(STAFF, LAMP)
-    await sandbox.press(STAFF, "✅ 确认提交")
-    # A resident's feedback is for the supervision group, not for the public.
-    await sandbox.say(FOLLOWER, "/projects")
-    await sandbox.press(FOLLOWER, "养老济困（1）")
-    await sandbox.press(FOLLOWER, "#1 新建社区长者饭堂 · 60%")
-    await sandbox.press(FOLLOWER, "⭐ 关注")
-    await sandbox.press(FOLLOWER, "💬 反馈意见")
-    await sandbox.say(FOLLOWER, "我家住3栋，电话13800000000，希望早点完工。")
+from tests.e2e.steps import LAMP_PHOTO as LAMP
+from tests.e2e.steps import report_with_photo
 
 
 async def client_for(sandbox: Sandbox) -> TestClient:

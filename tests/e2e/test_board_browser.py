@@ -16,8 +16,8 @@ from aiohttp import web
 from bot.sandbox.session import Sandbox
 from bot.web.board import Board, build_board_app
 from tests.ci import in_ci
-from tests.e2e.test_board import report_with_photo
-from tests.e2e.test_projects import LAMP
+from tests.e2e.steps import LAMP_PHOTO as LAMP
+from tests.e2e.steps import report_with_photo
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

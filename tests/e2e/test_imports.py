@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from bot.config import PROJECT_ROOT
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import CandidateItem, Deputy, Notification, Project, StaffMember
-from tests.e2e.test_sandbox_cli import run_cli
+from tests.e2e.steps import run_cli
 
 
 async def count(database_url: str, query):  # type: ignore[no-untyped-def]

@@ -3,52 +3,20 @@ supervision, inspections, feedback, deadlines, the weekly digest, quiet hours, a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.db.models import Delivery, Project, ProjectEvent, StaffMember, User
+from bot.db.models import Delivery, Project, ProjectEvent, User
 from bot.sandbox.session import Sandbox
-from bot.services.container import Services
-from tests.conftest import ADMIN_ID, make_settings, seed_areas_and_roster
+from tests.conftest import ADMIN_ID, make_settings
+from tests.e2e.steps import DIGEST_READER, FOLLOWER, LAMP_PHOTO, STAFF, SUPERVISOR, seed_project
 
-LAMP = Path(__file__).resolve().parents[2] / "samples" / "lamp.jpg"
-STAFF = 3001  # 区民政局
-SUPERVISOR = 2001  # 张伟
-FOLLOWER, DIGEST_READER = 1001, 1003
-
-
-async def seed(sandbox: Sandbox, elected_at: datetime | None = None) -> Project:
-    await seed_areas_and_roster(sandbox)
-    async with sandbox.runtime.session_factory() as session:
-        session.add(
-            StaffMember(
-                telegram_id=STAFF, name="赵科长", department="区民政局", created_at=sandbox.clock.now()
-            )
-        )
-        services = Services(session, sandbox.clock, sandbox.settings)
-        project = await services.projects.create(
-            year=2027,
-            name="新建社区长者饭堂",
-            category="eldercare",
-            department="区民政局",
-            budget=3_000_000,
-            elected_at=elected_at or sandbox.clock.now(),
-            place="莲花街道彩田社区",
-        )
-        await session.commit()
-    for person, name in (
-        (STAFF, "赵科长"),
-        (SUPERVISOR, "张伟"),
-        (ADMIN_ID, "办公室"),
-        (FOLLOWER, "甲"),
-        (DIGEST_READER, "丙"),
-    ):
-        await sandbox.say(person, "/start", name=name)
-    return project
+LAMP = LAMP_PHOTO
+seed = seed_project
 
 
 async def open_card(sandbox: Sandbox, user: int) -> None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -28,24 +25,7 @@ from bot.services.areas import SAMPLE_AREAS, AreaService, read_area_file
 from bot.services.container import Services
 from bot.services.roster import RosterService, read_roster, read_staff
 from tests.conftest import make_settings
-
-
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    # PYTHONPATH: the checkout under test, not whichever copy the venv installed.
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "LOG_LEVEL": "WARNING",
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.e2e.steps import run_cli
 
 
 def test_the_sample_conversation_replays_for_every_role(tmp_path: Path, database_url: str) -> None:

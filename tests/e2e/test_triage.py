@@ -8,7 +8,6 @@ import io
 
 import openpyxl
 import pytest
-from sqlmodel import col, select
 
 from bot.db.models import (
     CategoryCorrection,
@@ -24,6 +23,8 @@ from bot.db.models import (
 )
 from bot.sandbox.session import Sandbox
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
+from tests.e2e.steps import rows
+from tests.e2e.steps import submit_suggestion as submit
 
 RESIDENT, DEPUTY, OTHER_DEPUTY, FAR_DEPUTY = 1001, 2001, 2002, 2003
 ROSTER = """name,telegram_id,street,liaison_station
@@ -31,25 +32,6 @@ ROSTER = """name,telegram_id,street,liaison_station
 李娜,2002,莲花,
 王芳,2003,福保,
 """
-
-
-async def rows(sandbox: Sandbox, model: type, *where: object) -> list:
-    async with sandbox.runtime.session_factory() as session:
-        return list((await session.exec(select(model).where(*where).order_by(col(model.id)))).all())
-
-
-async def submit(sandbox: Sandbox, user: int, text: str, community: str = "彩田社区") -> Suggestion:
-    await sandbox.say(user, text)
-    await sandbox.press(user, "✅ 对，就是这类")
-    shown = sandbox.shown[-1]
-    await sandbox.press(user, "莲花街道" if "莲花街道" in str(shown.buttons) else "📍 就是这里")
-    if sandbox.shown[-1].text == "哪个社区？":
-        await sandbox.press(user, community)
-    await sandbox.press(user, "跳过，不发照片")
-    shown = await sandbox.press(user, sandbox.shown[-1].buttons[0][0])
-    if shown[-1].buttons and shown[-1].buttons[-1] == ["仍然提交我的建议"]:
-        await sandbox.press(user, "仍然提交我的建议")
-    return (await rows(sandbox, Suggestion, col(Suggestion.state) != "abandoned"))[-1]
 
 
 @pytest.fixture
