@@ -20,8 +20,8 @@ from bot.sandbox.console import Console
 from bot.sandbox.script import read_script
 from bot.sandbox.session import Sandbox
 from tests.conftest import ADMIN_ID, make_settings
+from tests.e2e.steps import run_cli
 from tests.e2e.test_rounds import prepare
-from tests.e2e.test_sandbox_cli import run_cli
 
 
 class _Stop(Exception):
