@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.db.migrate import migrated_session
 from bot.db.models import CategoryCorrection
-from core.classify import Classifier
+from core.classify import DECAYS, TITLE_BOOSTS, Classifier
 from core.evaluation import Evaluation, Scored, source_group
 from core.evaluation import by_source as core_by_source
 from core.learn import Correction, propose
@@ -68,7 +69,8 @@ def evaluate(classifier: Classifier, path: Path, out: TextIO, *, by_source: bool
     By source: rows are grouped by publisher (core.evaluation.source_group) into at most 5 folds;
     the confidence threshold is learned on the other folds (core.evaluation.learn_threshold), and
     top-1, top-2, unsure rate and precision when sure are reported overall, per ``style`` column
-    value and per fold.
+    value and per fold. The title boost and the keyword decay (core.classify.TITLE_BOOSTS, DECAYS)
+    are chosen on the other folds too: each fold shows the setting it was given.
     """
     try:
         rows = read_rows(path)
@@ -84,10 +86,27 @@ def evaluate(classifier: Classifier, path: Path, out: TextIO, *, by_source: bool
         print(f"error: {path}: --by-source needs a source column with a value on every row", file=sys.stderr)
         return 2
     evaluation = Evaluation()
+    scored = _scored(classifier, rows, evaluation)
+    out.write(evaluation.report(codes) + "\n")
+    if by_source:
+        variants = {}
+        for title_boost in TITLE_BOOSTS:
+            for decay in DECAYS:
+                variant = copy.copy(classifier)
+                variant.title_boost, variant.decay = title_boost, decay
+                variants[f"title×{title_boost:g} decay {decay:g}"] = _scored(variant, rows)
+        out.write("\n" + core_by_source(scored, variants=variants).report() + "\n")
+    return 0
+
+
+def _scored(
+    classifier: Classifier, rows: list[dict[str, str]], evaluation: Evaluation | None = None
+) -> list[Scored]:
     scored = []
     for row in rows:
         result = classifier.classify(row["text"])
-        evaluation.add(row["category"], result.ranked, result.category)
+        if evaluation is not None:
+            evaluation.add(row["category"], result.ranked, result.category)
         scored.append(
             Scored(
                 row["category"],
@@ -97,10 +116,7 @@ def evaluate(classifier: Classifier, path: Path, out: TextIO, *, by_source: bool
                 source_group(row.get("source", "")),
             )
         )
-    out.write(evaluation.report(codes) + "\n")
-    if by_source:
-        out.write("\n" + core_by_source(scored).report() + "\n")
-    return 0
+    return scored
 
 
 async def learn(classifier: Classifier, settings: Settings, out: TextIO) -> int:

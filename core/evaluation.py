@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -163,7 +163,9 @@ class Scored:
 class BySource:
     overall: Evaluation
     styles: dict[str, Evaluation]
-    folds: list[tuple[list[str], float, Evaluation]]  # held-out groups, learned threshold, figures
+    # held-out groups, learned threshold, figures, and the variant (e.g. weights) chosen on the
+    # other sources ("" when only one was given)
+    folds: list[tuple[list[str], float, Evaluation, str]]
 
     def report(self) -> str:
         def line(name: str, evaluation: Evaluation) -> str:
@@ -181,29 +183,66 @@ class BySource:
             line("overall", self.overall),
         ]
         lines += [line(f"style {style}", evaluation) for style, evaluation in sorted(self.styles.items())]
-        for number, (groups, threshold, evaluation) in enumerate(self.folds, start=1):
+        for number, (groups, threshold, evaluation, variant) in enumerate(self.folds, start=1):
             shown = groups[0] if len(groups) == 1 else f"{len(groups)} sources"
-            lines.append(line(f"fold {number} (…{shown[-18:]})", evaluation) + f"  threshold {threshold:.3f}")
+            chosen = f"  {variant}" if variant else ""
+            lines.append(
+                line(f"fold {number} (…{shown[-18:]})", evaluation) + f"  threshold {threshold:.3f}{chosen}"
+            )
         return "\n".join(lines)
 
 
-def by_source(rows: Sequence[Scored], folds: int = 5) -> BySource:
-    """Figures with every learned threshold learned on the other sources only (grouped k-fold)."""
+def _training_merit(training: Sequence[tuple[float, bool]]) -> tuple[int, float]:
+    """How good a variant is on the training sources: texts right at top-1, then the precision
+    when sure at the threshold learned there."""
+    threshold = learn_threshold(training)
+    sure = [ok for confidence, ok in training if confidence > 0 and confidence >= threshold]
+    return sum(ok for _confidence, ok in training), (sum(sure) / len(sure) if sure else 0.0)
+
+
+def choose_variant(variants: Mapping[str, Sequence[Scored]]) -> str:
+    """The variant (a setting of learned weights) best on the given rows: most right at top-1,
+    then best precision when sure; of equals, the one listed first."""
+    merits = {
+        name: _training_merit([(row.confidence, row.ranked[0] == row.label) for row in rows])
+        for name, rows in variants.items()
+    }
+    return max(merits, key=lambda name: merits[name])  # max keeps the first of equals
+
+
+def by_source(
+    rows: Sequence[Scored], folds: int = 5, *, variants: Mapping[str, Sequence[Scored]] | None = None
+) -> BySource:
+    """Figures with everything learned from labels learned on the other sources only (grouped
+    k-fold): the confidence threshold, and, given ``variants`` (the same texts scored by the
+    classifier with other weights, by name), which variant to use. ``rows`` are the texts as
+    scored by the default classifier (used when no variants are given)."""
+    candidates: Mapping[str, Sequence[Scored]] = variants or {"": rows}
     fold_of = grouped_folds([row.group for row in rows], folds)
     overall, styles = Evaluation(), {}
     results = []
     for fold in sorted(set(fold_of)):
+        if len(candidates) > 1:
+            variant = choose_variant(
+                {
+                    name: [row for row, number in zip(scored, fold_of, strict=True) if number != fold]
+                    for name, scored in candidates.items()
+                }
+            )
+        else:
+            variant = next(iter(candidates))
+        chosen = candidates[variant]
         training = [
             (row.confidence, row.ranked[0] == row.label)
-            for row, number in zip(rows, fold_of, strict=True)
+            for row, number in zip(chosen, fold_of, strict=True)
             if number != fold
         ]
         threshold = learn_threshold(training)
         evaluation = Evaluation()
-        held = [row for row, number in zip(rows, fold_of, strict=True) if number == fold]
+        held = [row for row, number in zip(chosen, fold_of, strict=True) if number == fold]
         for row in held:
             sure = row.ranked[0] if row.confidence > 0 and row.confidence >= threshold else None
             for target in (evaluation, overall, styles.setdefault(row.style, Evaluation())):
                 target.add(row.label, row.ranked, sure)
-        results.append((sorted({row.group for row in held}), threshold, evaluation))
+        results.append((sorted({row.group for row in held}), threshold, evaluation, variant))
     return BySource(overall, styles, results)
