@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +24,25 @@ class AreaImportReport:
 
 
 def read_area_file(path: Path) -> DistrictSpec:
+    """An area file (TOML) read by the import layer (UTF-8, GB18030/GBK or UTF-16), its names
+    checked against the database columns they fill; AreaFileError says what is wrong."""
+    from bot.imports import FileUnreadable, limit, read_file
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise AreaFileError(f"{path}: {error}") from error
-    return parse_area_file(data)
+        text, _encoding = read_file(path)
+        spec = parse_area_file(tomllib.loads(text))
+    except (FileUnreadable, tomllib.TOMLDecodeError) as error:
+        raise AreaFileError(f"{path}: {error}") from None
+    names = [("district", spec.name, limit(District, "name"))]
+    for street in spec.streets:
+        names.append(("street", street.name, limit(Street, "name")))
+        names += [("community", name, limit(Community, "name")) for name in street.communities]
+    for kind, name, size in names:
+        if len(name) > size or any(unicodedata.category(char) == "Cc" for char in name):
+            raise AreaFileError(
+                f"{path}: the {kind} name {name[:40]!r} is longer than {size} characters or holds a control character"
+            )
+    return spec
 
 
 class AreaService:

@@ -165,3 +165,15 @@ async def test_projects_and_candidates_reimport_without_duplicates(tmp_path: Pat
         ("停车场", "transport", "12000万元"),
         ("学校", "education", None),
     ]
+
+
+def test_an_area_file_in_gbk_and_one_with_an_overlong_name(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}
+    source = (PROJECT_ROOT / "bot/data/areas_futian.toml").read_text(encoding="utf-8")
+    gbk = write(tmp_path / "areas.toml", source, "gbk")
+    result = run_cli("areas", "import", str(gbk), cwd=tmp_path, env=env)
+    assert result.returncode == 0 and "福田区: 10 streets" in result.stdout, result.stderr
+    long = tmp_path / "long.toml"
+    long.write_text(f'[district]\nname = "区"\n[[streets]]\nname = "{"街" * 65}"\n', encoding="utf-8")
+    result = run_cli("areas", "import", str(long), cwd=tmp_path, env=env)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "longer than 64" in result.stderr
