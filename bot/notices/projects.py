@@ -16,10 +16,8 @@ from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
-from sqlmodel import select
 
-from bot.db.models import DigestRun, Project, ProjectEvent, User
-from bot.db.upsert import insert_ignoring_conflicts
+from bot.db.models import Project, ProjectEvent, User
 from bot.keyboards import projects as kb
 from bot.notices.recipients import admins, project_event
 from bot.project_texts import day, digest_text, event_notice
@@ -142,18 +140,9 @@ async def weekly_digest(services: Services, now: datetime) -> int:
     """Once per slot (missed slots fold into the latest): changes since the previous digest."""
     settings = services.settings
     slot = digest_slot(now, settings.digest_weekday, settings.digest_time, settings.tz)
-    session = services.session
-    last = (
-        await session.exec(select(DigestRun).order_by(DigestRun.slot.desc()).limit(1))  # type: ignore[attr-defined]
-    ).first()
-    if last is not None and last.slot >= slot:
-        return 0
-    start = last.slot if last is not None else slot - timedelta(days=7)
-    taken = await session.exec(
-        insert_ignoring_conflicts(session, DigestRun, {"slot": slot, "period_start": start})  # type: ignore[call-overload]
-    )
-    if taken.rowcount != 1:
-        return 0  # another scheduler took this slot
+    start = await services.projects.take_digest_slot(slot)
+    if start is None:
+        return 0  # sent for this slot already, or another scheduler took it
     wanted = await services.projects.digest_follows()
     if not wanted:
         return 0
@@ -161,7 +150,7 @@ async def weekly_digest(services: Services, now: datetime) -> int:
     events: dict[int, list[ProjectEvent]] = {}
     for event in await services.projects.events_between(list(every_project), start, slot):
         events.setdefault(event.project_id, []).append(event)
-    readers = list((await session.exec(select(User).where(User.id.in_(list(wanted))))).all())  # type: ignore[union-attr]
+    readers = await services.users.by_ids(list(wanted))
     readers = [user for user in readers if any(pid in events for pid in wanted[user.id])]  # type: ignore[index]
 
     def render(user: User) -> str:
@@ -169,5 +158,5 @@ async def weekly_digest(services: Services, now: datetime) -> int:
         return digest_text(start, slot, mine, events, settings.tz)
 
     return await services.outbox.notify(
-        session, f"digest:{slot.isoformat()}", "digest", readers, render, urgent=False
+        services.session, f"digest:{slot.isoformat()}", "digest", readers, render, urgent=False
     )

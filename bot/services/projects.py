@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.db.models import (
     CandidateItem,
     Deputy,
+    DigestRun,
     Follow,
     Project,
     ProjectEvent,
@@ -298,6 +299,21 @@ class ProjectService:
             .order_by(col(User.id))
         )
         return list(rows.all())
+
+    async def take_digest_slot(self, slot: datetime) -> datetime | None:
+        """Claims the weekly digest of `slot` for this scheduler: returns where its period starts
+        (the previous digest's slot, else a week before), or None when the slot was taken already
+        (by an earlier tick, a later slot, or another replica: the insert is the lock)."""
+        last = (
+            await self.session.exec(select(DigestRun).order_by(col(DigestRun.slot).desc()).limit(1))
+        ).first()
+        if last is not None and last.slot >= slot:
+            return None
+        start = last.slot if last is not None else slot - timedelta(days=7)
+        taken = await self.session.exec(
+            insert_ignoring_conflicts(self.session, DigestRun, {"slot": slot, "period_start": start})  # type: ignore[call-overload]
+        )
+        return start if taken.rowcount == 1 else None
 
     async def digest_follows(self) -> dict[int, list[int]]:
         """user id → the projects they take as a weekly digest."""

@@ -49,6 +49,9 @@ class UserService:
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
 
+    async def by_ids(self, user_ids: list[int]) -> list[User]:
+        return list((await self.session.exec(select(User).where(col(User.id).in_(user_ids)))).all())
+
     async def admins(self) -> list[User]:
         """The users of ADMIN_IDS who have started the bot."""
         users = [await self.by_telegram_id(admin_id) for admin_id in self.admin_ids]
