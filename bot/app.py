@@ -34,7 +34,7 @@ from bot.scheduler import Scheduler
 from bot.telegram import create_bot, create_sender_bot
 from core.categories import default_categories, load_user_words
 from core.classify import Classifier
-from handlers import setup_routers
+from handlers import log_permission_map, setup_routers
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,9 @@ async def build_runtime(
     # Every button press is answered exactly once, after its handler: handlers set the text or
     # alert on the injected `callback_answer` (Telegram refuses a second answer to one query).
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
-    dispatcher.include_router(setup_routers())
+    routers = setup_routers()
+    dispatcher.include_router(routers)
+    log_permission_map(routers)
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else "")
     bot = create_bot(
         bot_token,

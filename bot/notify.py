@@ -29,6 +29,7 @@ from bot.outbox.store import Letter
 from bot.presenters import category_name, state_label
 from bot.services.suggestions import tracking
 from core.deadlines import quiet_until
+from core.permissions import PRIVATE_EVENT_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,8 @@ class Notifier:
             lines[1] = _("类别改为：{category}").format(category=category_name(suggestion.category))
         elif event.kind == "reassign":
             lines[1] = _("转给了{street}的代表").format(street=html.quote(event.reason or ""))
-        elif event.reason:
+        elif event.reason and (own or event.kind not in PRIVATE_EVENT_KINDS):
+            # A question and its answer stay between the author and the deputies.
             lines.append(_("说明：{reason}").format(reason=html.quote(event.reason)))
         if own:
             lines.append(_("发送 /my 查看详情。"))

@@ -11,6 +11,7 @@ from aiogram.utils.markdown import html_decoration as html
 from bot.db.models import Community, District, Street, Suggestion, SuggestionEvent, User
 from bot.services.suggestions import SuggestionView, tracking
 from core.categories import by_code
+from core.permissions import Access, shows_reason
 from core.text import N_
 from core.workflow import STATE_LABELS, State
 
@@ -83,15 +84,17 @@ def suggestion_line(suggestion: Suggestion, followed: bool = False) -> str:
     )
 
 
-def event_line(event: SuggestionEvent, tz: tzinfo) -> str:
+def event_line(event: SuggestionEvent, tz: tzinfo, with_reason: bool = True) -> str:
     when = event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     line = f"{when} {state_label(event.new_state)}"
-    if event.reason:
+    if event.reason and with_reason:
         line += _("（{reason}）").format(reason=html.quote(event.reason))
     return line
 
 
-def suggestion_detail(view: SuggestionView, tz: tzinfo) -> str:
+def suggestion_detail(view: SuggestionView, tz: tzinfo, access: Access = Access.FULL) -> str:
+    """The detail a reader sees: a follower (PUBLIC access) reads states and reasons, never the
+    questions and answers between the author and the deputies (core.permissions)."""
     suggestion = view.suggestion
     lines = [
         f"<b>{view.tracking}</b>",
@@ -102,7 +105,11 @@ def suggestion_detail(view: SuggestionView, tz: tzinfo) -> str:
     if view.attachments:
         lines.append(_("照片：{count} 张").format(count=len(view.attachments)))
     lines += ["", html.quote(suggestion.text), "", _("<b>进展</b>")]
-    lines += [event_line(event, tz) for event in view.events if event.kind != "abandon"]
+    lines += [
+        event_line(event, tz, with_reason=shows_reason(event.kind, access))
+        for event in view.events
+        if event.kind != "abandon"
+    ]
     return "\n".join(lines)
 
 

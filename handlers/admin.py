@@ -21,6 +21,7 @@ from bot.exports import to_csv, to_xlsx
 from bot.keyboards import triage as kb
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import MenuAction
+from bot.permissions import restrict
 from bot.presenters import action_label, area_name, suggestion_line
 from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
@@ -51,15 +52,8 @@ class InviteInput(StatesGroup):
     department = State()
 
 
-def admins_only(role: Role) -> bool:
-    return role is Role.ADMIN
-
-
 # -- invitations ---------------------------------------------------------------------------------
-async def invite(message: Message, role: Role) -> None:
-    if not admins_only(role):
-        await message.answer(_("只有管理员可以发出邀请。"))
-        return
+async def invite(message: Message) -> None:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("邀请人大代表"), callback_data=InviteKind(kind="deputy"))
     builder.button(text=_("邀请承办部门工作人员"), callback_data=InviteKind(kind="staff"))
@@ -72,12 +66,8 @@ async def invite_kind(
     callback_answer: CallbackAnswer,
     callback_data: InviteKind,
     state: FSMContext,
-    role: Role,
     services: Services,
 ) -> None:
-    if not admins_only(role):
-        answer_with(callback_answer, _("只有管理员可以发出邀请。"), alert=True)
-        return
     if callback_data.kind == "staff":
         await state.set_state(InviteInput.department)
         await edit_or_send(query, _("请写下承办部门的名称（例如：区教育局）："))
@@ -98,13 +88,12 @@ async def invite_street(
     callback_answer: CallbackAnswer,
     callback_data: InviteStreet,
     bot: Bot,
-    role: Role,
     user: User,
     services: Services,
     settings: Settings,
 ) -> None:
     street = await services.areas.street(callback_data.street)
-    if not admins_only(role) or street is None:
+    if street is None:
         answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     created = await services.invites.create(user, Role.DEPUTY, street_id=street.id)
@@ -124,14 +113,13 @@ async def invite_department(
     message: Message,
     state: FSMContext,
     bot: Bot,
-    role: Role,
     user: User,
     services: Services,
     settings: Settings,
 ) -> None:
     department = (message.text or "").strip()[:64]
     await state.clear()
-    if not admins_only(role) or len(department) < 2:
+    if len(department) < 2:
         await message.answer(_("已取消。"))
         return
     created = await services.invites.create(user, Role.STAFF, department=department)
@@ -159,7 +147,7 @@ async def redeem(message: Message, command: CommandObject, services: Services, u
         await message.answer(text)
         return
     await services.commit()
-    if invite_row.role == Role.DEPUTY.value:
+    if invite_row.street_id is not None:  # a deputy's invitation names a street
         street = await services.areas.street(invite_row.street_id)  # type: ignore[arg-type]
         await message.answer(
             _("欢迎！您已登记为{street}的人大代表。发送 /inbox 查看待处理的建议。").format(
@@ -175,10 +163,7 @@ async def redeem(message: Message, command: CommandObject, services: Services, u
 
 
 # -- the roster in chat --------------------------------------------------------------------------
-async def deputies(message: Message, role: Role, services: Services) -> None:
-    if not admins_only(role):
-        await message.answer(_("只有管理员可以管理代表名册。"))
-        return
+async def deputies(message: Message, services: Services) -> None:
     rows = await services.invites.deputies()
     if not rows:
         await message.answer(_("名册里还没有代表。"))
@@ -199,12 +184,11 @@ async def manage_deputy(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
     callback_data: ManageDeputy,
-    role: Role,
     user: User,
     services: Services,
 ) -> None:
     deputy = await services.roster.get(callback_data.deputy)
-    if not admins_only(role) or deputy is None:
+    if deputy is None:
         answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     streets = await services.areas.streets()
@@ -266,20 +250,12 @@ async def pool_listing(services: Services, page: int):  # type: ignore[no-untype
     )
 
 
-async def pool(message: Message, role: Role, services: Services) -> None:
-    if role not in (Role.STAFF, Role.ADMIN):
-        await message.answer(_("区级需求池只对承办部门和管理员开放。"))
-        return
+async def pool(message: Message, services: Services) -> None:
     text, markup = await pool_listing(services, 1)
     await message.answer(text, reply_markup=markup)
 
 
-async def pool_button(
-    query: CallbackQuery, callback_answer: CallbackAnswer, role: Role, services: Services
-) -> None:
-    if role not in (Role.STAFF, Role.ADMIN):
-        answer_with(callback_answer, _("区级需求池只对承办部门和管理员开放。"), alert=True)
-        return
+async def pool_button(query: CallbackQuery, callback_answer: CallbackAnswer, services: Services) -> None:
     text, markup = await pool_listing(services, 1)
     await send(query, text, reply_markup=markup)
 
@@ -288,20 +264,13 @@ async def pool_page(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
     callback_data: kb.PoolPage,
-    role: Role,
     services: Services,
 ) -> None:
-    if role not in (Role.STAFF, Role.ADMIN):
-        answer_with(callback_answer, _("区级需求池只对承办部门和管理员开放。"), alert=True)
-        return
     text, markup = await pool_listing(services, callback_data.page)
     await edit_or_send(query, text, reply_markup=markup)
 
 
-async def candidates(message: Message, role: Role, services: Services) -> None:
-    if not admins_only(role):
-        await message.answer(_("只有管理员可以编制候选项目。"))
-        return
+async def candidates(message: Message, services: Services) -> None:
     text, markup = await candidate_listing(services, 1)
     await message.answer(text, reply_markup=markup)
 
@@ -321,21 +290,14 @@ async def candidate_page(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
     callback_data: CandidatePage,
-    role: Role,
     services: Services,
 ) -> None:
-    if not admins_only(role):
-        answer_with(callback_answer, _("只有管理员可以编制候选项目。"), alert=True)
-        return
     text, markup = await candidate_listing(services, callback_data.page)
     await edit_or_send(query, text, reply_markup=markup)
 
 
 # -- exports -----------------------------------------------------------------------------------------
-async def export(message: Message, role: Role, services: Services, settings: Settings) -> None:
-    if not admins_only(role):
-        await message.answer(_("只有管理员可以导出数据。"))
-        return
+async def export(message: Message, services: Services, settings: Settings) -> None:
     # In the admin's language, codes read as labels; the export layer keeps every cell inert.
     header = (_("代表"), _("Telegram 账号 ID"), _("事项"), _("积分"), _("建议"), _("时间"))
     rows = [
@@ -360,18 +322,26 @@ async def export(message: Message, role: Role, services: Services, settings: Set
 
 
 def setup() -> Router:
-    router = Router(name="admin")
-    router.message.register(redeem, CommandStart(deep_link=True, magic=F.args.startswith("inv_")))
-    router.message.register(invite, Command("invite"))
-    router.message.register(invite_department, InviteInput.department, F.text, ~F.text.startswith("/"))
-    router.message.register(deputies, Command("deputies"))
-    router.message.register(pool, Command("pool"))
-    router.message.register(candidates, Command("candidates"))
-    router.message.register(export, Command("export"))
-    router.callback_query.register(invite_kind, InviteKind.filter())
-    router.callback_query.register(invite_street, InviteStreet.filter())
-    router.callback_query.register(manage_deputy, ManageDeputy.filter())
-    router.callback_query.register(pool_page, kb.PoolPage.filter())
-    router.callback_query.register(pool_button, MenuAction.filter(F.action == "pool"))
-    router.callback_query.register(candidate_page, CandidatePage.filter())
-    return router
+    """Invitations (anyone may redeem one), the office's own tools, and the district pool."""
+    invitations = Router(name="invitations")
+    invitations.message.register(redeem, CommandStart(deep_link=True, magic=F.args.startswith("inv_")))
+
+    office = restrict(Router(name="admin"), Role.ADMIN)
+    office.message.register(invite, Command("invite"))
+    office.message.register(invite_department, InviteInput.department, F.text, ~F.text.startswith("/"))
+    office.message.register(deputies, Command("deputies"))
+    office.message.register(candidates, Command("candidates"))
+    office.message.register(export, Command("export"))
+    office.callback_query.register(invite_kind, InviteKind.filter())
+    office.callback_query.register(invite_street, InviteStreet.filter())
+    office.callback_query.register(manage_deputy, ManageDeputy.filter())
+    office.callback_query.register(candidate_page, CandidatePage.filter())
+
+    pool_router = restrict(Router(name="pool"), Role.STAFF, Role.ADMIN)
+    pool_router.message.register(pool, Command("pool"))
+    pool_router.callback_query.register(pool_page, kb.PoolPage.filter())
+    pool_router.callback_query.register(pool_button, MenuAction.filter(F.action == "pool"))
+
+    parent = Router(name="office")
+    parent.include_routers(invitations, office, pool_router)
+    return parent

@@ -15,6 +15,7 @@ from aiogram.utils.markdown import html_decoration as html
 from bot.db.models import User
 from bot.keyboards import projects as kb
 from bot.notices.announcements import announce, announcement, delivery_counts
+from bot.permissions import restrict
 from bot.presenters import area_name
 from bot.replies import answer_with, edit_markup, edit_or_send, send
 from bot.services.container import Services
@@ -30,10 +31,7 @@ class AnnounceInput(StatesGroup):
     confirm = State()
 
 
-async def announce_command(message: Message, state: FSMContext, role: Role) -> None:
-    if role != Role.ADMIN:
-        await message.answer(_("只有管理员可以发布通知。"))
-        return
+async def announce_command(message: Message, state: FSMContext) -> None:
     await state.set_state(AnnounceInput.audience)
     await message.answer(_("这条通知发给谁？"), reply_markup=kb.audiences())
 
@@ -44,11 +42,7 @@ async def audience_chosen(
     callback_data: kb.Audience,
     state: FSMContext,
     services: Services,
-    role: Role,
 ) -> None:
-    if role != Role.ADMIN:
-        answer_with(callback_answer, _("只有管理员可以发布通知。"), alert=True)
-        return
     kind, arg = callback_data.kind, callback_data.arg
     if kind == "street" and not arg:
         await edit_or_send(
@@ -116,10 +110,9 @@ async def confirmed(
     state: FSMContext,
     services: Services,
     user: User,
-    role: Role,
 ) -> None:
     data = await state.get_data()
-    if role != Role.ADMIN or "text" not in data:
+    if "text" not in data:
         answer_with(callback_answer, _("这条通知已经处理过了。"), alert=True)
         return
     await state.clear()
@@ -141,11 +134,7 @@ async def show_stats(
     callback_answer: CallbackAnswer,
     callback_data: kb.Audience,
     services: Services,
-    role: Role,
 ) -> None:
-    if role != Role.ADMIN:
-        answer_with(callback_answer, _("只有管理员可以查看。"), alert=True)
-        return
     counts = await delivery_counts(services, int(callback_data.arg))
     answer_with(
         callback_answer,
@@ -174,7 +163,7 @@ async def not_announcement(message: Message) -> None:
 
 
 def setup() -> Router:
-    router = Router(name="announce")
+    router = restrict(Router(name="announce"), Role.ADMIN)
     router.message.register(announce_command, Command("announce"))
     router.callback_query.register(show_stats, kb.Audience.filter(F.kind == "stats"))
     router.callback_query.register(cancelled, kb.Audience.filter(F.kind == "cancel"))

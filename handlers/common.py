@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
@@ -19,38 +21,54 @@ from bot.keyboards.common import (
     language_keyboard,
     menu_keyboard,
 )
+from bot.permissions import restrict
 from bot.presenters import area_name
 from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from core.roles import Role
+from core.text import N_
+
+
+async def _deputy_lines(user: User, services: Services) -> list[str]:
+    deputy = await services.roster.by_telegram_id(user.telegram_id)
+    street = await services.areas.street(deputy.street_id) if deputy else None
+    lines = [_("您是{street}的人大代表。").format(street=html.quote(area_name(street) if street else "—"))]
+    if deputy and deputy.liaison_station:
+        lines.append(_("所在联络站：{station}").format(station=html.quote(deputy.liaison_station)))
+    return lines
+
+
+async def _staff_lines(user: User, services: Services) -> list[str]:
+    return [_("您是承办部门的工作人员。")]
+
+
+async def _admin_lines(user: User, services: Services) -> list[str]:
+    return [_("您是人大常委会工作人员（管理员）。")]
+
+
+async def _resident_lines(user: User, services: Services) -> list[str]:
+    return [
+        _("群众提、代表定、政府办、人大评：您的民生建议会交给所在街道的人大代表。"),
+        _("想提建议，直接用文字写下来就可以，比如：「小区门口的路灯坏了好几个月，晚上出门不安全」。"),
+        _("您在这里的代号是 {pseudonym}，代表看到的是代号而不是您的 Telegram 账号。").format(
+            pseudonym=_("居民#{code}").format(code=user.pseudonym)
+        ),
+    ]
+
+
+# What /start adds for each role: a table, not a chain of role checks.
+_ROLE_LINES: dict[Role, Callable[[User, Services], Awaitable[list[str]]]] = {
+    Role.DEPUTY: _deputy_lines,
+    Role.STAFF: _staff_lines,
+    Role.ADMIN: _admin_lines,
+    Role.RESIDENT: _resident_lines,
+}
 
 
 async def greeting(user: User, role: Role, services: Services, is_new: bool) -> str:
     name = html.quote(user.full_name or _("朋友"))
     hello = _("您好，{name}！欢迎使用民生实事票决助手。") if is_new else _("{name}，欢迎回来！")
-    lines = [hello.format(name=name)]
-    if role is Role.DEPUTY:
-        deputy = await services.roster.by_telegram_id(user.telegram_id)
-        street = await services.areas.street(deputy.street_id) if deputy else None
-        lines.append(
-            _("您是{street}的人大代表。").format(street=html.quote(area_name(street) if street else "—"))
-        )
-        if deputy and deputy.liaison_station:
-            lines.append(_("所在联络站：{station}").format(station=html.quote(deputy.liaison_station)))
-    elif role is Role.STAFF:
-        lines.append(_("您是承办部门的工作人员。"))
-    elif role is Role.ADMIN:
-        lines.append(_("您是人大常委会工作人员（管理员）。"))
-    else:
-        lines.append(_("群众提、代表定、政府办、人大评：您的民生建议会交给所在街道的人大代表。"))
-        lines.append(
-            _("想提建议，直接用文字写下来就可以，比如：「小区门口的路灯坏了好几个月，晚上出门不安全」。")
-        )
-        lines.append(
-            _("您在这里的代号是 {pseudonym}，代表看到的是代号而不是您的 Telegram 账号。").format(
-                pseudonym=_("居民#{code}").format(code=user.pseudonym)
-            )
-        )
+    lines = [hello.format(name=name), *await _ROLE_LINES[role](user, services)]
     lines.append("")
     lines.append(_("请选择下面的功能，或发送 /help 查看说明。"))
     return "\n".join(lines)
@@ -63,12 +81,17 @@ def help_text(role: Role, i18n: I18n) -> str:
         f"/{command.command} — {command.description}"
         for command in commands_for(i18n, i18n.current_locale, role)
     ]
-    if role is Role.ADMIN:
-        lines += [
-            "",
-            _("导入区域与代表名册：python -m bot areas import FILE、python -m bot roster import FILE.csv"),
-        ]
+    lines += [_(extra) if extra else "" for extra in _HELP_EXTRA.get(role, ())]
     return "\n".join(lines)
+
+
+# Lines /help adds for a role after its commands.
+_HELP_EXTRA: dict[Role, tuple[str, ...]] = {
+    Role.ADMIN: (
+        "",
+        N_("导入区域与代表名册：python -m bot areas import FILE、python -m bot roster import FILE.csv"),
+    )
+}
 
 
 async def start(
@@ -119,19 +142,11 @@ async def roster_overview(services: Services) -> str:
     return "\n".join(lines)
 
 
-async def roster_command(message: Message, role: Role, services: Services) -> None:
-    if role is not Role.ADMIN:
-        await message.answer(_("只有管理员可以查看代表名册。"))
-        return
+async def roster_command(message: Message, services: Services) -> None:
     await message.answer(await roster_overview(services))
 
 
-async def roster_button(
-    query: CallbackQuery, callback_answer: CallbackAnswer, role: Role, services: Services
-) -> None:
-    if role is not Role.ADMIN:
-        answer_with(callback_answer, _("只有管理员可以查看代表名册。"), alert=True)
-        return
+async def roster_button(query: CallbackQuery, callback_answer: CallbackAnswer, services: Services) -> None:
     await send(query, await roster_overview(services))
 
 
@@ -143,6 +158,8 @@ def setup() -> Router:
     router.message.register(language_command, Command("language"))
     router.callback_query.register(language_button, MenuAction.filter(F.action == "language"))
     router.callback_query.register(language_chosen, LanguageChoice.filter(F.code.in_(LANGUAGE_NAMES)))
-    router.message.register(roster_command, Command("roster"))
-    router.callback_query.register(roster_button, MenuAction.filter(F.action == "roster"))
+    office = restrict(Router(name="common.admin"), Role.ADMIN)
+    office.message.register(roster_command, Command("roster"))
+    office.callback_query.register(roster_button, MenuAction.filter(F.action == "roster"))
+    router.include_router(office)
     return router

@@ -16,6 +16,7 @@ from bot.db.models import User
 from bot.keyboards import triage as kb
 from bot.keyboards.common import MenuAction
 from bot.notices.suggestions import deliver_card
+from bot.permissions import restrict
 from bot.presenters import action_label, category_name, suggestion_line
 from bot.replies import edit_or_send, send
 from bot.services.container import Services
@@ -43,9 +44,6 @@ async def inbox_text(
 
 
 async def inbox(message: Message, services: Services, user: User, role: Role) -> None:
-    if role not in (Role.DEPUTY, Role.ADMIN):
-        await message.answer(_("收件箱只对人大代表开放。"))
-        return
     text, markup = await inbox_text(services, user, role, 1)
     await message.answer(text, reply_markup=markup)
 
@@ -58,10 +56,7 @@ async def inbox_page(
 
 
 # -- on behalf of a resident, and points ----------------------------------------------------------
-async def on_behalf(message: Message, state: FSMContext, role: Role) -> None:
-    if role is not Role.DEPUTY:
-        await message.answer(_("只有人大代表可以代居民提交建议。"))
-        return
+async def on_behalf(message: Message, state: FSMContext) -> None:
     await state.set_state(OnBehalf.text)
     await message.answer(
         _("请写下您在联络站听到的居民建议，我会以代征集的方式提交到您的街道（发送 /cancel 取消）：")
@@ -129,12 +124,16 @@ async def points_button(query: CallbackQuery, services: Services, user: User, se
 
 
 def setup() -> Router:
-    router = Router(name="deputy")
+    """The inbox for deputies and admins; on-behalf submissions and points for deputies."""
+    router = restrict(Router(name="deputy"), Role.DEPUTY, Role.ADMIN)
     router.callback_query.register(inbox_button, MenuAction.filter(F.action == "inbox"))
-    router.callback_query.register(points_button, MenuAction.filter(F.action == "points"))
     router.message.register(inbox, Command("inbox"))
-    router.message.register(on_behalf, Command("onbehalf"))
-    router.message.register(points, Command("points"))
-    router.message.register(on_behalf_text, OnBehalf.text, F.text, ~F.text.startswith("/"))
     router.callback_query.register(inbox_page, kb.InboxPage.filter())
-    return router
+    own = restrict(Router(name="deputy.own"), Role.DEPUTY)
+    own.callback_query.register(points_button, MenuAction.filter(F.action == "points"))
+    own.message.register(on_behalf, Command("onbehalf"))
+    own.message.register(points, Command("points"))
+    own.message.register(on_behalf_text, OnBehalf.text, F.text, ~F.text.startswith("/"))
+    parent = Router(name="deputies")
+    parent.include_routers(router, own)
+    return parent

@@ -19,6 +19,7 @@ from bot.evaluation_texts import admin_card, follower_result, project_card, resu
 from bot.keyboards import evaluations as kb
 from bot.notices.recipients import admins
 from bot.notify import Notifier
+from bot.permissions import restrict
 from bot.replies import answer_with, edit_or_send, send, window_from
 from bot.round_texts import when
 from bot.services.container import Services
@@ -357,10 +358,14 @@ async def nav_pressed(
 
 
 def setup() -> Router:
+    """The office schedules and publishes; deputies rate (the electorate is checked when rating)."""
+    office = restrict(Router(name="evaluations.admin"), Role.ADMIN)
+    office.message.register(evaluations_command, Command("evaluations"))
+    office.callback_query.register(admin_action, kb.EvalAdmin.filter())
+    office.message.register(times_given, EvaluationInput.times, F.text, ~F.text.startswith("/"))
+    rating = restrict(Router(name="evaluations.rating"), Role.DEPUTY, Role.ADMIN)
+    rating.callback_query.register(rate_pressed, kb.EvalRate.filter())
+    rating.callback_query.register(nav_pressed, kb.EvalNav.filter())
     router = Router(name="evaluations")
-    router.message.register(evaluations_command, Command("evaluations"))
-    router.callback_query.register(admin_action, kb.EvalAdmin.filter())
-    router.message.register(times_given, EvaluationInput.times, F.text, ~F.text.startswith("/"))
-    router.callback_query.register(rate_pressed, kb.EvalRate.filter())
-    router.callback_query.register(nav_pressed, kb.EvalNav.filter())
+    router.include_routers(office, rating)
     return router

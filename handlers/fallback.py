@@ -1,4 +1,7 @@
-"""Whatever no flow took: a polite answer, never silence."""
+"""Whatever no flow took: a polite answer, never silence.
+
+A command or button that exists but is served only to other roles gets "this is for …" (the
+roles read off the router tree, so the answer cannot drift from the permission map)."""
 
 from __future__ import annotations
 
@@ -7,23 +10,55 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.permissions import RoleIs, restricted_entries
 from bot.replies import answer_with
 
 
-async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    # Forged data, a button from an old menu, or one whose action is no longer possible.
-    answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+class Refusals:
+    """The restricted commands and button prefixes of a router tree, with the roles they serve."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, RoleIs] = {}
+        self.prefixes: dict[str, RoleIs] = {}
+
+    def learn(self, root: Router) -> None:
+        self.commands, self.prefixes = restricted_entries(root)
+
+    def for_text(self, text: str) -> RoleIs | None:
+        if not text.startswith("/"):
+            return None
+        command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+        return self.commands.get(command)
+
+    def for_data(self, data: str | None) -> RoleIs | None:
+        prefix = (data or "").split(":", 1)[0]  # every CallbackData here uses the default separator
+        return self.prefixes.get(prefix)
 
 
-async def unknown_text(message: Message) -> None:
-    await message.answer(_("抱歉，我没有看懂。请发送 /help 查看可以做什么。"))
+def setup(refusals: Refusals | None = None) -> Router:
+    refusals = refusals or Refusals()
 
+    async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+        # Forged data, a button from an old menu, one whose action is no longer possible — or a
+        # button of another role's menu.
+        guard = refusals.for_data(query.data)
+        if guard is not None:
+            answer_with(
+                callback_answer, _("这个按钮只对{roles}开放。").format(roles=guard.names()), alert=True
+            )
+            return
+        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
 
-async def not_text(message: Message) -> None:
-    await message.answer(_("我目前只能读懂文字消息。请用文字写下您的意思，或发送 /help。"))
+    async def unknown_text(message: Message) -> None:
+        guard = refusals.for_text(message.text or "")
+        if guard is not None:
+            await message.answer(_("这个命令只对{roles}开放。").format(roles=guard.names()))
+            return
+        await message.answer(_("抱歉，我没有看懂。请发送 /help 查看可以做什么。"))
 
+    async def not_text(message: Message) -> None:
+        await message.answer(_("我目前只能读懂文字消息。请用文字写下您的意思，或发送 /help。"))
 
-def setup() -> Router:
     router = Router(name="fallback")
     router.callback_query.register(stale_button)
     router.message.register(unknown_text, F.text)

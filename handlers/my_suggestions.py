@@ -9,7 +9,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.db.models import User
+from bot.db.models import Suggestion, User
 from bot.keyboards import suggestions as kb
 from bot.keyboards.common import MenuAction
 from bot.notices.suggestions import changed
@@ -17,6 +17,7 @@ from bot.presenters import suggestion_detail, suggestion_line
 from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from bot.services.suggestions import StaleChange, tracking
+from core.permissions import Access, Need
 
 
 async def my_page_text(services: Services, user: User, page: int) -> tuple[str, object]:
@@ -48,20 +49,20 @@ async def my_menu(query: CallbackQuery, services: Services, user: User) -> None:
 
 async def show(
     query: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    callback_data: kb.ShowSuggestion,
     services: Services,
     user: User,
     settings: Settings,
+    suggestion: Suggestion,
+    access: Access,
 ) -> None:
-    view = await services.suggestions.view(callback_data.id)
-    mine = view is not None and view.suggestion.resident_id == user.id
-    if view is None or not (mine or await services.suggestions.follows(user, view.suggestion)):
-        answer_with(callback_answer, _("找不到这条建议。"), alert=True)
-        return
-    withdrawable = await services.suggestions.can_withdraw(view.suggestion, user)
+    """A suggestion's detail: the suggestion loader lets in its readers (core.permissions), and a
+    follower's page leaves out the questions and answers between the author and the deputies."""
+    view = await services.suggestions.view(suggestion.id)  # type: ignore[arg-type]
+    withdrawable = await services.suggestions.can_withdraw(suggestion, user)
     await edit_or_send(
-        query, suggestion_detail(view, settings.tz), reply_markup=kb.detail(view.suggestion, withdrawable)
+        query,
+        suggestion_detail(view, settings.tz, access),  # type: ignore[arg-type]
+        reply_markup=kb.detail(suggestion, withdrawable),
     )
 
 
@@ -99,6 +100,6 @@ def setup() -> Router:
     router.message.register(my_command, Command("my"))
     router.callback_query.register(my_page, kb.MyPage.filter())
     router.callback_query.register(my_menu, MenuAction.filter(F.action == "my"))
-    router.callback_query.register(show, kb.ShowSuggestion.filter())
+    router.callback_query.register(show, kb.ShowSuggestion.filter(), flags={"suggestion": Need.READ})
     router.callback_query.register(withdraw, kb.Withdraw.filter())
     return router

@@ -3,7 +3,6 @@ feedback. Each ends as a project event that the right people are told of."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from aiogram import F, Router
@@ -15,20 +14,21 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
-from bot.db.models import User
+from bot.db.models import Project, User
 from bot.keyboards import projects as kb
-from bot.loaders import project_or_alert
 from bot.notices.projects import tell_event
+from bot.permissions import restrict
 from bot.presenters import resident_name
 from bot.project_texts import money
 from bot.replies import answer_with, edit_markup, send
 from bot.services.container import Services
 from bot.services.projects import Report, StaleProject
 from core.money import parse_yuan
+from core.permissions import ProjectNeed
+from core.progress import parse_percent
 from core.roles import Role
 
 TEXT_LIMIT = 2000
-_PERCENT = re.compile(r"^\s*(\d{1,3})\s*%?\s*$")
 
 
 class ReportInput(StatesGroup):
@@ -65,14 +65,8 @@ async def start_report(
     callback_answer: CallbackAnswer,
     callback_data: kb.ProjectAct,
     state: FSMContext,
-    services: Services,
-    user: User,
+    project: Project,
 ) -> None:
-    project = await services.projects.get(callback_data.pid)
-    department = await services.projects.department_of(user)
-    if project is None or department is None or department != project.department:
-        answer_with(callback_answer, _("只有项目责任单位的工作人员可以报告进度。"), alert=True)
-        return
     plan = callback_data.act == "plan"
     if callback_data.v != project.version or plan != (project.plan_filed_at is None):
         answer_with(callback_answer, _("项目刚刚有了变化，请看最新的卡片。"), alert=True)
@@ -98,15 +92,21 @@ async def start_report(
 
 
 async def percent_typed(message: Message, state: FSMContext) -> None:
-    match = _PERCENT.match(message.text or "")
-    if match is None or int(match.group(1)) > 100:
+    percent = parse_percent(message.text or "")
+    if percent is None:
         await message.answer(_("请发送 0 到 100 之间的数字，或点选上面的按钮。"))
         return
-    await percent_chosen(message, state, int(match.group(1)))
+    await percent_chosen(message, state, percent)
 
 
-async def percent_pressed(query: CallbackQuery, callback_data: kb.ReportStep, state: FSMContext) -> None:
-    await percent_chosen(query.message, state, int(callback_data.arg))  # type: ignore[arg-type]
+async def percent_pressed(
+    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: kb.ReportStep, state: FSMContext
+) -> None:
+    percent = parse_percent(callback_data.arg)
+    if percent is None:  # a forged pr:percent:250
+        answer_with(callback_answer, _("请发送 0 到 100 之间的数字，或点选上面的按钮。"), alert=True)
+        return
+    await percent_chosen(query.message, state, percent)  # type: ignore[arg-type]
 
 
 async def percent_chosen(message: Message, state: FSMContext, percent: int) -> None:
@@ -251,13 +251,8 @@ async def mark_done(
     callback_data: kb.ProjectAct,
     services: Services,
     user: User,
+    project: Project,
 ) -> None:
-    project = await project_or_alert(query, services, callback_data.pid, callback_answer=callback_answer)
-    if project is None:
-        return
-    if await services.projects.department_of(user) != project.department:
-        answer_with(callback_answer, _("只有项目责任单位的工作人员可以报告进度。"), alert=True)
-        return
     try:
         if callback_data.v != project.version:
             raise StaleProject
@@ -276,23 +271,9 @@ async def start_note(
     callback_answer: CallbackAnswer,
     callback_data: kb.ProjectAct,
     state: FSMContext,
-    services: Services,
-    user: User,
-    role: Role,
+    project: Project,
 ) -> None:
-    project = await project_or_alert(query, services, callback_data.pid, callback_answer=callback_answer)
-    if project is None:
-        return
     inspection = callback_data.act == "inspect"
-    allowed = (
-        role == Role.DEPUTY and await services.projects.is_supervisor(project, user)
-        if inspection
-        else await services.projects.following(project, user) is not None
-    )
-    if not allowed:
-        text = _("只有这个项目监督组的代表可以记录视察。") if inspection else _("请先关注这个项目。")
-        answer_with(callback_answer, text, alert=True)
-        return
     await state.set_state(NoteInput.text)
     await state.set_data({"pid": project.id, "kind": "inspection" if inspection else "feedback"})
     prompt = (
@@ -348,16 +329,16 @@ async def save_note(
         await message.answer(_("没有找到这个项目。"))
         return
     event = await services.projects.note(project, user, role, data["kind"], text, photo)
-    await tell_event(services, project, event, await author_label(services, user, role))
+    await tell_event(services, project, event, await author_label(services, user, data["kind"]))
     await services.commit()
     await message.answer(_("✅ 已记录，并已转告相关的人。"))
 
 
-async def author_label(services: Services, user: User, role: Role) -> Callable[[], str]:
-    """Who wrote a note, to be named in each reader's language."""
-    if role == Role.DEPUTY:
-        deputy = await services.users.active_deputy(user.telegram_id)
-        name = html.quote(deputy.name if deputy else user.full_name)
+async def author_label(services: Services, user: User, kind: str) -> Callable[[], str]:
+    """Who wrote a note, to be named in each reader's language: an inspection is a deputy's."""
+    deputy = await services.users.active_deputy(user.telegram_id) if kind == "inspection" else None
+    if deputy is not None:
+        name = html.quote(deputy.name)
         return lambda: _("{name}代表").format(name=name)
     return lambda: resident_name(user, share_name=False)
 
@@ -371,36 +352,48 @@ async def not_media(message: Message) -> None:
 
 
 def setup() -> Router:
-    router = Router(name="project_reports")
+    """Staff of a project's department report; its supervision group inspects; followers give
+    feedback. Which project is theirs is checked by the project loader (bot/permissions.py)."""
     text_only = (F.text, ~F.text.startswith("/"))
-    router.message.register(report_command, Command("report"))
-    router.callback_query.register(start_report, kb.ProjectAct.filter(F.act.in_({"report", "plan"})))
-    router.callback_query.register(start_note, kb.ProjectAct.filter(F.act.in_({"inspect", "feedback"})))
-    router.callback_query.register(mark_done, kb.ProjectAct.filter(F.act == "done"))
-    router.message.register(percent_typed, ReportInput.percent, *text_only)
-    router.callback_query.register(
+    report = {"project": ProjectNeed.REPORT}
+    # A project card's buttons: the project loader is their guard (staff of its department,
+    # deputies of its supervision group, its followers), and says who may when it refuses.
+    notes = Router(name="project_reports.notes")
+    notes.callback_query.register(
+        start_report, kb.ProjectAct.filter(F.act.in_({"report", "plan"})), flags=report
+    )
+    notes.callback_query.register(mark_done, kb.ProjectAct.filter(F.act == "done"), flags=report)
+    notes.callback_query.register(
+        start_note, kb.ProjectAct.filter(F.act == "inspect"), flags={"project": ProjectNeed.INSPECT}
+    )
+    notes.callback_query.register(
+        start_note, kb.ProjectAct.filter(F.act == "feedback"), flags={"project": ProjectNeed.FEEDBACK}
+    )
+    notes.callback_query.register(note_without_photo, NoteInput.photo, kb.ReportStep.filter(F.act == "skip"))
+    notes.message.register(note_text, NoteInput.text, *text_only)
+    notes.message.register(note_photo, NoteInput.photo, F.photo)
+    notes.message.register(not_media, NoteInput.photo, ~F.text.startswith("/"))
+    notes.message.register(not_text, NoteInput.text, ~F.text.startswith("/"))
+
+    staff = restrict(Router(name="project_reports.staff"), Role.STAFF)
+    staff.message.register(report_command, Command("report"))
+    staff.message.register(percent_typed, ReportInput.percent, *text_only)
+    staff.callback_query.register(
         percent_pressed, ReportInput.percent, kb.ReportStep.filter(F.act == "percent")
     )
-    router.message.register(spent_typed, ReportInput.spent, *text_only)
-    router.message.register(milestone_typed, ReportInput.milestone, *text_only)
-    router.message.register(text_typed, ReportInput.text, *text_only)
-    router.message.register(media_sent, ReportInput.media, F.photo | F.document)
-    router.callback_query.register(note_without_photo, NoteInput.photo, kb.ReportStep.filter(F.act == "skip"))
-    router.callback_query.register(skip_pressed, kb.ReportStep.filter(F.act == "skip"))
-    router.callback_query.register(
+    staff.message.register(spent_typed, ReportInput.spent, *text_only)
+    staff.message.register(milestone_typed, ReportInput.milestone, *text_only)
+    staff.message.register(text_typed, ReportInput.text, *text_only)
+    staff.message.register(media_sent, ReportInput.media, F.photo | F.document)
+    staff.callback_query.register(skip_pressed, kb.ReportStep.filter(F.act == "skip"))
+    staff.callback_query.register(
         confirm_pressed, ReportInput.confirm, kb.ReportStep.filter(F.act == "confirm")
     )
-    router.callback_query.register(cancel_pressed, kb.ReportStep.filter(F.act == "cancel"))
-    router.message.register(note_text, NoteInput.text, *text_only)
-    router.message.register(note_photo, NoteInput.photo, F.photo)
-    router.message.register(not_media, ReportInput.media, ~F.text.startswith("/"))
-    router.message.register(not_media, NoteInput.photo, ~F.text.startswith("/"))
-    for step in (
-        ReportInput.percent,
-        ReportInput.spent,
-        ReportInput.milestone,
-        ReportInput.text,
-        NoteInput.text,
-    ):
-        router.message.register(not_text, step, ~F.text.startswith("/"))
+    staff.callback_query.register(cancel_pressed, kb.ReportStep.filter(F.act == "cancel"))
+    staff.message.register(not_media, ReportInput.media, ~F.text.startswith("/"))
+    for step in (ReportInput.percent, ReportInput.spent, ReportInput.milestone, ReportInput.text):
+        staff.message.register(not_text, step, ~F.text.startswith("/"))
+
+    router = Router(name="project_reports")
+    router.include_routers(notes, staff)
     return router

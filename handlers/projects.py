@@ -19,14 +19,15 @@ from aiogram.utils.markdown import html_decoration as html
 from bot.config import Settings
 from bot.db.models import Project, User
 from bot.keyboards import projects as kb
-from bot.loaders import project_or_alert
 from bot.notices.projects import tell_event
+from bot.permissions import restrict
 from bot.presenters import area_name
 from bot.project_texts import FIELD_LABELS, MODE_LABELS, event_line, project_card
 from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from bot.services.projects import StaleProject
 from core.money import parse_yuan
+from core.permissions import ProjectNeed, project_access
 from core.roles import Role
 
 GROUP_PAGE = 8
@@ -69,15 +70,15 @@ def board_link(settings: Settings) -> str | None:
 
 async def render(services: Services, project: Project, user: User, role: Role, settings: Settings):  # type: ignore[no-untyped-def]
     street = await services.areas.street(project.street_id) if project.street_id else None
-    history = await services.projects.history(project, limit=5)
+    history = await services.projects.history_for(project, user, role, limit=5)
     follow = await services.projects.following(project, user)
-    department = await services.projects.department_of(user) if role == Role.STAFF else None
+    facts = await services.projects.facts(project, user, role)
     markup = kb.card(
         project,
         follow_mode=follow.mode if follow else None,
-        staff=department is not None and department == project.department,
-        supervisor=role == Role.DEPUTY and await services.projects.is_supervisor(project, user),
-        admin=role == Role.ADMIN,
+        staff=project_access(ProjectNeed.REPORT, facts),
+        supervisor=project_access(ProjectNeed.INSPECT, facts),
+        admin=project_access(ProjectNeed.MANAGE, facts),
         board_url=board_link(settings),
     )
     return project_card(project, area_name(street) if street else None, history, settings.tz), markup
@@ -94,15 +95,12 @@ async def project_action(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
     callback_data: kb.ProjectAct,
-    state: FSMContext,
     services: Services,
     user: User,
     role: Role,
     settings: Settings,
+    project: Project,
 ) -> None:
-    project = await project_or_alert(query, services, callback_data.pid, callback_answer=callback_answer)
-    if project is None:
-        return
     act = callback_data.act
     if act == "follow":
         await services.projects.follow(project, user.id, "tap")  # type: ignore[arg-type]
@@ -114,18 +112,13 @@ async def project_action(
         await services.projects.set_mode(project, user, callback_data.arg)
         answer_with(callback_answer, _("通知方式：{mode}").format(mode=_(MODE_LABELS[callback_data.arg])))
     elif act == "history":
-        lines = [event_line(event, settings.tz) for event in await services.projects.history(project)]
+        lines = [
+            event_line(event, settings.tz)
+            for event in await services.projects.history_for(project, user, role)
+        ]
         head = _("<b>{name}</b> 的全部动态：").format(name=html.quote(project.name))
         await send(query, "\n".join([head, *reversed(lines)]))
         return
-    elif act in ("change", "field", "group", "member"):
-        if role != Role.ADMIN:
-            answer_with(callback_answer, _("只有管理员可以这样做。"), alert=True)
-            return
-        await admin_action(query, callback_data, state, project, services, callback_answer=callback_answer)
-        return
-    else:
-        pass
     await services.commit()
     await show(query, project, services, user, role, settings)
 
@@ -212,7 +205,7 @@ async def change_reason(
     data = await state.get_data()
     await state.clear()
     project = await services.projects.get(data["pid"])
-    if project is None or role != Role.ADMIN:
+    if project is None:
         await message.answer(_("没有找到这个项目。"))
         return
     try:
@@ -227,15 +220,23 @@ async def change_reason(
 
 
 def setup() -> Router:
+    """Anyone browses and follows; admins change a project and its supervision group."""
     router = Router(name="projects")
     router.message.register(projects_command, Command("projects"))
     router.callback_query.register(browse, kb.Browse.filter())
     router.callback_query.register(
         project_action,
-        kb.ProjectAct.filter(
-            F.act.in_({"show", "follow", "unfollow", "mode", "history", "change", "field", "group", "member"})
-        ),
+        kb.ProjectAct.filter(F.act.in_({"show", "follow", "unfollow", "mode", "history"})),
+        flags={"project": ProjectNeed.READ},
     )
-    router.message.register(change_value, ChangeInput.value, F.text, ~F.text.startswith("/"))
-    router.message.register(change_reason, ChangeInput.reason, F.text, ~F.text.startswith("/"))
+    # The card's admin buttons: the project loader is their guard (and says who may).
+    router.callback_query.register(
+        admin_action,
+        kb.ProjectAct.filter(F.act.in_({"change", "field", "group", "member"})),
+        flags={"project": ProjectNeed.MANAGE},
+    )
+    office = restrict(Router(name="projects.admin"), Role.ADMIN)
+    office.message.register(change_value, ChangeInput.value, F.text, ~F.text.startswith("/"))
+    office.message.register(change_reason, ChangeInput.reason, F.text, ~F.text.startswith("/"))
+    router.include_router(office)
     return router

@@ -376,8 +376,14 @@ async def follow_instead(
     user: User,
 ) -> None:
     draft = await current_draft(state, services, user, callback_data.draft)
-    target = await services.suggestions.get(callback_data.target)
-    if draft is None or target is None or await state.get_state() != Intake.duplicate.state:
+    if draft is None or await state.get_state() != Intake.duplicate.state:
+        await refuse_stale(query, callback_answer=callback_answer)
+        return
+    # Only one of the near-duplicates offered for this draft (open, same street): a forged id
+    # would otherwise unlock any suggestion, even another person's draft (issue 13, fault 3).
+    offered = {other.id: other for other, _score in await services.suggestions.similar_open(draft)}
+    target = offered.get(callback_data.target)
+    if target is None:
         await refuse_stale(query, callback_answer=callback_answer)
         return
     await services.suggestions.follow(user, target)

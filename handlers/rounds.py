@@ -24,6 +24,7 @@ from bot.keyboards import rounds as kb
 from bot.notices.projects import plan_requested
 from bot.notify import Notifier
 from bot.pabulib import pabulib
+from bot.permissions import restrict
 from bot.presenters import category_name
 from bot.replies import answer_with, edit_or_send, send, window_from
 from bot.round_texts import (
@@ -695,20 +696,24 @@ async def vote(message: Message, services: Services, user: User, settings: Setti
 
 
 def setup() -> Router:
+    """The office runs rounds; deputies (and admins, to see what deputies see) vote."""
+    office = restrict(Router(name="rounds.admin"), Role.ADMIN)
+    office.message.register(rounds, Command("rounds"))
+    office.message.register(quota_given, RoundInput.quota, F.text, ~F.text.startswith("/"))
+    office.message.register(times_given, RoundInput.times, F.text, ~F.text.startswith("/"))
+    office.message.register(paper_text, RoundInput.paper, F.text, ~F.text.startswith("/"))
+    office.message.register(paper_text, RoundInput.paper_check, F.text, ~F.text.startswith("/"))
+    office.callback_query.register(paper_deputy, kb.PaperDeputy.filter())
+    office.callback_query.register(paper_check, kb.PaperCheck.filter())
+    office.callback_query.register(round_action, kb.RoundAction.filter())
+    office.callback_query.register(mode_chosen, kb.NewRound.filter())
+    voting = restrict(Router(name="rounds.voting"), Role.DEPUTY, Role.ADMIN)
+    voting.message.register(vote, Command("vote"))
+    voting.message.register(check_receipt, Command("check"))
+    voting.callback_query.register(toggle, kb.Toggle.filter())
+    voting.callback_query.register(mark, kb.Mark.filter())
+    voting.callback_query.register(ballot_step, kb.BallotStep.filter())
+    voting.callback_query.register(candidate, kb.CandidateCard.filter())
     router = Router(name="rounds")
-    router.message.register(rounds, Command("rounds"))
-    router.message.register(vote, Command("vote"))
-    router.message.register(check_receipt, Command("check"))
-    router.message.register(quota_given, RoundInput.quota, F.text, ~F.text.startswith("/"))
-    router.message.register(times_given, RoundInput.times, F.text, ~F.text.startswith("/"))
-    router.message.register(paper_text, RoundInput.paper, F.text, ~F.text.startswith("/"))
-    router.message.register(paper_text, RoundInput.paper_check, F.text, ~F.text.startswith("/"))
-    router.callback_query.register(paper_deputy, kb.PaperDeputy.filter())
-    router.callback_query.register(paper_check, kb.PaperCheck.filter())
-    router.callback_query.register(round_action, kb.RoundAction.filter())
-    router.callback_query.register(mode_chosen, kb.NewRound.filter())
-    router.callback_query.register(toggle, kb.Toggle.filter())
-    router.callback_query.register(mark, kb.Mark.filter())
-    router.callback_query.register(ballot_step, kb.BallotStep.filter())
-    router.callback_query.register(candidate, kb.CandidateCard.filter())
+    router.include_routers(office, voting)
     return router

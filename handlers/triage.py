@@ -20,14 +20,16 @@ from aiogram.utils.markdown import html_decoration as html
 from bot.db.models import Suggestion, SuggestionEvent, User
 from bot.keyboards import triage as kb
 from bot.notices.suggestions import changed, deliver_card
+from bot.permissions import restrict
 from bot.presenters import category_name, deputy_card, state_label
 from bot.replies import answer_with, edit_markup, edit_or_send, send
 from bot.services.container import Services
 from bot.services.suggestions import tracking
 from bot.services.triage import Refused
+from core.permissions import TRIAGE_ACTIONS, Need
 from core.roles import Role
 from core.text import N_
-from core.workflow import Action
+from core.workflow import Action, allowed_actions
 from core.workflow import State as SuggestionState
 
 
@@ -44,15 +46,14 @@ class Feasibility(StatesGroup):
 async def card_markup(
     services: Services, user: User, role: Role, suggestion: Suggestion
 ) -> InlineKeyboardMarkup | None:
-    """The buttons this person may use on this suggestion now."""
-    state = SuggestionState(suggestion.state)
-    if role is Role.STAFF and state is SuggestionState.TO_DISTRICT:
+    """The buttons this person may use on this suggestion now (core.workflow's table says which
+    actions the state allows the role; core.permissions whether the row is theirs)."""
+    actions = set(allowed_actions(SuggestionState(suggestion.state), role))
+    if actions & {Action.FEASIBLE, Action.INFEASIBLE}:
         return kb.feasibility(suggestion)
-    if role is Role.ADMIN and state is SuggestionState.TO_DISTRICT:
-        return kb.feasibility(suggestion)
-    if role is Role.ADMIN and state is SuggestionState.FEASIBLE:
+    if Action.NOMINATE in actions:
         return kb.nominate(suggestion)
-    if await services.triage.may_triage(user, role, suggestion):
+    if actions & TRIAGE_ACTIONS and await services.triage.may(user, role, suggestion, Need.TRIAGE):
         return kb.card_actions(suggestion)
     return None
 
@@ -66,22 +67,11 @@ async def render_card(services: Services, suggestion_id: int) -> tuple[str, Sugg
 
 
 async def open_card(
-    query: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    callback_data: kb.OpenCard,
-    services: Services,
-    user: User,
-    role: Role,
+    query: CallbackQuery, services: Services, user: User, role: Role, suggestion: Suggestion
 ) -> None:
-    suggestion = await services.suggestions.get(callback_data.sid)
-    markup = await card_markup(services, user, role, suggestion) if suggestion else None
-    allowed = suggestion is not None and (
-        markup is not None or await services.triage.may_triage(user, role, suggestion)
-    )
-    if not allowed:
-        answer_with(callback_answer, _("您不能查看这条建议。"), alert=True)
-        return
-    text, _suggestion = await render_card(services, callback_data.sid)  # type: ignore[misc]
+    """A card opened from a listing: the suggestion loader let in its readers only."""
+    markup = await card_markup(services, user, role, suggestion)
+    text, _suggestion = await render_card(services, suggestion.id)  # type: ignore[misc, arg-type]
     await send(query, text, reply_markup=markup)
 
 
@@ -195,16 +185,9 @@ async def card_step(
     state: FSMContext,
     services: Services,
     user: User,
-    role: Role,
+    suggestion: Suggestion,
 ) -> None:
     """A first press on a card: the buttons of the chosen action replace the card's buttons."""
-    suggestion = await services.suggestions.get(callback_data.sid)
-    if suggestion is None:
-        await refuse(query, services, Refused("not_allowed"), callback_answer=callback_answer)
-        return
-    if not await services.triage.may_triage(user, role, suggestion):
-        await refuse(query, services, Refused("not_yours", suggestion), callback_answer=callback_answer)
-        return
     if suggestion.version != callback_data.v or SuggestionState(suggestion.state) not in kb.OPEN_STATES:
         await refuse(query, services, Refused("stale", suggestion), callback_answer=callback_answer)
         return
@@ -270,10 +253,6 @@ async def decline_with(
     role: Role,
 ) -> None:
     if callback_data.reason == -1:
-        suggestion = await services.suggestions.get(callback_data.sid)
-        if suggestion is None or not await services.triage.may_triage(user, role, suggestion):
-            await refuse(query, services, Refused("not_yours", suggestion), callback_answer=callback_answer)
-            return
         await state.set_state(TriageInput.decline_reason)
         await state.set_data({"sid": callback_data.sid, "v": callback_data.v})
         await send(query, _("请写下不予采纳的理由，它会转告居民（发送 /cancel 取消）："))
@@ -367,10 +346,8 @@ async def feasibility(
     role: Role,
     user: User,
     services: Services,
+    suggestion: Suggestion,
 ) -> None:
-    if role not in (Role.STAFF, Role.ADMIN):
-        await refuse(query, services, Refused("not_yours"), callback_answer=callback_answer)
-        return
     if callback_data.feasible:
         await act_and_apply(
             query,
@@ -383,8 +360,7 @@ async def feasibility(
             callback_answer=callback_answer,
         )
         return
-    suggestion = await services.suggestions.get(callback_data.sid)
-    if suggestion is None or suggestion.version != callback_data.v:
+    if suggestion.version != callback_data.v:
         await refuse(query, services, Refused("stale", suggestion), callback_answer=callback_answer)
         return
     await state.set_state(Feasibility.reason)
@@ -422,9 +398,6 @@ async def nominate(
     user: User,
     services: Services,
 ) -> None:
-    if role is not Role.ADMIN:
-        await refuse(query, services, Refused("not_yours"), callback_answer=callback_answer)
-        return
     await act_and_apply(
         query,
         services,
@@ -438,17 +411,26 @@ async def nominate(
 
 
 def setup() -> Router:
-    router = Router(name="triage")
+    """Triage (a street's deputies and admins), cards (their readers), the district pool's
+    feasibility (staff and admins) and nominations (admins); the suggestion loader checks the row."""
+    triage = {"suggestion": Need.TRIAGE}
+    router = restrict(Router(name="triage"), Role.DEPUTY, Role.ADMIN)
     router.message.register(typed_text, TriageInput.decline_reason, F.text, ~F.text.startswith("/"))
     router.message.register(typed_text, TriageInput.question, F.text, ~F.text.startswith("/"))
-    router.message.register(infeasible_reason, Feasibility.reason, F.text, ~F.text.startswith("/"))
-    router.callback_query.register(open_card, kb.OpenCard.filter())
-    router.callback_query.register(card_step, kb.Card.filter())
-    router.callback_query.register(confirm_forward, kb.Confirm.filter())
-    router.callback_query.register(decline_with, kb.DeclineWith.filter())
-    router.callback_query.register(merge_into, kb.MergeInto.filter())
-    router.callback_query.register(reclassify, kb.Reclassify.filter())
-    router.callback_query.register(reassign, kb.Reassign.filter())
-    router.callback_query.register(feasibility, kb.Feasibility.filter())
-    router.callback_query.register(nominate, kb.Nominate.filter())
-    return router
+    router.callback_query.register(card_step, kb.Card.filter(), flags=triage)
+    router.callback_query.register(confirm_forward, kb.Confirm.filter(), flags=triage)
+    router.callback_query.register(decline_with, kb.DeclineWith.filter(), flags=triage)
+    router.callback_query.register(merge_into, kb.MergeInto.filter(), flags=triage)
+    router.callback_query.register(reclassify, kb.Reclassify.filter(), flags=triage)
+    router.callback_query.register(reassign, kb.Reassign.filter(), flags=triage)
+    # Cards open from the inbox and from the staff's pool listing alike.
+    cards = restrict(Router(name="triage.cards"), Role.DEPUTY, Role.STAFF, Role.ADMIN)
+    cards.callback_query.register(open_card, kb.OpenCard.filter(), flags={"suggestion": Need.READ})
+    pool = restrict(Router(name="triage.pool"), Role.STAFF, Role.ADMIN)
+    pool.message.register(infeasible_reason, Feasibility.reason, F.text, ~F.text.startswith("/"))
+    pool.callback_query.register(feasibility, kb.Feasibility.filter(), flags={"suggestion": Need.FEASIBILITY})
+    office = restrict(Router(name="triage.nominate"), Role.ADMIN)
+    office.callback_query.register(nominate, kb.Nominate.filter(), flags={"suggestion": Need.NOMINATE})
+    parent = Router(name="cards")
+    parent.include_routers(router, cards, pool, office)
+    return parent

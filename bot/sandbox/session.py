@@ -121,6 +121,31 @@ class Sandbox:
         person = self.person(user_id, name, lang)
         return await self.act(lambda: self.server.world.send_text(person, text))
 
+    async def say_in_group(self, user_id: int, group_id: int, text: str) -> list[Shown]:
+        """`user_id` writes `text` in the group chat `group_id` (negative), where the bot is."""
+        person = self.person(user_id)
+        group = self.server.world.group(group_id)
+        return await self.act(lambda: self.server.world.send_group_text(person, group, text))
+
+    async def press_in_group(self, user_id: int, group_id: int, data: str) -> list[Shown]:
+        """A press on a (forged) button of a bot message in a group chat."""
+        world = self.server.world
+        person = self.person(user_id)
+        group = world.group(group_id)
+
+        def press() -> dict:  # type: ignore[type-arg]
+            update = world.press(person, data=data)
+            update["callback_query"]["message"] = {
+                "message_id": 1,
+                "from": world.bot_user(),
+                "chat": group.as_chat(),
+                "date": 0,
+                "text": "…",
+            }
+            return update
+
+        return await self.act(press)
+
     async def press(self, user_id: int, label: str | None = None, *, data: str | None = None) -> list[Shown]:
         person = self.person(user_id)
         return await self.act(lambda: self.server.world.press(person, label, data))

@@ -35,6 +35,19 @@ class Person:
 
 
 @dataclass
+class Group:
+    """A group chat the bot was added to (kept in `World.people` under its negative id, since
+    sending to it works the same)."""
+
+    id: int
+    title: str
+    blocked_bot: bool = False
+
+    def as_chat(self) -> dict[str, Any]:
+        return {"id": self.id, "type": "supergroup", "title": self.title}
+
+
+@dataclass
 class StoredFile:
     file_id: str
     unique_id: str
@@ -147,6 +160,31 @@ class World:
         }
         self.messages[(person.id, message_id)] = message
         return message
+
+    def group(self, group_id: int, title: str = "小区业主群") -> Group:
+        if group_id >= 0:
+            raise ValueError("group chat ids are negative")
+        group = self.people.get(group_id)
+        if group is None:
+            group = self.people[group_id] = Group(group_id, title)  # type: ignore[assignment]
+        return group  # type: ignore[return-value]
+
+    def send_group_text(self, person: Person, group: Group, text: str) -> dict[str, Any]:
+        """`person` writes `text` in a group chat where the bot is a member."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        message_id = self.next_message_id(group.id)
+        message = {
+            "message_id": message_id,
+            "from": person.as_user(),
+            "chat": group.as_chat(),
+            "date": int(time.time()),
+            **content,
+        }
+        self.messages[(group.id, message_id)] = message
+        return self.enqueue({"message": message})
 
     def send_text(self, person: Person, text: str) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}

@@ -29,7 +29,8 @@ from bot.db.models import (
 from bot.db.upsert import insert_ignoring_conflicts
 from core.deadlines import next_report_due
 from core.money import parse_yuan
-from core.progress import status_for
+from core.permissions import ProjectFacts, visible_project_events
+from core.progress import check_percent, status_for
 from core.roles import Role
 
 FOLLOW_MODES = ("every", "digest", "mute")
@@ -43,12 +44,16 @@ class StaleProject(Exception):
 
 @dataclass(frozen=True)
 class Report:
-    percent: int | None = None
+    percent: int | None = None  # 0-100; ValueError otherwise (core.progress.check_percent)
     spent: int | None = None  # 元, to date
     milestone: str | None = None
     text: str | None = None
     media_kind: str | None = None
     media: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.percent is not None:
+            check_percent(self.percent)
 
 
 class ProjectService:
@@ -359,6 +364,23 @@ class ProjectService:
             )  # type: ignore[call-overload]
         )
         return True
+
+    async def facts(self, project: Project, user: User, role: Role) -> ProjectFacts:
+        """What core.permissions needs to know about this reader and this project."""
+        department = await self.department_of(user) if role is Role.STAFF else None
+        return ProjectFacts(
+            role=role,
+            in_department=department is not None and department == project.department,
+            supervisor=role is Role.DEPUTY and await self.is_supervisor(project, user),
+            follows=await self.following(project, user) is not None,
+        )
+
+    async def history_for(
+        self, project: Project, user: User, role: Role, limit: int = 50
+    ) -> list[ProjectEvent]:
+        """The history this reader may see (residents' feedback stays with the inner circle)."""
+        facts = await self.facts(project, user, role)
+        return visible_project_events(await self.history(project, limit), facts, user.id)
 
     async def is_supervisor(self, project: Project, user: User) -> bool:
         return user.id in {u.id for u in await self.supervisors(project)}

@@ -6,7 +6,7 @@ a forged, stale or concurrent press changes nothing and says why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -26,6 +26,7 @@ from bot.db.models import (
 from bot.db.upsert import insert_ignoring_conflicts
 from bot.services.suggestions import PAGE_SIZE, StaleChange, SuggestionService
 from core.categories import by_code
+from core.permissions import Access, Facts, Need, need_for, suggestion_access
 from core.points import ranking
 from core.roles import Role
 from core.similarity import most_similar
@@ -67,13 +68,29 @@ class TriageService:
         )
         return result.first()
 
-    async def may_triage(self, user: User, role: Role, suggestion: Suggestion) -> bool:
-        if role is Role.ADMIN:
-            return True
-        if role is not Role.DEPUTY:
-            return False
-        deputy = await self.deputy_of(user)
-        return deputy is not None and deputy.street_id == suggestion.street_id
+    async def access(self, user: User, role: Role, suggestion: Suggestion, need: Need) -> Access:
+        """How far this person may see or act on this suggestion (the rule: core.permissions).
+
+        Gathers only the facts that can matter: the deputy's street for a deputy, whether they
+        follow it when nothing else lets them read it.
+        """
+        own_street = False
+        if role is Role.DEPUTY:
+            deputy = await self.deputy_of(user)
+            own_street = deputy is not None and deputy.street_id == suggestion.street_id
+        facts = Facts(
+            role=role,
+            state=State(suggestion.state),
+            is_author=suggestion.resident_id == user.id,
+            own_street=own_street,
+        )
+        access = suggestion_access(need, facts)
+        if access is Access.NONE and need is Need.READ and await self.suggestions.follows(user, suggestion):
+            access = suggestion_access(need, replace(facts, follows=True))
+        return access
+
+    async def may(self, user: User, role: Role, suggestion: Suggestion, need: Need) -> bool:
+        return await self.access(user, role, suggestion, need) is Access.FULL
 
     async def street_deputies(self, street_id: int | None) -> list[User]:
         """The users of a street's active deputies who have started the bot."""
@@ -139,11 +156,15 @@ class TriageService:
         return [by_id[key] for key, _score in scored]
 
     # -- acting -------------------------------------------------------------------------------------
-    async def _load(self, user: User, role: Role, suggestion_id: int, seen_version: int) -> Suggestion:
+    async def _load(
+        self, user: User, role: Role, suggestion_id: int, seen_version: int, need: Need = Need.TRIAGE
+    ) -> Suggestion:
         suggestion = await self.session.get(Suggestion, suggestion_id)
         if suggestion is None or suggestion.state in (State.DRAFT, State.ABANDONED):
             raise Refused("not_allowed")
-        if not await self.may_triage(user, role, suggestion) and role is not Role.STAFF:
+        # Staff judge feasibility only: a forged triage, reclassify or reassign press is theirs to
+        # make no more than a resident's (issue 13, fault 2).
+        if not await self.may(user, role, suggestion, need):
             raise Refused("not_yours", suggestion)
         if suggestion.version != seen_version:
             raise Refused("stale", suggestion)
@@ -160,7 +181,7 @@ class TriageService:
         merge_into: int | None = None,
     ):  # type: ignore[no-untyped-def]
         """A triage, feasibility or nomination step. Returns (suggestion, event)."""
-        suggestion = await self._load(user, role, suggestion_id, seen_version)
+        suggestion = await self._load(user, role, suggestion_id, seen_version, need_for(action))
         changes: dict[str, object] = {}
         if action is Action.MERGE:
             target = await self.session.get(Suggestion, merge_into) if merge_into else None

@@ -154,6 +154,15 @@ class UserService:
             # Nobody has this Telegram id, so the pseudonym was taken: try a longer one.
         raise RuntimeError("no free pseudonym after 8 attempts")
 
+    async def residents_of_street(self, street_id: int) -> list[User]:
+        """Residents (not deputies, staff or admins) whose home street this is."""
+        rows = await self.session.exec(
+            select(User)
+            .where(User.home_street_id == street_id, User.role == Role.RESIDENT.value)
+            .order_by(col(User.id))
+        )
+        return list(rows.all())
+
     async def set_locale(self, user: User, locale: str) -> None:
         user.locale = locale
         self.session.add(user)

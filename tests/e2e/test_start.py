@@ -86,7 +86,7 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
 
 async def test_roster_is_refused_to_residents(sandbox: Sandbox) -> None:
     [reply] = await sandbox.say(1001, "/roster")
-    assert reply.text == "只有管理员可以查看代表名册。"
+    assert reply.text == "这个命令只对人大常委会工作人员开放。"
     [alert] = await sandbox.press(1001, data="menu:roster")
     assert alert.method == "answerCallbackQuery" and alert.alert
 

@@ -175,7 +175,7 @@ async def test_on_behalf_of_a_resident(street: Sandbox) -> None:
     [entry] = await rows(street, PointsEntry)
     assert (entry.action, entry.points) == ("on_behalf", 3)
     [not_deputy] = await street.say(RESIDENT, "/onbehalf")
-    assert not_deputy.text == "只有人大代表可以代居民提交建议。"
+    assert not_deputy.text == "这个命令只对人大代表开放。"
 
 
 async def test_two_deputies_press_at_the_same_moment(street: Sandbox) -> None:
@@ -314,7 +314,7 @@ async def test_points_ledger_rank_and_export(street: Sandbox) -> None:
     [other] = await street.say(OTHER_DEPUTY, "/points")
     assert other.text.startswith("<b>履职积分</b>：3 分，排名 2/3")
     [resident] = await street.say(RESIDENT, "/points")
-    assert resident.text == "履职积分只对人大代表记录。"
+    assert resident.text == "这个命令只对人大代表开放。"
     shown = await street.say(ADMIN_ID, "/export", name="Admin")
     files = {s.file: s for s in shown}
     csv_name = next(name for name in files if name.endswith(".csv"))
