@@ -351,13 +351,13 @@ async def not_media(message: Message) -> None:
     await message.answer(_("请发送一张照片或一个文件，或点“跳过”。发送 /cancel 取消。"))
 
 
-def setup() -> Router:
-    """Staff of a project's department report; its supervision group inspects; followers give
-    feedback. Which project is theirs is checked by the project loader (bot/permissions.py)."""
-    text_only = (F.text, ~F.text.startswith("/"))
+TEXT_ONLY = (F.text, ~F.text.startswith("/"))
+
+
+def _card_buttons() -> Router:
+    """A project card's buttons: the project loader is their guard (staff of its department,
+    deputies of its supervision group, its followers), and says who may when it refuses."""
     report = {"project": ProjectNeed.REPORT}
-    # A project card's buttons: the project loader is their guard (staff of its department,
-    # deputies of its supervision group, its followers), and says who may when it refuses.
     notes = Router(name="project_reports.notes")
     notes.callback_query.register(
         start_report, kb.ProjectAct.filter(F.act.in_({"report", "plan"})), flags=report
@@ -370,20 +370,24 @@ def setup() -> Router:
         start_note, kb.ProjectAct.filter(F.act == "feedback"), flags={"project": ProjectNeed.FEEDBACK}
     )
     notes.callback_query.register(note_without_photo, NoteInput.photo, kb.ReportStep.filter(F.act == "skip"))
-    notes.message.register(note_text, NoteInput.text, *text_only)
+    notes.message.register(note_text, NoteInput.text, *TEXT_ONLY)
     notes.message.register(note_photo, NoteInput.photo, F.photo)
     notes.message.register(not_media, NoteInput.photo, ~F.text.startswith("/"))
     notes.message.register(not_text, NoteInput.text, ~F.text.startswith("/"))
+    return notes
 
+
+def _report_flow() -> Router:
+    """/report and the steps of a report: staff only."""
     staff = restrict(Router(name="project_reports.staff"), Role.STAFF)
     staff.message.register(report_command, Command("report"))
-    staff.message.register(percent_typed, ReportInput.percent, *text_only)
+    staff.message.register(percent_typed, ReportInput.percent, *TEXT_ONLY)
     staff.callback_query.register(
         percent_pressed, ReportInput.percent, kb.ReportStep.filter(F.act == "percent")
     )
-    staff.message.register(spent_typed, ReportInput.spent, *text_only)
-    staff.message.register(milestone_typed, ReportInput.milestone, *text_only)
-    staff.message.register(text_typed, ReportInput.text, *text_only)
+    staff.message.register(spent_typed, ReportInput.spent, *TEXT_ONLY)
+    staff.message.register(milestone_typed, ReportInput.milestone, *TEXT_ONLY)
+    staff.message.register(text_typed, ReportInput.text, *TEXT_ONLY)
     staff.message.register(media_sent, ReportInput.media, F.photo | F.document)
     staff.callback_query.register(skip_pressed, kb.ReportStep.filter(F.act == "skip"))
     staff.callback_query.register(
@@ -393,7 +397,12 @@ def setup() -> Router:
     staff.message.register(not_media, ReportInput.media, ~F.text.startswith("/"))
     for step in (ReportInput.percent, ReportInput.spent, ReportInput.milestone, ReportInput.text):
         staff.message.register(not_text, step, ~F.text.startswith("/"))
+    return staff
 
+
+def setup() -> Router:
+    """Staff of a project's department report; its supervision group inspects; followers give
+    feedback. Which project is theirs is checked by the project loader (bot/permissions.py)."""
     router = Router(name="project_reports")
-    router.include_routers(notes, staff)
+    router.include_routers(_card_buttons(), _report_flow())
     return router
