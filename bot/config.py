@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # GET /metrics answers only a request with `Authorization: Bearer METRICS_TOKEN` (unset: off).
+    metrics_token: SecretStr | None = None
     # The public board (公示): served with the webhook, or on BOARD_PORT in polling mode (0 = off);
     # BOARD_URL is its public address, linked from project cards.
     board_host: str = "0.0.0.0"

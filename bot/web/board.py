@@ -45,6 +45,24 @@ LOCALES = {"": "zh_CN", "en": "en"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+MAX_ROW_ID = 2**63 - 1  # PostgreSQL's bigint; SQLite's integer
+
+
+def row_id(text: str) -> int:
+    """A row id from a path: ASCII digits within a database integer, else 404 (never a 500)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_ROW_ID:
+        raise web.HTTPNotFound(text="no such page")
+    return int(text)
+
+
+def parse_year(text: str) -> int | None:
+    """A year of four ASCII digits from 1900 to 2999; None otherwise."""
+    if len(text) != 4 or not (text.isascii() and text.isdigit()):
+        return None
+    year = int(text)
+    return year if 1900 <= year <= 2999 else None
+
+
 class Board:
     def __init__(
         self, session_factory: SessionFactory, i18n: I18n, settings: Settings, bot: Bot | None
@@ -110,8 +128,13 @@ class Board:
         return handler
 
     async def _year(self, request: web.Request) -> int:
-        if request.query.get("year", "").isdigit():
-            return int(request.query["year"])
+        """`?year=2027`; absent, the latest year with projects. Anything but four ASCII digits
+        (`²`, `٢٠٢٧`, a 5,000-digit number) is a 400, not a traceback (issue 13, fault 10)."""
+        if "year" in request.query:
+            year = parse_year(request.query["year"])
+            if year is None:
+                raise web.HTTPBadRequest(text="year: four digits, e.g. 2027")
+            return year
         async with self.session_factory() as session:
             latest = (
                 await session.exec(select(Project.year).order_by(col(Project.year).desc()).limit(1))
@@ -158,7 +181,7 @@ class Board:
 
     async def project(self, request: web.Request) -> tuple[str, dict[str, Any]]:
         async with self.session_factory() as session:
-            project = await session.get(Project, int(request.match_info["pid"]))
+            project = await session.get(Project, row_id(request.match_info["pid"]))
             if project is None:
                 raise web.HTTPNotFound(text="no such project")
             street = await session.get(Street, project.street_id) if project.street_id else None
@@ -268,7 +291,7 @@ class Board:
 
     async def api_project(self, request: web.Request) -> web.Response:
         async with self.session_factory() as session:
-            project = await session.get(Project, int(request.match_info["pid"]))
+            project = await session.get(Project, row_id(request.match_info["pid"]))
             if project is None:
                 raise web.HTTPNotFound(text="no such project")
             events = await _public_events(session, project)
@@ -359,7 +382,7 @@ class Board:
 
     async def media(self, request: web.Request) -> web.Response:
         """A report's photo, fetched once from Telegram and kept in memory (the last 200)."""
-        event_id = int(request.match_info["eid"])
+        event_id = row_id(request.match_info["eid"])
         if event_id not in self._photos:
             async with self.session_factory() as session:
                 event = await session.get(ProjectEvent, event_id)

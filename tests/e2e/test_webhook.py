@@ -16,6 +16,7 @@ from bot.web.webhook import SECRET_HEADER, build_app
 from tests.conftest import make_settings
 
 SECRET = "s3cret-token"
+METRICS_TOKEN = "metrics-reader-token"
 
 
 @pytest.fixture
@@ -24,7 +25,9 @@ async def webhook(
 ) -> AsyncIterator[tuple[FakeTelegramServer, Runtime, str]]:
     server = FakeTelegramServer()
     base = await server.start()
-    runtime = await build_runtime(make_settings(database_url, data_dir), token=SANDBOX_TOKEN, api_base=base)
+    runtime = await build_runtime(
+        make_settings(database_url, data_dir, metrics_token=METRICS_TOKEN), token=SANDBOX_TOKEN, api_base=base
+    )
     runner = web.AppRunner(build_app(runtime, SECRET), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -64,6 +67,11 @@ async def test_updates_arrive_by_webhook_and_are_answered(webhook) -> None:  # t
         async with http.get(f"{url}/healthz") as response:
             assert response.status == 200 and (await response.json()) == {"status": "ok"}
         async with http.get(f"{url}/metrics") as response:
+            assert response.status == 404  # not without the token (issue 13, fault 9)
+        async with http.get(f"{url}/metrics", headers={"Authorization": "Bearer wrong"}) as response:
+            assert response.status == 404
+        auth = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        async with http.get(f"{url}/metrics", headers=auth) as response:
             metrics = await response.text()
     assert len(shown) == 1
     assert 'minsheng_updates_total{outcome="handled"} 1' in metrics
