@@ -149,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot.db.engine import quiet_drivers
+
+    quiet_drivers()
     command = args.command or "run"
     if command == "run" and settings.bot_mode == "webhook":
         command = "webhook"

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli_json import run_json_command
-from core.tally import Ballot, Candidate, Mode, Round, tally
+from core.tally import Ballot, Candidate, Mode, Round, count_problem, tally
 
 
 class TallyFileError(ValueError):
@@ -56,7 +56,13 @@ def parse_round(data: Any) -> tuple[Round, list[Ballot]]:
                 marks=marks if isinstance(marks, dict) else {"\0malformed": "?"},
             )
         )
-    return Round(mode, _int(data, "quota"), _int(data, "electorate"), tuple(candidates)), ballots
+    round_ = Round(mode, _int(data, "quota"), _int(data, "electorate"), tuple(candidates))
+    excess = count_problem(round_, len(ballots))
+    if excess is not None:
+        raise TallyFileError(
+            f"configuration error: {len(ballots)} ballots but the electorate is {round_.electorate}"
+        )
+    return round_, ballots
 
 
 def run(path: Path) -> int:

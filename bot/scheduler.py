@@ -26,8 +26,8 @@ from bot.notices.projects import deadline_notices, weekly_digest
 from bot.notify import Notifier
 from bot.round_texts import by_category, when
 from bot.services.container import Services
-from handlers.evaluations import close_evaluation, invite, open_evaluation
-from handlers.rounds import close_round, open_round, send_ballots
+from handlers.evaluations import close_evaluation, invite, missed_evaluation, open_evaluation
+from handlers.rounds import close_round, missed_round, open_round, send_ballots
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +62,24 @@ class Scheduler:
             for round_ in due.pre_reviews:
                 if await services.rounds.claim_notice(round_, "pre_review"):
                     await self._pre_review(services, round_)
+            for round_ in due.missed:
+                await missed_round(services, round_, self.notifier, self.settings)
             for round_ in due.to_open:
                 await open_round(services, round_, self.notifier, self.settings)
             for round_ in due.to_close:
-                await close_round(services, round_, self.notifier)
+                await close_round(services, round_, self.notifier, by_clock=True)
+                await session.commit()
             for round_, kind in due.reminders:
                 if await services.rounds.claim_notice(round_, kind):
                     await self._remind(services, round_, kind)
             evaluations = await services.evaluations.due(now)
+            for evaluation in evaluations.missed:
+                await missed_evaluation(services, evaluation, self.notifier, self.settings)
             for evaluation in evaluations.to_open:
                 await open_evaluation(services, evaluation, self.notifier, self.settings)
             for evaluation in evaluations.to_close:
-                await close_evaluation(services, evaluation, self.notifier)
+                await close_evaluation(services, evaluation, self.notifier, by_clock=True)
+                await session.commit()
             for evaluation in evaluations.reminders:
                 if await self.notifier.queued(session, f"evaluation:{evaluation.id}:reminder"):
                     continue  # due for the whole last day; sent once

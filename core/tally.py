@@ -192,8 +192,23 @@ class Result:
         }
 
 
+def count_problem(round_: Round, turnout: int) -> Problem | None:
+    """More ballots than the electorate: a configuration error (wrong electorate, or ballots that
+    should not be there); the count is void rather than quietly over 100%."""
+    if turnout > round_.electorate:
+        return Problem(
+            "turnout",
+            {"turnout": turnout, "electorate": round_.electorate},
+            f"{turnout} ballots for an electorate of {round_.electorate}",
+        )
+    return None
+
+
 def tally(round_: Round, ballots: Sequence[Ballot], known_categories: Iterable[str] | None = None) -> Result:
     errors = check_round(round_, known_categories)
+    excess = count_problem(round_, len(ballots))
+    if excess is not None:
+        errors.append(excess.text)
     ids = [candidate.id for candidate in round_.candidates]
     counts = {candidate_id: {"yes": 0, "no": 0, "abstain": 0} for candidate_id in ids}
     invalid = 0

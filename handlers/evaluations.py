@@ -10,6 +10,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
 
 from bot.annual_export import csv_files, workbook, year_tables
 from bot.charts import satisfaction_chart
@@ -25,6 +26,7 @@ from bot.round_texts import when
 from bot.services.container import Services
 from bot.services.evaluations import RatingRefused, rate_of
 from core.roles import Role
+from core.rounds import ballot_refusal
 
 
 class EvaluationInput(StatesGroup):
@@ -33,6 +35,8 @@ class EvaluationInput(StatesGroup):
 
 REFUSALS = {
     "closed": lambda: _("这次效果票评现在不在评议时间内。"),
+    "late": lambda: _("这次效果票评已经截止，您的评价没有计入。"),
+    "not_elector": lambda: _("您不在这次效果票评的评议代表名单中：名单在评议开始时确定。"),
     "rated": lambda: _("您已经提交过这次效果票评，不能再修改。"),
     "not_deputy": lambda: _("只有在任的人大代表可以参加效果票评。"),
 }
@@ -111,6 +115,7 @@ async def admin_action(
         )
     elif act == "close" and round_.status == "open":
         await close_evaluation(services, round_, notifier)
+        await services.session.commit()
         await show(query, services, round_, settings)
     elif act == "publish" and round_.status == "closed":
         await publish_evaluation(services, round_, notifier)
@@ -165,7 +170,38 @@ async def open_evaluation(
 ) -> None:
     if not await services.evaluations.open(round_):
         return
-    await invite(services, round_, notifier, await services.evaluations.deputies(), "open", settings)
+    await invite(services, round_, notifier, await services.evaluations.deputies(round_), "open", settings)
+    unreachable = [d for d, u in await services.evaluations.electors(round_) if u is None or u.is_blocked]
+    if unreachable:
+        names = "、".join(html.quote(d.name) for d in unreachable)
+        await notifier.notify(
+            services.session,
+            f"evaluation:{round_.id}:unreachable",
+            "evaluation",
+            await admins(services),
+            lambda _user: _(
+                "⚠️ {title}已开始。以下 {count} 位代表无法在聊天中收到评议表（未启动机器人或已屏蔽）：{names}"
+            ).format(title=title(round_), count=len(unreachable), names=names),
+        )
+    await services.session.commit()
+
+
+async def missed_evaluation(
+    services: Services, round_: EvaluationRound, notifier: Notifier, settings: Settings
+) -> None:
+    """The opening time passed while the bot was down: not opened late; admins set new times."""
+    opens = when(round_.opens_at, settings.tz)
+    if not await services.evaluations.miss(round_):
+        return
+    await notifier.notify(
+        services.session,
+        f"evaluation:{round_.id}:missed:{opens}",
+        "evaluation",
+        await admins(services),
+        lambda _user: _(
+            "⚠️ {title}原定 {opens} 开始，但当时系统未运行，没有开始。请在 /evaluations 重新设置时间。"
+        ).format(title=title(round_), opens=opens),
+    )
     await services.session.commit()
 
 
@@ -206,8 +242,10 @@ def _when(round_: EvaluationRound, settings: Settings) -> str:
     return when(round_.closes_at, settings.tz)
 
 
-async def close_evaluation(services: Services, round_: EvaluationRound, notifier: Notifier) -> None:
-    if not await services.evaluations.close(round_):
+async def close_evaluation(
+    services: Services, round_: EvaluationRound, notifier: Notifier, *, by_clock: bool = False
+) -> None:
+    if not await services.evaluations.close(round_, by_clock=by_clock):
         return
     await notifier.notify(
         services.session,
@@ -233,7 +271,7 @@ async def publish_evaluation(services: Services, round_: EvaluationRound, notifi
         for item in result["projects"]
     }
     chart = satisfaction_chart(f"{round_.year}", rates, tiers)
-    people = await admins(services) + await services.evaluations.deputies()
+    people = await admins(services) + await services.evaluations.deputies(round_)
     await notifier.notify(
         services.session,
         f"evaluation:{round_.id}:results",
@@ -277,6 +315,12 @@ async def rating_context(
     if await services.evaluations.has_rated(round_, deputy):
         answer_with(callback_answer, REFUSALS["rated"](), alert=True)
         return None
+    if not await services.evaluations.is_elector(round_, deputy):
+        answer_with(callback_answer, REFUSALS["not_elector"](), alert=True)
+        return None
+    if ballot_refusal(round_.status, round_.closes_at, services.clock.now()) is not None:
+        answer_with(callback_answer, REFUSALS["late"](), alert=True)
+        return None
     return round_, deputy, await services.evaluations.projects(round_)
 
 
@@ -314,7 +358,14 @@ async def rate_pressed(
     if not 0 <= callback_data.i < len(projects) or callback_data.r not in kb.LONG:
         answer_with(callback_answer, _("这个按钮已经过期了。"), alert=True)
         return
-    await services.evaluations.rate(round_, deputy, projects[callback_data.i].id, kb.LONG[callback_data.r])  # type: ignore[arg-type]
+    try:
+        await services.evaluations.rate(
+            round_, deputy, projects[callback_data.i].id, kb.LONG[callback_data.r]
+        )  # type: ignore[arg-type]
+    except RatingRefused as refused:
+        await services.session.rollback()
+        answer_with(callback_answer, REFUSALS[refused.reason](), alert=True)
+        return
     await services.session.commit()
     # After a rating, the next project's card (the last one stays, ready for the review).
     following = callback_data.i + 1 if callback_data.i + 1 < len(projects) else callback_data.i
@@ -340,6 +391,7 @@ async def nav_pressed(
         try:
             receipt = await services.evaluations.submit(round_, deputy)
         except RatingRefused as refused:
+            await services.session.rollback()
             answer_with(callback_answer, REFUSALS[refused.reason](), alert=True)
             return
         await services.session.commit()

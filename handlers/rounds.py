@@ -14,6 +14,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
 
 from bot.charts import approvals_chart
 from bot.config import Settings
@@ -35,11 +36,13 @@ from bot.round_texts import (
     quota_prompt,
     results_text,
     round_card,
+    when,
 )
 from bot.services.container import Services
 from bot.services.rounds import BallotRefused
 from bot.services.suggestions import tracking
 from core.roles import Role
+from core.rounds import ballot_refusal
 from core.tally import Mode
 from core.text import N_
 
@@ -72,6 +75,13 @@ async def show_round(
     errors = await services.rounds.check(round_) if round_.status == "draft" else []
     result = services.rounds.result_of(round_)
     text = round_card(round_, candidates, errors, settings.tz)
+    if round_.status in ("draft", "scheduled", "open"):
+        people = (
+            await services.rounds.electors(round_)
+            if round_.status == "open"
+            else await services.rounds.active_deputies()
+        )
+        text += unreachable_text(services.rounds.unreachable(people))
     if result is not None:
         text += "\n\n" + results_text(round_, candidates, result)
     markup = kb.round_card(round_, bool(errors), bool(result and result["tied"]))
@@ -79,6 +89,15 @@ async def show_round(
         await edit_or_send(target, text, reply_markup=markup)
     else:
         await target.answer(text, reply_markup=markup)
+
+
+def unreachable_text(deputies: list[Deputy]) -> str:
+    """The deputies a chat ballot cannot reach, for the admin (empty when everyone can be)."""
+    if not deputies:
+        return ""
+    return "\n\n" + _(
+        "⚠️ 以下 {count} 位代表无法在聊天中收到选票（未启动机器人或已屏蔽），请为他们准备纸质选票：{names}"
+    ).format(count=len(deputies), names="、".join(html.quote(d.name) for d in deputies))
 
 
 async def round_action(
@@ -162,6 +181,7 @@ async def round_action(
         )
     elif act == "close":
         await close_round(services, round_, notifier)
+        await services.session.commit()
         await show_round(query, services, round_, settings)
     elif act == "publish":
         await publish_round(services, round_, user, notifier, settings)
@@ -169,7 +189,7 @@ async def round_action(
     elif act == "paper":
         waiting = [
             d
-            for d, _u in await services.rounds.active_deputies()
+            for d, _u in await services.rounds.electors(round_)
             if not await services.rounds.has_voted(round_, d)
         ]
         await send(
@@ -283,17 +303,55 @@ async def send_ballots(
 async def open_round(
     services: Services, round_: SelectionRound, notifier: Notifier, settings: Settings
 ) -> None:
+    """Opens the round, freezing its electorate; one ballot to each elector reachable in chat,
+    and the admins told who must vote on paper."""
     if not await services.rounds.open(round_):
         return  # another scheduler opened it
     candidates = await services.rounds.candidates(round_)
-    voters = [user for _deputy, user in await services.rounds.active_deputies() if user is not None]
+    electors = await services.rounds.electors(round_)
+    voters = [user for _deputy, user in electors if user is not None and not user.is_blocked]
     await send_ballots(services, notifier, round_, candidates, voters, f"round:{round_.id}:ballot", settings)
+    unreachable = services.rounds.unreachable(electors)
+    await notifier.notify(
+        services.session,
+        f"round:{round_.id}:opened",
+        "round",
+        await admins(services),
+        lambda _user: (
+            _("📣 {title} 已开放投票，选民 {electorate} 人。").format(
+                title=round_.title, electorate=round_.electorate
+            )
+            + unreachable_text(unreachable)
+        ),
+    )
     await services.session.commit()
 
 
-async def close_round(services: Services, round_: SelectionRound, notifier: Notifier) -> None:
-    if await services.rounds.close(round_) is None:
-        return  # already closed
+async def missed_round(
+    services: Services, round_: SelectionRound, notifier: Notifier, settings: Settings
+) -> None:
+    """The opening time passed while the bot was down: the round is not opened late; it goes back
+    to draft and the admins are asked to set new times."""
+    opens = when(round_.opens_at, settings.tz)
+    if not await services.rounds.miss(round_):
+        return
+    await notifier.notify(
+        services.session,
+        f"round:{round_.id}:missed:{opens}",
+        "round",
+        await admins(services),
+        lambda _user: _(
+            "⚠️ {title} 原定 {opens} 开放，但当时系统未运行，没有开放。请在 /rounds 重新设置开放和关闭时间。"
+        ).format(title=round_.title, opens=opens),
+    )
+    await services.session.commit()
+
+
+async def close_round(
+    services: Services, round_: SelectionRound, notifier: Notifier, *, by_clock: bool = False
+) -> None:
+    if await services.rounds.close(round_, by_clock=by_clock) is None:
+        return  # already closed, or not due
     await notifier.notify(
         services.session,
         f"round:{round_.id}:closed",
@@ -316,7 +374,7 @@ async def publish_round(
     moved = await services.rounds.publish(round_, admin)
     candidates = await services.rounds.candidates(round_)
     result = services.rounds.result_of(round_) or {}
-    deputies = [user for _deputy, user in await services.rounds.active_deputies() if user is not None]
+    deputies = [user for _deputy, user in await services.rounds.electors(round_) if user is not None]
     chart = approvals_chart(
         f"#{round_.id}",
         {code: c["yes"] for code, c in result["counts"].items()},
@@ -351,7 +409,8 @@ async def export_round(query: CallbackQuery, services: Services, round_: Selecti
     stem = f"round-{round_.id}"
     district = await services.areas.district()
     unit = district.name if district else ""
-    ballot_rows = [(ballot.receipt_hash, ballot.choices) for ballot in ballots]
+    # The choices alone, in an order of their own: a receipt is never paired with its choices.
+    ballot_rows = sorted((ballot.choices,) for ballot in ballots)
     elected, tied = set(result.get("elected", ())), set(result.get("tied", ()))
     result_rows = [
         (
@@ -375,13 +434,13 @@ async def export_round(query: CallbackQuery, services: Services, round_: Selecti
         _("结果"),
     )
     files = [
-        (to_csv((_("回执哈希"), _("选票")), ballot_rows), f"{stem}-ballots.csv"),
+        (to_csv((_("选票"),), ballot_rows), f"{stem}-ballots.csv"),
         (to_csv(results_header, result_rows), f"{stem}-results.csv"),
         (
             pabulib(round_, candidates, ballots, unit=unit, tz=services.settings.tz).encode("utf-8"),
             f"{stem}.pb",
         ),
-        ("\n".join(sorted(h for h, _c in ballot_rows)).encode("utf-8") + b"\n", f"{stem}-receipts.txt"),
+        ("\n".join(await services.rounds.receipts(round_)).encode("utf-8") + b"\n", f"{stem}-receipts.txt"),
     ]
     for content, name in files:
         await query.bot.send_document(query.from_user.id, BufferedInputFile(content, name))  # type: ignore[union-attr]
@@ -391,7 +450,7 @@ async def check_receipt(message: Message, command: CommandObject, services: Serv
     """/check CODE: was my ballot counted? Compares the receipt's hash with the published list."""
     code = (command.args or "").strip()
     if not code:
-        await message.answer(_("请在 /check 后面写上回执码，例如：/check 1A2B-3C4D-5E6F"))
+        await message.answer(_("请在 /check 后面写上回执码，例如：/check 7K3M-QX2P-9TBV-H4NC"))
         return
     found = await services.rounds.find_receipt(code)
     if found is not None:
@@ -463,6 +522,7 @@ async def paper_text(message: Message, state: FSMContext, role: Role, user: User
         await message.answer(_("没有看懂：{problem}。{help}").format(problem=choices, help=_(PAPER_HELP)))
         return
     await state.clear()
+    first = entry.choices if entry is not None else ""
     try:
         if entry is None:
             deputy = await services.session.get(Deputy, data["did"])
@@ -476,6 +536,10 @@ async def paper_text(message: Message, state: FSMContext, role: Role, user: User
         texts = {
             "voted": _("这位代表已经投过票了：每位代表只能投一次。"),
             "closed": _("这一轮投票已经结束。"),
+            "late": _("投票已于 {closes} 截止，这张选票没有计入。").format(
+                closes=when(round_.closes_at, services.settings.tz)
+            ),
+            "not_elector": _("这位代表不在本轮开放时确定的选民名单中。"),
             "pending": _("这位代表的纸质选票已录入，正等待核对。"),
             "same_admin": _("核对须由另一位管理员进行。"),
         }
@@ -492,7 +556,7 @@ async def paper_text(message: Message, state: FSMContext, role: Role, user: User
         await message.answer(
             _(
                 "两次录入不一致，这张选票没有计入。请重新录入并核对：\n第一次：{first}\n第二次：{second}"
-            ).format(first=entry.choices, second=json.dumps(choices, sort_keys=True))
+            ).format(first=first, second=json.dumps(choices, sort_keys=True))
         )
         return
     await message.answer(
@@ -509,18 +573,38 @@ async def open_ballot(services: Services, user: User, round_id: int) -> tuple[Se
     return round_, deputy
 
 
-async def refuse_ballot(
-    query: CallbackQuery, services: Services, user: User, round_id: int, *, callback_answer: CallbackAnswer
-) -> bool:
-    """True when the press cannot count: not a deputy, the round not open, or already voted."""
+async def admitted(
+    services: Services, user: User, round_id: int, *, callback_answer: CallbackAnswer
+) -> tuple[SelectionRound, Deputy] | None:
+    """The round and the deputy behind a ballot press, or None after telling them why the press
+    cannot count: not a deputy, the round not open, already voted, not an elector, too late."""
     found = await open_ballot(services, user, round_id)
     if found is None:
         answer_with(callback_answer, _("这一轮投票没有在进行，或者您不是这一轮的代表。"), alert=True)
-        return True
+        return None
     if await services.rounds.has_voted(*found):
         answer_with(callback_answer, _("您已经投过票了：选票一经提交不能更改。"), alert=True)
-        return True
-    return False
+        return None
+    if not await services.rounds.is_elector(*found):
+        answer_with(callback_answer, refusal_text("not_elector", found[0], services), alert=True)
+        return None
+    if ballot_refusal(found[0].status, found[0].closes_at, services.clock.now()) is not None:
+        answer_with(callback_answer, refusal_text("late", found[0], services), alert=True)
+        return None
+    return found
+
+
+def refusal_text(code: str, round_: SelectionRound, services: Services) -> str:
+    """Why a ballot was not taken, in the reader's language."""
+    if code == "voted":
+        return _("您已经投过票了：选票一经提交不能更改。")
+    if code == "late":
+        return _("投票已于 {closes} 截止，您的选票没有计入。").format(
+            closes=when(round_.closes_at, services.settings.tz)
+        )
+    if code == "not_elector":
+        return _("您不在这一轮的选民名单中：名单在投票开放时确定。")
+    return _("这一轮投票已经结束。")
 
 
 async def redraw(
@@ -546,9 +630,10 @@ async def edit_ballot(
     callback_answer: CallbackAnswer,
 ) -> None:
     """One change to a ballot being filled in: checked, saved as the draft, and redrawn."""
-    if await refuse_ballot(query, services, user, rid, callback_answer=callback_answer):
+    found = await admitted(services, user, rid, callback_answer=callback_answer)
+    if found is None:
         return
-    round_, deputy = await open_ballot(services, user, rid)  # type: ignore[misc]
+    round_, deputy = found
     codes = {c.code for c in await services.rounds.candidates(round_)}
     approval = Mode(round_.mode) is Mode.APPROVAL
     if code not in codes or approval != isinstance(mark, bool):
@@ -612,9 +697,10 @@ async def ballot_step(
     user: User,
     settings: Settings,
 ) -> None:
-    if await refuse_ballot(query, services, user, callback_data.rid, callback_answer=callback_answer):
+    found = await admitted(services, user, callback_data.rid, callback_answer=callback_answer)
+    if found is None:
         return
-    round_, deputy = await open_ballot(services, user, callback_data.rid)  # type: ignore[misc]
+    round_, deputy = found
     choices = await services.rounds.draft(round_, deputy)
     if callback_data.act == "back":
         await redraw(query, services, round_, choices, settings)
@@ -624,26 +710,60 @@ async def ballot_step(
         reason = ballot_issue(round_, await services.rounds.candidates(round_), choices)
         answer_with(callback_answer, _("选票还不能提交：{reason}").format(reason=reason), alert=True)
         return
-    if callback_data.act == "submit":
-        candidates = {c.code: c for c in await services.rounds.candidates(round_)}
-        if Mode(round_.mode) is Mode.APPROVAL:
-            summary = [f"☑ {code} {candidates[code].title}" for code, on in sorted(choices.items()) if on]
-        else:
-            labels = {"yes": _("赞成"), "no": _("反对"), "abstain": _("弃权")}
-            summary = [f"{code} {candidates[code].title}：{labels[m]}" for code, m in sorted(choices.items())]
-        await edit_or_send(
-            query, _("请确认您的选票：") + "\n" + "\n".join(summary), reply_markup=kb.confirm_ballot(round_)
-        )
+    # "submit", or a confirm press without the fingerprint of what it confirms: show the screen.
+    await confirmation(query, services, round_, choices, changed=callback_data.act == "confirm")
+
+
+async def confirmation(
+    query: CallbackQuery, services: Services, round_: SelectionRound, choices: dict, changed: bool
+) -> None:
+    """The confirmation screen; its confirm button carries the fingerprint of these choices."""
+    candidates = {c.code: c for c in await services.rounds.candidates(round_)}
+    if Mode(round_.mode) is Mode.APPROVAL:
+        summary = [
+            f"☑ {code} {html.quote(candidates[code].title)}" for code, on in sorted(choices.items()) if on
+        ]
+    else:
+        labels = {"yes": _("赞成"), "no": _("反对"), "abstain": _("弃权")}
+        summary = [
+            f"{code} {html.quote(candidates[code].title)}：{labels[m]}" for code, m in sorted(choices.items())
+        ]
+    head = _("您的选票在确认页面显示之后有改动，请再次确认：") if changed else _("请确认您的选票：")
+    await edit_or_send(
+        query,
+        head + "\n" + "\n".join(summary),
+        reply_markup=kb.confirm_ballot(round_, services.rounds.fingerprint(round_, choices)),
+    )
+
+
+async def confirm_ballot(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.ConfirmBallot,
+    services: Services,
+    user: User,
+    settings: Settings,
+) -> None:
+    """Casts the ballot the confirmation screen showed — only that one: if the draft changed
+    since (another ballot message, another device), the new choices are shown for confirmation."""
+    found = await admitted(services, user, callback_data.rid, callback_answer=callback_answer)
+    if found is None:
+        return
+    round_, deputy = found
+    choices = await services.rounds.draft(round_, deputy)
+    problem = await services.rounds.problem(round_, choices)
+    if problem is not None:
+        reason = ballot_issue(round_, await services.rounds.candidates(round_), choices)
+        answer_with(callback_answer, _("选票还不能提交：{reason}").format(reason=reason), alert=True)
+        return
+    if services.rounds.fingerprint(round_, choices) != callback_data.fp:
+        await confirmation(query, services, round_, choices, changed=True)
         return
     try:
         receipt = await services.rounds.cast(round_, deputy, choices)
     except BallotRefused as refused:
+        text = refusal_text(refused.code, round_, services)  # words first: the rollback expires rows
         await services.session.rollback()
-        text = (
-            _("您已经投过票了：选票一经提交不能更改。")
-            if refused.code == "voted"
-            else _("这一轮投票已经结束。")
-        )
         answer_with(callback_answer, text, alert=True)
         return
     await services.session.commit()
@@ -683,7 +803,11 @@ async def vote(message: Message, services: Services, user: User, settings: Setti
         return
     shown = 0
     for round_ in await services.rounds.recent(50):
-        if round_.status == "open" and not await services.rounds.has_voted(round_, deputy):
+        if (
+            round_.status == "open"
+            and await services.rounds.is_elector(round_, deputy)
+            and not await services.rounds.has_voted(round_, deputy)
+        ):
             candidates = await services.rounds.candidates(round_)
             choices = await services.rounds.draft(round_, deputy)
             await message.answer(
@@ -712,6 +836,7 @@ def setup() -> Router:
     voting.message.register(check_receipt, Command("check"))
     voting.callback_query.register(toggle, kb.Toggle.filter())
     voting.callback_query.register(mark, kb.Mark.filter())
+    voting.callback_query.register(confirm_ballot, kb.ConfirmBallot.filter())
     voting.callback_query.register(ballot_step, kb.BallotStep.filter())
     voting.callback_query.register(candidate, kb.CandidateCard.filter())
     router = Router(name="rounds")

@@ -257,6 +257,24 @@ class SelectionRound(SQLModel, table=True):
     result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # core.tally as JSON
     created_by: int = Field(foreign_key="users.id")
     created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    # The round's own key for receipt hashes (hex, set at opening): published hashes cannot be
+    # reversed offline, and a hash from one round says nothing about another.
+    receipt_key: str | None = Field(default=None, max_length=64)
+
+
+class RoundElector(SQLModel, table=True):
+    """The electorate of a selection round, frozen when it opens: only these deputies vote, and
+    turnout and quorum count against them. `reachable`: had a chat with the bot at opening."""
+
+    __tablename__ = "round_electors"
+
+    round_id: int = Field(
+        foreign_key="rounds.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    deputy_id: int = Field(
+        foreign_key="deputies.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    reachable: bool = True
 
 
 class RoundCandidate(SQLModel, table=True):
@@ -326,7 +344,9 @@ class PaperEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="rounds.id", index=True)
-    deputy_id: int = Field(foreign_key="deputies.id")
+    # The deputy and the choices are kept only while the entry waits for its check: once counted
+    # (or refused) both are dropped, so the entry no longer says how that deputy voted.
+    deputy_id: int | None = Field(default=None, foreign_key="deputies.id")
     choices: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(max_length=12)  # pending, counted, mismatch
     entered_by: int = Field(foreign_key="users.id")
@@ -480,6 +500,21 @@ class EvaluationRound(SQLModel, table=True):
     result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
     created_by: int = Field(foreign_key="users.id")
     created_at: datetime = _when(nullable=False)  # type: ignore[assignment]
+    receipt_key: str | None = Field(default=None, max_length=64)  # as SelectionRound.receipt_key
+
+
+class EvaluationElector(SQLModel, table=True):
+    """The deputies who may rate in an evaluation round, frozen when it opens."""
+
+    __tablename__ = "evaluation_electors"
+
+    round_id: int = Field(
+        foreign_key="evaluation_rounds.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    deputy_id: int = Field(
+        foreign_key="deputies.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    reachable: bool = True
 
 
 class EvaluationVoter(SQLModel, table=True):

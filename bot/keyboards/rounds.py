@@ -33,7 +33,15 @@ class Mark(CallbackData, prefix="bm"):
 
 class BallotStep(CallbackData, prefix="bs"):
     rid: int
-    act: str  # submit, confirm, back
+    act: str  # submit, back (and confirm from messages sent before fingerprints: asks again)
+
+
+class ConfirmBallot(CallbackData, prefix="bs"):
+    """The confirm button: `fp` is core.rounds.fingerprint of the choices the screen showed."""
+
+    rid: int
+    act: str  # confirm
+    fp: str
 
 
 def rounds_list(rounds: list[SelectionRound]) -> InlineKeyboardMarkup:
@@ -106,10 +114,11 @@ def ballot(round_: SelectionRound, candidates: list[RoundCandidate], choices: di
     return builder.as_markup()
 
 
-def confirm_ballot(round_: SelectionRound) -> InlineKeyboardMarkup:
+def confirm_ballot(round_: SelectionRound, fp: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("确认提交（提交后不能更改）"), callback_data=BallotStep(rid=round_.id, act="confirm")
+        text=_("确认提交（提交后不能更改）"),
+        callback_data=ConfirmBallot(rid=round_.id, act="confirm", fp=fp),  # type: ignore[arg-type]
     )
     builder.button(text=_("返回修改"), callback_data=BallotStep(rid=round_.id, act="back"))
     builder.adjust(1)

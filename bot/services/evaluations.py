@@ -1,19 +1,25 @@
 """Evaluation rounds (效果票评): deputies rate the year's projects; the office gets the scores.
 
-Ratings are secret like ballots: the submitted ratings are stored under a receipt hash, with no
-deputy; a separate row marks that the deputy has rated. Both are written in one savepoint, so a
-double click or a second device cannot rate twice.
+Ratings are secret like ballots: the submitted ratings are stored under a receipt hash (HMAC
+under the round's key), with no deputy; a separate row marks that the deputy has rated. Both are
+written in one savepoint, so a double click or a second device cannot rate twice.
+
+As for selection rounds (bot/services/rounds.py): rating and submitting lock the round's row and
+compare the clock with `closes_at` in the writing transaction; only the electorate frozen at
+opening (`evaluation_electors`) rates; the closing counts under the same lock, then rewrites the
+box in random order and deletes the drafts.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,13 +29,15 @@ from bot.db.models import (
     Deputy,
     EvaluationBallot,
     EvaluationDraft,
+    EvaluationElector,
     EvaluationRound,
     EvaluationVoter,
     Project,
     User,
 )
-from bot.services.rounds import receipt_hash
+from bot.services.rounds import lock_row, new_receipt, receipt_hash
 from core.consequences import consequences, participation
+from core.rounds import Opening, ballot_refusal, closing_due, opening, receipt_digest, reminder_due
 from core.scoring import RATINGS, Thresholds, by_category, score
 from core.scoring import Project as ScoredProject
 
@@ -37,7 +45,7 @@ REMINDER_BEFORE = timedelta(hours=24)
 
 
 class RatingRefused(Exception):
-    def __init__(self, reason: str) -> None:  # closed, rated, not_deputy
+    def __init__(self, reason: str) -> None:  # closed, late, rated, not_deputy, not_elector
         super().__init__(reason)
         self.reason = reason
 
@@ -47,6 +55,13 @@ class DueEvaluations:
     to_open: list[EvaluationRound]
     to_close: list[EvaluationRound]
     reminders: list[EvaluationRound]
+    missed: list[EvaluationRound]
+
+
+def evaluation_digest(round_: EvaluationRound, receipt: str) -> str:
+    if round_.receipt_key is None:  # opened before per-round keys (revision 0008)
+        return receipt_hash(-(round_.id or 0), receipt.strip().upper())
+    return receipt_digest(round_.receipt_key, receipt)
 
 
 def complete(project: Project) -> bool:
@@ -114,29 +129,106 @@ class EvaluationService:
                 )
             ).all()
         )
+        scheduled = [r for r in rows if r.status == "scheduled"]
         return DueEvaluations(
-            to_open=[r for r in rows if r.status == "scheduled" and r.opens_at and r.opens_at <= now],
-            to_close=[r for r in rows if r.status == "open" and r.closes_at and r.closes_at <= now],
+            to_open=[r for r in scheduled if opening(r.opens_at, r.closes_at, now) is Opening.OPEN],
+            to_close=[r for r in rows if r.status == "open" and closing_due(r.closes_at, now)],
             reminders=[
                 r
                 for r in rows
-                if r.status == "open" and r.closes_at and r.closes_at - REMINDER_BEFORE <= now < r.closes_at
+                if r.status == "open" and reminder_due(r.opened_at, r.closes_at, REMINDER_BEFORE, now)
             ],
+            missed=[r for r in scheduled if opening(r.opens_at, r.closes_at, now) is Opening.MISSED],
         )
 
     async def open(self, round_: EvaluationRound) -> bool:
-        electorate = (
-            await self.session.exec(select(func.count()).select_from(Deputy).where(Deputy.is_active))
-        ).one()
-        return await self._advance(
-            round_, "scheduled", "open", opened_at=self.clock.now(), electorate=electorate
+        """Opens the round and freezes its electorate (the deputies active now)."""
+        rows = (
+            await self.session.exec(
+                select(Deputy, User)
+                .outerjoin(User, col(User.telegram_id) == Deputy.telegram_id)
+                .where(Deputy.is_active)
+                .order_by(col(Deputy.id))
+            )
+        ).all()
+        opened = await self._advance(
+            round_,
+            "scheduled",
+            "open",
+            opened_at=self.clock.now(),
+            electorate=len(rows),
+            receipt_key=secrets.token_hex(32),
         )
-
-    async def close(self, round_: EvaluationRound) -> bool:
-        if not await self._advance(round_, "open", "closed", closed_at=self.clock.now()):
+        if not opened:
             return False
-        round_.result = json.dumps(await self.compute(round_), ensure_ascii=False)
+        if rows:
+            await self.session.exec(
+                insert(EvaluationElector),  # type: ignore[call-overload]
+                params=[
+                    {
+                        "round_id": round_.id,
+                        "deputy_id": d.id,
+                        "reachable": u is not None and not u.is_blocked,
+                    }
+                    for d, u in rows
+                ],
+            )
+        await self.session.flush()
         return True
+
+    async def miss(self, round_: EvaluationRound) -> bool:
+        """The opening passed while the bot was down: back to draft, for new times."""
+        return await self._advance(round_, "scheduled", "draft")
+
+    async def is_elector(self, round_: EvaluationRound, deputy: Deputy) -> bool:
+        return await self.session.get(EvaluationElector, (round_.id, deputy.id)) is not None
+
+    async def electors(self, round_: EvaluationRound) -> list[tuple[Deputy, User | None]]:
+        rows = await self.session.exec(
+            select(Deputy, User)
+            .join(EvaluationElector, col(EvaluationElector.deputy_id) == Deputy.id)
+            .outerjoin(User, col(User.telegram_id) == Deputy.telegram_id)
+            .where(EvaluationElector.round_id == round_.id)
+            .order_by(col(Deputy.id))
+        )
+        return list(rows.all())
+
+    async def close(self, round_: EvaluationRound, *, by_clock: bool = False) -> bool:
+        """Counts under the round's lock (no submission slips in between), then rewrites the box
+        in random order and deletes the drafts. `by_clock`: only once closes_at has passed."""
+        await lock_row(self.session, EvaluationRound, round_.id)
+        if round_.status != "open" or (by_clock and not closing_due(round_.closes_at, self.clock.now())):
+            return False
+        result = json.dumps(await self.compute(round_), ensure_ascii=False)
+        rows = list(
+            (
+                await self.session.exec(
+                    select(EvaluationBallot.receipt_hash, EvaluationBallot.ratings).where(
+                        EvaluationBallot.round_id == round_.id
+                    )
+                )
+            ).all()
+        )
+        random.SystemRandom().shuffle(rows)
+        await self.session.exec(delete(EvaluationBallot).where(col(EvaluationBallot.round_id) == round_.id))  # type: ignore[call-overload]
+        if rows:
+            await self.session.exec(
+                insert(EvaluationBallot),  # type: ignore[call-overload]
+                params=[{"receipt_hash": h, "round_id": round_.id, "ratings": r} for h, r in rows],
+            )
+        await self.session.exec(delete(EvaluationDraft).where(col(EvaluationDraft.round_id) == round_.id))  # type: ignore[call-overload]
+        return await self._advance(round_, "open", "closed", closed_at=self.clock.now(), result=result)
+
+    async def admit(self, round_: EvaluationRound, deputy: Deputy) -> None:
+        """Locks the round; RatingRefused unless `deputy` may rate in it now."""
+        await lock_row(self.session, EvaluationRound, round_.id)
+        refusal = ballot_refusal(round_.status, round_.closes_at, self.clock.now())
+        if refusal is not None:
+            raise RatingRefused(refusal.value)
+        if not await self.is_elector(round_, deputy):
+            raise RatingRefused("not_elector")
+        if await self.has_rated(round_, deputy):
+            raise RatingRefused("rated")
 
     async def publish(self, round_: EvaluationRound) -> bool:
         return await self._advance(round_, "closed", "published")
@@ -159,10 +251,7 @@ class EvaluationService:
     ) -> dict[str, str]:
         if rating is not None and rating not in RATINGS:
             raise ValueError(rating)
-        if round_.status != "open":
-            raise RatingRefused("closed")
-        if await self.has_rated(round_, deputy):
-            raise RatingRefused("rated")
+        await self.admit(round_, deputy)
         found = await self._draft_row(round_, deputy)
         if found is None:
             found = EvaluationDraft(round_id=round_.id, deputy_id=deputy.id, ratings="{}")  # type: ignore[arg-type]
@@ -187,10 +276,9 @@ class EvaluationService:
     async def submit(self, round_: EvaluationRound, deputy: Deputy) -> str:
         """Stores the deputy's ratings without their identity and marks them as having rated;
         returns the receipt code (only its hash is kept)."""
-        if round_.status != "open":
-            raise RatingRefused("closed")
+        await self.admit(round_, deputy)
         ratings = await self.draft(round_, deputy)
-        receipt = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        receipt = new_receipt()
         try:
             async with self.session.begin_nested():
                 self.session.add(
@@ -201,7 +289,7 @@ class EvaluationService:
             raise RatingRefused("rated") from None
         self.session.add(
             EvaluationBallot(
-                receipt_hash=receipt_hash(-(round_.id or 0), receipt),
+                receipt_hash=evaluation_digest(round_, receipt),
                 round_id=round_.id,  # type: ignore[arg-type]
                 ratings=json.dumps(ratings, sort_keys=True),
             )
@@ -213,19 +301,16 @@ class EvaluationService:
         return receipt
 
     async def check(self, round_: EvaluationRound, receipt: str) -> dict[str, str] | None:
-        found = await self.session.get(
-            EvaluationBallot, receipt_hash(-(round_.id or 0), receipt.strip().upper())
-        )
+        found = await self.session.get(EvaluationBallot, evaluation_digest(round_, receipt))
         return json.loads(found.ratings) if found and found.round_id == round_.id else None
 
     async def find_receipt(self, receipt: str) -> EvaluationRound | None:
         """The published evaluation round a receipt belongs to, if any."""
-        code = receipt.strip().upper()
         published = await self.session.exec(
             select(EvaluationRound).where(EvaluationRound.status == "published")
         )
         for round_ in published.all():
-            if await self.session.get(EvaluationBallot, receipt_hash(-(round_.id or 0), code)) is not None:
+            if await self.session.get(EvaluationBallot, evaluation_digest(round_, receipt)) is not None:
                 return round_
         return None
 
@@ -236,22 +321,29 @@ class EvaluationService:
         return rows.one()
 
     async def not_rated(self, round_: EvaluationRound) -> list[User]:
+        """The electors who have not rated and can be reached in chat."""
         done = select(EvaluationVoter.deputy_id).where(EvaluationVoter.round_id == round_.id)
         rows = await self.session.exec(
             select(User)
             .join(Deputy, col(Deputy.telegram_id) == User.telegram_id)
-            .where(Deputy.is_active, col(Deputy.id).not_in(done))
+            .join(EvaluationElector, col(EvaluationElector.deputy_id) == Deputy.id)
+            .where(
+                EvaluationElector.round_id == round_.id, col(Deputy.id).not_in(done), ~col(User.is_blocked)
+            )
             .order_by(col(Deputy.id))
         )
         return list(rows.all())
 
-    async def deputies(self) -> list[User]:
-        rows = await self.session.exec(
-            select(User)
-            .join(Deputy, col(Deputy.telegram_id) == User.telegram_id)
-            .where(Deputy.is_active)
-            .order_by(col(Deputy.id))
-        )
+    async def deputies(self, round_: EvaluationRound | None = None) -> list[User]:
+        """The chats of the round's electorate (of the active deputies when no round is given)."""
+        query = select(User).join(Deputy, col(Deputy.telegram_id) == User.telegram_id)
+        if round_ is not None:
+            query = query.join(EvaluationElector, col(EvaluationElector.deputy_id) == Deputy.id).where(
+                EvaluationElector.round_id == round_.id
+            )
+        else:
+            query = query.where(Deputy.is_active)
+        rows = await self.session.exec(query.where(~col(User.is_blocked)).order_by(col(Deputy.id)))
         return list(rows.all())
 
     # -- results -----------------------------------------------------------------------------

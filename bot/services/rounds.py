@@ -1,19 +1,29 @@
 """Selection rounds in the bot: candidates, scheduling, secret ballots, closing, publishing.
 
-The rules themselves (margin, ballot validity, quorum, ties) are core/tally's; this service keeps
-the records. Secrecy: `round_voters` says who has voted, `ballots` holds what was voted, keyed by
-the hash of a receipt only the voter knows — nothing links the two.
+The rules themselves (margin, ballot validity, quorum, ties) are core/tally's, time and receipts
+core/rounds'; this service keeps the records.
+
+- Time: a cast, a paper entry and the closing lock the round's row and compare the clock with
+  `closes_at` in the transaction that writes (PostgreSQL: SELECT … FOR UPDATE; SQLite: every
+  transaction holds the single write lock from BEGIN IMMEDIATE). A cast waiting behind a closing
+  sees the round closed and is refused: every receipt handed out is counted.
+- Electorate: `round_electors`, frozen at opening; only they vote, turnout counts against them.
+- Secrecy: `round_voters` says who has voted, `ballots` holds what was voted, keyed by an HMAC of a
+  receipt only the voter knows (per-round key). At closing the box is rewritten in a random order
+  in one transaction, so neither row order (rowid, ctid) nor transaction ids (xmin) pair it with
+  the has-voted marks; drafts and unchecked paper entries are deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +36,7 @@ from bot.db.models import (
     Deputy,
     PaperEntry,
     RoundCandidate,
+    RoundElector,
     RoundReminder,
     RoundVoter,
     SelectionRound,
@@ -35,6 +46,17 @@ from bot.db.models import (
 from bot.db.upsert import insert_ignoring_conflicts
 from bot.services.suggestions import SuggestionService
 from core.roles import Role
+from core.rounds import (
+    RECEIPT_BYTES,
+    Opening,
+    ballot_refusal,
+    closing_due,
+    fingerprint,
+    format_receipt,
+    opening,
+    reminder_due,
+)
+from core.rounds import receipt_digest as keyed_digest
 from core.tally import Ballot, Candidate, Mode, Problem, Result, Round, ballot_problem, round_problems, tally
 from core.workflow import Action, State
 
@@ -44,7 +66,8 @@ PRE_REVIEW = timedelta(days=7)
 
 
 class BallotRefused(Exception):
-    """`code`: closed, voted, invalid (with the rule broken in `reason`)."""
+    """`code`: closed, late (closing time passed), not_elector, voted, pending, same_admin,
+    invalid (with the rule broken in `reason`)."""
 
     def __init__(self, code: str, reason: str | None = None) -> None:
         super().__init__(code)
@@ -58,10 +81,35 @@ class Due:
     to_close: list[SelectionRound]
     reminders: list[tuple[SelectionRound, str]]
     pre_reviews: list[SelectionRound]
+    missed: list[SelectionRound] = ()  # type: ignore[assignment]  # opening passed while down
 
 
 def receipt_hash(round_id: int, receipt: str) -> str:
+    """The hash of rounds opened before per-round keys existed (revision 0008)."""
     return hashlib.sha256(f"{round_id}:{receipt}".encode()).hexdigest()
+
+
+def digest_of(round_id: int, key: str | None, receipt: str) -> str:
+    """The stored and published hash of a receipt: HMAC under the round's key."""
+    if key is None:
+        return receipt_hash(round_id, receipt.strip().upper())
+    return keyed_digest(key, receipt)
+
+
+def new_receipt() -> str:
+    return format_receipt(secrets.token_bytes(RECEIPT_BYTES))
+
+
+async def lock_row(session: AsyncSession, model: type, row_id: int | None):  # type: ignore[no-untyped-def]
+    """The row, reloaded and locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite
+    ignores the clause: its transactions already hold the one write lock from BEGIN)."""
+    query = (
+        select(model)
+        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: inserts referring to it go on
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(query)).one()
 
 
 class RoundService:
@@ -76,6 +124,7 @@ class RoundService:
         self.clock = clock
         self.suggestions = suggestions
         self.special_min_share = special_min_share
+        self._candidates: dict[int, tuple[RoundCandidate, ...]] = {}
 
     # -- candidates ---------------------------------------------------------------------------
     async def add_item(
@@ -134,12 +183,19 @@ class RoundService:
         return list(rows.all())
 
     async def candidates(self, round_: SelectionRound) -> list[RoundCandidate]:
+        """The round's candidates, read once per service (they never change once created)."""
+        cached = self._candidates.get(round_.id)  # type: ignore[arg-type]
+        if cached is not None:
+            return list(cached)
         rows = await self.session.exec(
             select(RoundCandidate)
             .where(RoundCandidate.round_id == round_.id)
             .order_by(col(RoundCandidate.id))
         )
-        return list(rows.all())
+        found = list(rows.all())
+        if found:
+            self._candidates[round_.id] = tuple(found)  # type: ignore[index]
+        return found
 
     # -- the round's life -------------------------------------------------------------------------
     async def create(
@@ -213,6 +269,25 @@ class RoundService:
         round_.opens_at, round_.closes_at, round_.status = opens_at, closes_at, "scheduled"
         self.session.add(round_)
 
+    async def electors(self, round_: SelectionRound) -> list[tuple[Deputy, User | None]]:
+        """The electorate frozen at opening, with each deputy's chat (None: never started the bot)."""
+        rows = await self.session.exec(
+            select(Deputy, User)
+            .join(RoundElector, col(RoundElector.deputy_id) == Deputy.id)
+            .outerjoin(User, col(User.telegram_id) == Deputy.telegram_id)
+            .where(RoundElector.round_id == round_.id)
+            .order_by(col(Deputy.id))
+        )
+        return list(rows.all())
+
+    async def is_elector(self, round_: SelectionRound, deputy: Deputy) -> bool:
+        return await self.session.get(RoundElector, (round_.id, deputy.id)) is not None
+
+    @staticmethod
+    def unreachable(deputies: list[tuple[Deputy, User | None]]) -> list[Deputy]:
+        """Who cannot get a ballot in chat: never started the bot, or blocked it."""
+        return [deputy for deputy, user in deputies if user is None or user.is_blocked]
+
     async def active_deputies(self) -> list[tuple[Deputy, User | None]]:
         rows = await self.session.exec(
             select(Deputy, User)
@@ -237,14 +312,38 @@ class RoundService:
         return True
 
     async def open(self, round_: SelectionRound) -> bool:
-        electorate = len(await self.active_deputies())
-        return await self._advance(
+        """Opens the round and freezes its electorate: the deputies active now. False when another
+        scheduler opened it first."""
+        deputies = await self.active_deputies()
+        opened = await self._advance(
             round_,
             round_.status if round_.status in ("draft", "scheduled") else "scheduled",
             "open",
             opened_at=self.clock.now(),
-            electorate=electorate,
+            electorate=len(deputies),
+            receipt_key=secrets.token_hex(32),
         )
+        if not opened:
+            return False
+        if deputies:
+            await self.session.exec(
+                insert(RoundElector),  # type: ignore[call-overload]
+                params=[
+                    {
+                        "round_id": round_.id,
+                        "deputy_id": d.id,
+                        "reachable": u is not None and not u.is_blocked,
+                    }
+                    for d, u in deputies
+                ],
+            )
+        await self.session.flush()
+        return True
+
+    async def miss(self, round_: SelectionRound) -> bool:
+        """A scheduled round whose opening passed unnoticed goes back to draft, for the admins to
+        set new times. True for the first caller only."""
+        return await self._advance(round_, "scheduled", "draft")
 
     async def due(self, now: datetime) -> Due:
         scheduled = (
@@ -258,20 +357,22 @@ class RoundService:
             (round_, kind)
             for round_ in opened
             for kind, before in REMINDERS.items()
-            if round_.closes_at
-            and round_.closes_at - before <= now < round_.closes_at
-            and (round_.id, kind) not in sent
+            if reminder_due(round_.opened_at, round_.closes_at, before, now) and (round_.id, kind) not in sent
         ]
         pre = [
             r
             for r in scheduled
-            if r.opens_at and r.opens_at - PRE_REVIEW <= now and (r.id, "pre_review") not in sent
+            if r.opens_at
+            and r.opens_at - PRE_REVIEW <= now
+            and opening(r.opens_at, r.closes_at, now) is Opening.WAIT
+            and (r.id, "pre_review") not in sent
         ]
         return Due(
-            to_open=[r for r in scheduled if r.opens_at and r.opens_at <= now],
-            to_close=[r for r in opened if r.closes_at and r.closes_at <= now],
+            to_open=[r for r in scheduled if opening(r.opens_at, r.closes_at, now) is Opening.OPEN],
+            to_close=[r for r in opened if closing_due(r.closes_at, now)],
             reminders=reminders,
             pre_reviews=pre,
+            missed=[r for r in scheduled if opening(r.opens_at, r.closes_at, now) is Opening.MISSED],
         )
 
     async def claim_notice(self, round_: SelectionRound, kind: str) -> bool:
@@ -316,6 +417,12 @@ class RoundService:
             return Ballot(approve=tuple(sorted(code for code, chosen in choices.items() if chosen)))
         return Ballot(marks=dict(choices))
 
+    def fingerprint(self, round_: SelectionRound, choices: dict) -> str:
+        """core.rounds.fingerprint of the ballot these choices make (what the confirm screen shows)."""
+        ballot = self.ballot_of(round_, choices)
+        approval = Mode(round_.mode) is Mode.APPROVAL
+        return fingerprint(list(ballot.approve) if approval else dict(ballot.marks))
+
     async def problem(self, round_: SelectionRound, choices: dict) -> str | None:
         return ballot_problem(
             self._core(round_, await self.candidates(round_)), self.ballot_of(round_, choices)
@@ -327,14 +434,26 @@ class RoundService:
         )
         return found.first() is not None
 
+    async def admit(self, round_: SelectionRound, deputy: Deputy, *, check_voted: bool = True) -> None:
+        """Locks the round and raises BallotRefused unless `deputy` may vote in it right now
+        (open, before closes_at by the clock, in the frozen electorate, not voted)."""
+        await lock_row(self.session, SelectionRound, round_.id)
+        refusal = ballot_refusal(round_.status, round_.closes_at, self.clock.now())
+        if refusal is not None:
+            raise BallotRefused(refusal.value)
+        if not await self.is_elector(round_, deputy):
+            raise BallotRefused("not_elector")
+        if check_voted and await self.has_voted(round_, deputy):
+            raise BallotRefused("voted")
+
     async def cast(self, round_: SelectionRound, deputy: Deputy, choices: dict, channel: str = "chat") -> str:
-        """Records the ballot and the has-voted mark together; returns the receipt code."""
-        if round_.status != "open":
-            raise BallotRefused("closed")
+        """Records the ballot and the has-voted mark together, in the transaction that locked the
+        round and checked the time; returns the receipt code (80 bits; only its HMAC is kept)."""
+        await self.admit(round_, deputy, check_voted=False)  # the has-voted mark's key says it below
         problem = await self.problem(round_, choices)
         if problem is not None:
             raise BallotRefused("invalid", problem)
-        receipt = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        receipt = new_receipt()
         ballot = self.ballot_of(round_, choices)
         try:
             async with self.session.begin_nested():
@@ -352,7 +471,7 @@ class RoundService:
         payload = list(ballot.approve) if Mode(round_.mode) is Mode.APPROVAL else dict(ballot.marks)
         self.session.add(
             CastBallot(
-                receipt_hash=receipt_hash(round_.id, receipt),
+                receipt_hash=digest_of(round_.id, round_.receipt_key, receipt),  # type: ignore[arg-type]
                 round_id=round_.id,  # type: ignore[arg-type]
                 choices=json.dumps(payload, sort_keys=True),
             )
@@ -372,25 +491,42 @@ class RoundService:
         return int(result.one())
 
     async def not_voted(self, round_: SelectionRound) -> list[User]:
+        """The electors who have not voted and can be reached in chat."""
         voted = select(RoundVoter.deputy_id).where(RoundVoter.round_id == round_.id)
         rows = await self.session.exec(
             select(User)
             .join(Deputy, col(Deputy.telegram_id) == User.telegram_id)
-            .where(Deputy.is_active, col(Deputy.id).not_in(voted))
+            .join(RoundElector, col(RoundElector.deputy_id) == Deputy.id)
+            .where(RoundElector.round_id == round_.id, col(Deputy.id).not_in(voted))
+            .order_by(col(Deputy.id))
         )
         return list(rows.all())
 
-    async def close(self, round_: SelectionRound) -> Result | None:
+    async def close(self, round_: SelectionRound, *, by_clock: bool = False) -> Result | None:
+        """Counts and closes, holding the round's lock: no cast can slip in between the count and
+        the status change. `by_clock`: the scheduler's closing, done only once closes_at has
+        passed by the clock. Then the box is rewritten in random order and the drafts go.
+        None when the round was not open (closed by another) or not yet due."""
+        await lock_row(self.session, SelectionRound, round_.id)
+        if round_.status != "open" or (by_clock and not closing_due(round_.closes_at, self.clock.now())):
+            return None
         candidates = await self.candidates(round_)
-        rows = (
-            await self.session.exec(select(CastBallot.choices).where(CastBallot.round_id == round_.id))
-        ).all()
+        rows = list(
+            (
+                await self.session.exec(
+                    select(CastBallot.receipt_hash, CastBallot.choices).where(
+                        CastBallot.round_id == round_.id
+                    )
+                )
+            ).all()
+        )
         approval = Mode(round_.mode) is Mode.APPROVAL
         ballots = [
             Ballot(approve=tuple(json.loads(row))) if approval else Ballot(marks=json.loads(row))
-            for row in rows
+            for _hash, row in rows
         ]
         result = tally(self._core(round_, candidates, round_.electorate), ballots)
+        await self._shuffle_box(round_, rows)
         closed = await self._advance(
             round_,
             "open",
@@ -399,6 +535,23 @@ class RoundService:
             result=json.dumps(result.as_dict(), ensure_ascii=False),
         )
         return result if closed else None
+
+    async def _shuffle_box(self, round_: SelectionRound, rows: list[tuple[str, str]]) -> None:
+        """Rewrites the round's ballots in a random order in this one transaction (new rowids, new
+        ctids, one xmin for all) and deletes what still names a deputy next to choices."""
+        random.SystemRandom().shuffle(rows)
+        await self.session.exec(delete(CastBallot).where(col(CastBallot.round_id) == round_.id))  # type: ignore[call-overload]
+        if rows:
+            await self.session.exec(
+                insert(CastBallot),  # type: ignore[call-overload]
+                params=[{"receipt_hash": h, "round_id": round_.id, "choices": c} for h, c in rows],
+            )
+        await self.session.exec(delete(BallotDraft).where(col(BallotDraft.round_id) == round_.id))  # type: ignore[call-overload]
+        await self.session.exec(
+            update(PaperEntry)
+            .where(col(PaperEntry.round_id) == round_.id, col(PaperEntry.deputy_id).is_not(None))
+            .values(deputy_id=None, choices="", status="expired")
+        )
 
     def result_of(self, round_: SelectionRound) -> dict | None:
         return json.loads(round_.result) if round_.result else None
@@ -466,7 +619,7 @@ class RoundService:
         for round_ in await self.recent(100):
             if round_.status != "published":
                 continue
-            if await self.session.get(CastBallot, receipt_hash(round_.id, receipt.strip().upper())):
+            if await self.session.get(CastBallot, digest_of(round_.id, round_.receipt_key, receipt)):  # type: ignore[arg-type]
                 return round_
         return None
 
@@ -501,10 +654,7 @@ class RoundService:
     async def enter_paper(
         self, round_: SelectionRound, deputy: Deputy, admin: User, choices: dict
     ) -> PaperEntry:
-        if round_.status != "open":
-            raise BallotRefused("closed")
-        if await self.has_voted(round_, deputy):
-            raise BallotRefused("voted")
+        await self.admit(round_, deputy)
         problem = await self.problem(round_, choices)
         if problem is not None:
             raise BallotRefused("invalid", problem)
@@ -546,10 +696,11 @@ class RoundService:
         round_ = await self.get(entry.round_id)
         deputy = await self.session.get(Deputy, entry.deputy_id)
         entry.checked_by = admin.id
-        if json.loads(entry.choices) != choices:
-            entry.status = "mismatch"
-            self.session.add(entry)
-            return None
-        entry.status = "counted"
+        agreed = json.loads(entry.choices) == choices
+        # Counted or not, the entry forgets whose ballot it was and what it said.
+        entry.status = "counted" if agreed else "mismatch"
+        entry.deputy_id, entry.choices = None, ""
         self.session.add(entry)
+        if not agreed:
+            return None
         return await self.cast(round_, deputy, choices, channel="paper")  # type: ignore[arg-type]

@@ -12,11 +12,13 @@ from sqlmodel import col, select
 from bot.db.models import BallotDraft, CastBallot, RoundVoter, SelectionRound
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
-from bot.services.rounds import receipt_hash
+from bot.services.rounds import digest_of
 from bot.services.users import TelegramPerson
+from core.rounds import fingerprint
 from core.tally import Mode
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
 
+CONFIRM = "确认提交（提交后不能更改）"
 DEPUTIES = [2001, 2002, 2003, 2004, 2005, 2006]
 ROSTER = "name,telegram_id,street,liaison_station\n" + "".join(f"代表{n},{n},莲花街道,\n" for n in DEPUTIES)
 ITEMS = [
@@ -112,9 +114,10 @@ async def test_a_whole_round(sandbox: Sandbox) -> None:
     [receipt] = await sandbox.press(2001, "确认提交（提交后不能更改）")
     assert receipt.text.startswith("✅ 选票已提交。回执码：<code>")
     code = receipt.text.split("<code>")[1].split("</code>")[0]
+    round_ = await the_round(sandbox)
     async with sandbox.runtime.session_factory() as session:
         stored = (await session.exec(select(CastBallot))).all()
-        assert [b.receipt_hash for b in stored] == [receipt_hash(round_.id, code)]
+        assert [b.receipt_hash for b in stored] == [digest_of(round_.id, round_.receipt_key, code)]
         assert len((await session.exec(select(RoundVoter))).all()) == 1
         assert (await session.exec(select(BallotDraft))).all() == []
     # A second submission (a double click, a forged press) records nothing more.
@@ -126,7 +129,7 @@ async def test_a_whole_round(sandbox: Sandbox) -> None:
         for code in ("c1", "c2", "c3", "c4", "c5", "c7", "c8"):
             await sandbox.press(deputy, data=f"bt:{round_.id}:{code}")
         await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-        await sandbox.press(deputy, data=f"bs:{round_.id}:confirm")
+        await sandbox.press(deputy, CONFIRM)
     # The admin watches turnout, never partial results.
     await sandbox.say(ADMIN_ID, "/rounds")
     await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
@@ -167,7 +170,7 @@ async def test_void_quorum_and_a_tie_with_its_runoff(sandbox: Sandbox) -> None:
         for code in ("c1", "c2", "c4", "c5", "c7", extra):
             await sandbox.press(deputy, data=f"bt:{round_.id}:{code}")
         await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-        await sandbox.press(deputy, data=f"bs:{round_.id}:confirm")
+        await sandbox.press(deputy, CONFIRM)
     await sandbox.advance_clock(closes)
     await sandbox.say(ADMIN_ID, "/rounds")
     [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
@@ -217,12 +220,13 @@ async def _many_deputies(sandbox: Sandbox, count: int) -> None:
         await session.commit()
         rid = round_.id
     world = sandbox.server.world
+    fp = fingerprint(["c1", "c4", "c7"])
     people = [world.person(n, f"代表{n}") for n in range(5000, 5000 + count)]
 
     def everyone_confirms() -> None:
         for person in people:
-            world.press(person, data=f"bs:{rid}:confirm")
-            world.press(person, data=f"bs:{rid}:confirm")  # and a double click
+            world.press(person, data=f"bs:{rid}:confirm:{fp}")
+            world.press(person, data=f"bs:{rid}:confirm:{fp}")  # and a double click
 
     shown = await sandbox.act(everyone_confirms)
     async with sandbox.runtime.session_factory() as session:
@@ -254,7 +258,7 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
             for code in ("c1", "c4", "c7"):
                 await sandbox.press(deputy, data=f"bt:{round_.id}:{code}")
             await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-            [done] = await sandbox.press(deputy, data=f"bs:{round_.id}:confirm")
+            [done] = await sandbox.press(deputy, CONFIRM)
             receipts[deputy] = done.text.split("<code>")[1].split("</code>")[0]
         # 2004 votes on paper: entered by one admin, checked by the other.
         await sandbox.say(ADMIN_ID, "/rounds")
@@ -346,7 +350,11 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
             "c5": "1",
             "c8": "1",
         }
-        assert receipt_hash(round_.id, receipts[2002]) in files[f"round-{round_.id}-receipts.txt"]
+        round_ = await the_round(sandbox)
+        assert (
+            digest_of(round_.id, round_.receipt_key, receipts[2002])
+            in files[f"round-{round_.id}-receipts.txt"]
+        )
         assert not shows_id(files[f"round-{round_.id}-ballots.csv"], 2001)  # anonymous
 
 
@@ -400,7 +408,7 @@ async def test_a_yes_no_abstain_round(sandbox: Sandbox) -> None:
             mark = "yes" if deputy != 2005 and (number <= 3 or (number == 4 and deputy != 2004)) else "no"
             await sandbox.press(deputy, data=f"bm:{round_.id}:c{number}:{mark}")
         await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-        [done] = await sandbox.press(deputy, data=f"bs:{round_.id}:confirm")
+        [done] = await sandbox.press(deputy, CONFIRM)
         assert done.text.startswith("✅ 选票已提交")
     [forged] = await sandbox.press(2005, data=f"bm:{round_.id}:c1:maybe")
     assert forged.alert
