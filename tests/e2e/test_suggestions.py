@@ -7,10 +7,12 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from bot.app import build_classifier
 from bot.db.models import Attachment, CategoryCorrection, Follow, Suggestion, SuggestionEvent, User
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from bot.services.users import TelegramPerson
+from core.categories import default_categories
 from core.roles import Role
 from core.workflow import Action
 from tests.conftest import seed_areas_and_roster
@@ -90,9 +92,15 @@ async def test_a_corrected_category_is_kept_as_training_data(sandbox: Sandbox) -
     _edit = await sandbox.press(1001, "🔄 选其他类别")
     assert _edit[0].text == "请选择最接近的类别："
     assert _edit[0].buttons[0][0] == "便民服务"  # the likeliest stays first
-    # The three likeliest on the first row, then the rest in the office's order (issue 16).
-    assert _edit[0].buttons[0] == ["便民服务", "养老济困", "百姓安居"]
-    assert _edit[0].buttons[1] == ["教育事业", "卫生健康"] and _edit[0].buttons[-1] == ["✖️ 不提交了"]
+    # The three likeliest (as the classifier ranks them) on the first row, then the rest in the
+    # office's order (issue 16).
+    categories = default_categories()
+    zh = {category.code: category.zh for category in categories}
+    best = build_classifier(sandbox.settings).classify(LAMP).ranked[:3]
+    assert _edit[0].buttons[0] == [zh[code] for code in best]
+    rest = [category.zh for category in categories if category.code not in best]
+    assert [label for row in _edit[0].buttons[1:-1] for label in row] == rest
+    assert _edit[0].buttons[-1] == ["✖️ 不提交了"]
     await sandbox.press(1001, "公共安全")
     await sandbox.press(1001, "莲花街道")
     await sandbox.press(1001, "不确定 / 其他")
