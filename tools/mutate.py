@@ -17,7 +17,7 @@ Usage (from the project's root, with the project's Python):
     python tools/mutate.py --tests tests/unit tests/e2e/test_rounds.py   # a wider net, slower
 
 The mutations of core/tally.py and core/scoring.py include those of issue 12; those of
-core/workflow.py the eleven of issue 13.
+core/workflow.py the eleven of issue 13; those of core/permissions.py break the permission matrix.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ TESTS: dict[str, list[str]] = {
     "core/tally.py": ["tests/unit/test_tally.py"],
     "core/scoring.py": ["tests/unit/test_scoring.py"],
     "core/workflow.py": ["tests/unit/test_suggestion_rules.py"],
+    "core/permissions.py": ["tests/unit/test_permission_matrix.py"],
 }
 
 MUTATIONS: list[Mutation] = [
@@ -246,6 +247,61 @@ MUTATIONS: list[Mutation] = [
         "if rule.reason_required and not (reason and reason.strip()):",
         "if rule.reason_required and not reason:",
         "a-blank-reason-accepted",
+    ),
+    # -- core/permissions.py (the permission matrix) ---------------------------------------------
+    Mutation(
+        "core/permissions.py",
+        "return Access.FULL if facts.is_author and need in (Need.AUTHOR, Need.READ) else Access.NONE",
+        "return Access.FULL if facts.is_author else Access.NONE",
+        "an-author-may-triage-own-draft",
+    ),
+    Mutation(
+        "core/permissions.py",
+        "allowed = facts.role is Role.ADMIN or (facts.role is Role.DEPUTY and facts.own_street)",
+        "allowed = facts.role is Role.ADMIN or facts.role is Role.DEPUTY",
+        "any-deputy-may-triage",
+    ),
+    Mutation(
+        "core/permissions.py",
+        "allowed = facts.role is Role.ADMIN or (facts.role is Role.DEPUTY and facts.own_street)",
+        "allowed = facts.role in (Role.ADMIN, Role.STAFF) or (facts.role is Role.DEPUTY and facts.own_street)",
+        "staff-may-triage",
+    ),
+    Mutation(
+        "core/permissions.py",
+        "return Access.FULL if facts.role in (Role.STAFF, Role.ADMIN) else Access.NONE",
+        "return Access.FULL if facts.role in (Role.STAFF, Role.ADMIN, Role.DEPUTY) else Access.NONE",
+        "deputies-may-judge-feasibility",
+    ),
+    Mutation(
+        "core/permissions.py",
+        "if facts.role is Role.STAFF and facts.state in DISTRICT_POOL:",
+        "if facts.role is Role.STAFF:",
+        "staff-read-everything",
+    ),
+    Mutation(
+        "core/permissions.py",
+        "return Access.PUBLIC if facts.follows else Access.NONE",
+        "return Access.PUBLIC",
+        "anyone-reads-any-suggestion",
+    ),
+    Mutation(
+        "core/permissions.py",
+        "return facts.role is Role.STAFF and facts.in_department",
+        "return facts.role is Role.STAFF",
+        "staff-of-another-department-report",
+    ),
+    Mutation(
+        "core/permissions.py",
+        "return facts.role is Role.DEPUTY and facts.supervisor",
+        "return facts.role is Role.DEPUTY",
+        "a-deputy-outside-the-group-inspects",
+    ),
+    Mutation(
+        "core/permissions.py",
+        "return facts.role is Role.ADMIN or facts.in_department or facts.supervisor",
+        "return facts.role is Role.ADMIN or facts.in_department or facts.supervisor or facts.follows",
+        "followers-read-residents-feedback",
     ),
 ]
 
