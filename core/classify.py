@@ -14,7 +14,9 @@ How a text is read (DESIGN.md "Classification"; issue 16):
    more often than not), less when it only names a place (学校附近 is a landmark) and less for
    each repeat. Context rules add the meaning of words that come
    together (电梯 with 加装 is housing, with 故障 safety), so the evidence of the whole text
-   decides, not one strong word.
+   decides, not one strong word; a rule's words then count for its category only (教师 with 工资:
+   工资's evidence is education's, not labour's). The k-th keyword of a category counts
+   ``decay**(k-1)``, so many words of a text's setting do not outweigh its topic.
 4. When no keyword matches at all, morphemes back off: the character pairs and single characters
    that belong mostly to one category's keywords (残, 涝, 灭火…), with low weights.
 
@@ -266,6 +268,17 @@ class Classifier:
                     weight *= self.title_boost
                 hits[category].setdefault(shown, [0.0, 1.0])[0] += weight
                 scores[category] += weight
+                # The pair means its rule's category: its words' evidence for other categories
+                # is evidence for that one (教师 with 工资 is no labour matter), also where a
+                # longer keyword holds the word (拖欠工资 holds 工资).
+                for other, record in enumerate(hits):
+                    if other == category:
+                        continue
+                    for key in [key for key in record if self._holds(key, words)]:
+                        moved = record.pop(key)[0]
+                        scores[other] -= moved
+                        scores[category] += moved
+                        hits[category].setdefault(key, [0.0, 1.0])[0] += moved
         if self.decay < 1:
             for category, record in enumerate(hits):
                 if len(record) > 1:
@@ -286,6 +299,11 @@ class Classifier:
             keywords=tuple(word for word, _record in decided) if best > 0 else (),
             alternatives=tuple((self.categories[i].code, round(scores[i], 4)) for i in order),
         )
+
+    def _holds(self, shown: str, words: tuple[str, ...]) -> bool:
+        """Whether a shown keyword (``word`` or ``variant=word``) is, or holds, one of ``words``."""
+        meaning = shown.rsplit("=", 1)[-1]
+        return meaning in words or any(part in words for part in self._rule_parts.get(meaning, ()))
 
     def _back_off(self, normalized: str, scores: list[float], hits: list[dict[str, list[float]]]) -> None:
         """Morphemes of the keywords, for a text none of whose words is a keyword."""

@@ -285,6 +285,18 @@ def test_weights_are_chosen_on_other_sources_only() -> None:
     assert "general" in figures.report()
 
 
+def test_a_context_rule_takes_its_words_evidence() -> None:
+    """教师 with 工资 is serving teachers' pay (CATEGORIES.md → education): 工资 then counts for
+    education, not for labour, however strong it is alone; the rule is listed as deciding."""
+    classifier = Classifier(default_categories())
+    alone = classifier.classify("拖欠工资")
+    assert alone.ranked[0] == "labour"
+    together = classifier.classify("拖欠工资。本县教师反映")
+    assert together.ranked[0] == "education"
+    assert dict(together.alternatives)["labour"] < dict(alone.alternatives)["labour"]
+    assert "教师+工资" in together.keywords and "拖欠工资" in together.keywords
+
+
 def test_title_boost_and_decay_change_the_scores() -> None:
     """The learned weights are the classifier's: the first sentence counts title_boost times, and
     the k-th keyword of a category decay**(k-1) times."""
@@ -302,13 +314,14 @@ def test_title_boost_and_decay_change_the_scores() -> None:
     )
 
 
-# Regression floors on the two development files by held-out source, a little below the figures
-# measured when they were set (issue 16, title boost, decay and threshold learned in the folds):
-# dev top-1 0.874, top-2 0.965, unsure 0.087, precision 0.910; more_dev 0.926, 0.981, 0.032, 0.938.
-# Hidden sets judge generalisation; these catch a change that breaks what was reached.
+# Regression floors on the two development files by held-out source, at the figures measured
+# when they were set (issue 16; title boost, decay and threshold learned in the folds; the
+# classifier is deterministic): dev top-1 0.884, top-2 0.965, unsure 0.087, precision 0.922;
+# more_dev 0.931, 0.986, 0.028, 0.943. Hidden sets judge generalisation; these catch a change
+# that breaks what was reached.
 _FLOORS = {
-    "suggestions_dev.tsv": {"top-1": 0.865, "top-2": 0.955, "unsure": 0.10, "precision-when-sure": 0.90},
-    "suggestions_more_dev.tsv": {"top-1": 0.91, "top-2": 0.97, "unsure": 0.10, "precision-when-sure": 0.925},
+    "suggestions_dev.tsv": {"top-1": 0.88, "top-2": 0.96, "unsure": 0.095, "precision-when-sure": 0.92},
+    "suggestions_more_dev.tsv": {"top-1": 0.925, "top-2": 0.98, "unsure": 0.05, "precision-when-sure": 0.94},
 }
 
 
