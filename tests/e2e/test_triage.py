@@ -23,7 +23,7 @@ from bot.db.models import (
 )
 from bot.sandbox.session import Sandbox
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
-from tests.e2e.steps import rows
+from tests.e2e.steps import rows, triage
 from tests.e2e.steps import submit_suggestion as submit
 
 RESIDENT, DEPUTY, OTHER_DEPUTY, FAR_DEPUTY = 1001, 2001, 2002, 2003
@@ -373,3 +373,18 @@ async def test_cancel_a_typed_reason(street: Sandbox) -> None:
     [cancelled] = await street.say(DEPUTY, "/cancel")
     assert cancelled.text == "已取消。"
     assert (await rows(street, Suggestion))[0].state == "submitted"
+
+
+async def test_tied_points_share_a_rank(street: Sandbox) -> None:
+    """Equal points share a rank and the next rank skips (1, 1, 3): two deputies with 3 points
+    each are both 1st of 3; the one with none is 3rd, not 2nd."""
+    await submit(street, RESIDENT, "希望社区开设老年食堂，方便独居老人吃饭")
+    await triage(street, DEPUTY, "报区人大常委会")
+    await submit(street, RESIDENT, "公园里的健身器材坏了，希望更换")
+    await triage(street, OTHER_DEPUTY, "报区人大常委会")
+    [first] = await street.say(DEPUTY, "/points")
+    [second] = await street.say(OTHER_DEPUTY, "/points")
+    [last] = await street.say(FAR_DEPUTY, "/points")
+    assert first.text.startswith("<b>履职积分</b>：3 分，排名 1/3"), first.text
+    assert second.text.startswith("<b>履职积分</b>：3 分，排名 1/3"), second.text
+    assert last.text.startswith("<b>履职积分</b>：0 分，排名 3/3"), last.text
