@@ -116,3 +116,55 @@ def fingerprint(choices: object) -> str:
     confirm button carries it, so a ballot changed after that screen is not cast unseen."""
     canonical = json.dumps(choices, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:8]
+
+
+# -- lifecycles: statuses and the admin actions each allows (DESIGN.md "Projects and rounds") ------
+class Status(StrEnum):
+    """A round's status; the values are those stored and carried in callback data."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class AdminAct(StrEnum):
+    """What an admin may do to a selection round (the `act` of its callback data, `ra:RID:ACT`)."""
+
+    SHOW = "show"
+    QUOTA = "quota"
+    TIMES = "times"
+    TURNOUT = "turnout"
+    PAPER = "paper"
+    CHECK = "check"
+    CLOSE = "close"
+    PUBLISH = "publish"
+    RUNOFF = "runoff"
+    EXPORT = "export"
+
+
+# In the order the round card shows them. Turnout only while the vote runs: never partial results.
+SELECTION_LIFECYCLE: dict[Status, tuple[AdminAct, ...]] = {
+    Status.DRAFT: (AdminAct.SHOW, AdminAct.QUOTA, AdminAct.TIMES),
+    Status.SCHEDULED: (AdminAct.SHOW,),
+    Status.OPEN: (AdminAct.SHOW, AdminAct.TURNOUT, AdminAct.PAPER, AdminAct.CHECK, AdminAct.CLOSE),
+    Status.CLOSED: (AdminAct.SHOW, AdminAct.PUBLISH, AdminAct.RUNOFF),
+    Status.PUBLISHED: (AdminAct.SHOW, AdminAct.EXPORT, AdminAct.RUNOFF),
+}
+
+
+def selection_actions(
+    status: str, *, config_errors: bool = False, tied: bool = False
+) -> tuple[AdminAct, ...]:
+    """The admin actions a selection round in `status` allows now: scheduling needs a valid
+    configuration, a runoff needs a tie. An unknown status allows nothing."""
+    try:
+        allowed = SELECTION_LIFECYCLE[Status(status)]
+    except ValueError:
+        return ()
+    return tuple(
+        act
+        for act in allowed
+        if not (act is AdminAct.TIMES and config_errors) and not (act is AdminAct.RUNOFF and not tied)
+    )

@@ -6,6 +6,8 @@ Opening, closing and reminders at their times are the scheduler's (bot/scheduler
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -42,7 +44,7 @@ from bot.services.container import Services
 from bot.services.rounds import BallotRefused
 from bot.services.suggestions import tracking
 from core.roles import Role
-from core.rounds import ballot_refusal
+from core.rounds import AdminAct, ballot_refusal, selection_actions
 from core.tally import Mode
 from core.text import N_
 
@@ -135,80 +137,114 @@ async def round_action(
     if round_ is None:
         answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
-    act = callback_data.act
-    status = round_.status
-    allowed = {
-        "show": True,
-        "quota": status == "draft",
-        "times": status == "draft",
-        "turnout": status == "open",
-        "close": status == "open",
-        "paper": status == "open",
-        "check": status == "open",
-        "publish": status == "closed",
-        "runoff": status in ("closed", "published"),
-        "export": status == "published",
-    }
-    if not allowed.get(act, False):
+    tied = bool((result := services.rounds.result_of(round_)) and result["tied"])
+    if callback_data.act not in selection_actions(round_.status, tied=tied):
         answer_with(
             callback_answer,
             _("这一轮的状态已经变了：{status}。").format(status=_(STATUS.get(round_.status, round_.status))),
             alert=True,
         )
         return
-    if act == "show":
-        await show_round(query, services, round_, settings)
-    elif act == "quota":
-        await state.set_state(RoundInput.quota)
-        await state.set_data({"year": round_.year, "rid": round_.id})
-        await send(query, quota_prompt(await services.rounds.items(round_.year)))
-    elif act == "times":
-        await state.set_state(RoundInput.times)
-        await state.set_data({"rid": round_.id})
-        await send(
-            query,
-            _("请发送开放和关闭时间（{tz}），例如：\n2027-01-04 09:00 2027-01-04 17:00").format(
-                tz=settings.timezone
-            ),
-        )
-    elif act == "turnout":
-        voted = await services.rounds.turnout(round_)
-        # Only turnout while the vote runs: never partial results.
-        answer_with(
-            callback_answer,
-            _("已投票 {voted}/{electorate} 人。").format(voted=voted, electorate=round_.electorate),
-            alert=True,
-        )
-    elif act == "close":
-        await close_round(services, round_, notifier)
-        await services.session.commit()
-        await show_round(query, services, round_, settings)
-    elif act == "publish":
-        await publish_round(services, round_, user, notifier, settings)
-        await show_round(query, services, round_, settings)
-    elif act == "paper":
-        waiting = [
-            d
-            for d, _u in await services.rounds.electors(round_)
-            if not await services.rounds.has_voted(round_, d)
-        ]
-        await send(
-            query, _("在会场用纸质选票投票的代表是谁？"), reply_markup=kb.paper_deputies(round_, waiting)
-        )
-    elif act == "check":
-        pending = await services.rounds.pending_papers(round_)
-        if not pending:
-            await send(query, _("没有等待核对的纸质选票。"))
-            return
-        await send(
-            query, _("请选择要核对的纸质选票（由另一位管理员录入）："), reply_markup=kb.paper_pending(pending)
-        )
-    elif act == "export":
-        await export_round(query, services, round_)
-    elif act == "runoff":
-        runoff = await services.rounds.runoff(round_, user)
-        await services.session.commit()
-        await show_round(query.message, services, runoff, settings)  # type: ignore[arg-type]
+    act = Act(query, callback_answer, state, user, services, settings, notifier, round_)
+    await ADMIN_ACTIONS[AdminAct(callback_data.act)](act)
+
+
+@dataclass(frozen=True)
+class Act:
+    """One admin press on a round, as each action's function receives it."""
+
+    query: CallbackQuery
+    callback_answer: CallbackAnswer
+    state: FSMContext
+    user: User
+    services: Services
+    settings: Settings
+    notifier: Notifier
+    round: SelectionRound
+
+
+async def act_show(act: Act) -> None:
+    await show_round(act.query, act.services, act.round, act.settings)
+
+
+async def act_quota(act: Act) -> None:
+    await act.state.set_state(RoundInput.quota)
+    await act.state.set_data({"year": act.round.year, "rid": act.round.id})
+    await send(act.query, quota_prompt(await act.services.rounds.items(act.round.year)))
+
+
+async def act_times(act: Act) -> None:
+    await act.state.set_state(RoundInput.times)
+    await act.state.set_data({"rid": act.round.id})
+    await send(
+        act.query,
+        _("请发送开放和关闭时间（{tz}），例如：\n2027-01-04 09:00 2027-01-04 17:00").format(
+            tz=act.settings.timezone
+        ),
+    )
+
+
+async def act_turnout(act: Act) -> None:
+    voted = await act.services.rounds.turnout(act.round)
+    answer_with(
+        act.callback_answer,
+        _("已投票 {voted}/{electorate} 人。").format(voted=voted, electorate=act.round.electorate),
+        alert=True,
+    )
+
+
+async def act_close(act: Act) -> None:
+    await close_round(act.services, act.round, act.notifier)
+    await act.services.session.commit()
+    await show_round(act.query, act.services, act.round, act.settings)
+
+
+async def act_publish(act: Act) -> None:
+    await publish_round(act.services, act.round, act.user, act.notifier, act.settings)
+    await show_round(act.query, act.services, act.round, act.settings)
+
+
+async def act_paper(act: Act) -> None:
+    rounds_ = act.services.rounds
+    waiting = [d for d, _u in await rounds_.electors(act.round) if not await rounds_.has_voted(act.round, d)]
+    await send(
+        act.query, _("在会场用纸质选票投票的代表是谁？"), reply_markup=kb.paper_deputies(act.round, waiting)
+    )
+
+
+async def act_check(act: Act) -> None:
+    pending = await act.services.rounds.pending_papers(act.round)
+    if not pending:
+        await send(act.query, _("没有等待核对的纸质选票。"))
+        return
+    await send(
+        act.query, _("请选择要核对的纸质选票（由另一位管理员录入）："), reply_markup=kb.paper_pending(pending)
+    )
+
+
+async def act_export(act: Act) -> None:
+    await export_round(act.query, act.services, act.round)
+
+
+async def act_runoff(act: Act) -> None:
+    runoff = await act.services.rounds.runoff(act.round, act.user)
+    await act.services.session.commit()
+    await show_round(act.query.message, act.services, runoff, act.settings)  # type: ignore[arg-type]
+
+
+# One function per action of core.rounds.SELECTION_LIFECYCLE (a test checks none is missing).
+ADMIN_ACTIONS: dict[AdminAct, Callable[[Act], Awaitable[None]]] = {
+    AdminAct.SHOW: act_show,
+    AdminAct.QUOTA: act_quota,
+    AdminAct.TIMES: act_times,
+    AdminAct.TURNOUT: act_turnout,
+    AdminAct.PAPER: act_paper,
+    AdminAct.CHECK: act_check,
+    AdminAct.CLOSE: act_close,
+    AdminAct.PUBLISH: act_publish,
+    AdminAct.RUNOFF: act_runoff,
+    AdminAct.EXPORT: act_export,
+}
 
 
 async def quota_given(

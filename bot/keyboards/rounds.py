@@ -8,7 +8,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import RoundCandidate, SelectionRound
 from bot.keyboards.builder import InlineKeyboardBuilder
+from core.rounds import AdminAct, selection_actions
 from core.tally import Mode
+from core.text import N_
 
 
 class RoundAction(CallbackData, prefix="ra"):
@@ -63,27 +65,30 @@ def modes() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+ACT_LABELS = {
+    AdminAct.QUOTA: N_("修改应选数"),
+    AdminAct.TIMES: N_("设置开放和关闭时间"),
+    AdminAct.TURNOUT: N_("投票率"),
+    AdminAct.PAPER: N_("录入纸质选票"),
+    AdminAct.CHECK: N_("核对纸质选票"),
+    AdminAct.CLOSE: N_("立即结束投票"),
+    AdminAct.PUBLISH: N_("公布结果"),
+    AdminAct.RUNOFF: N_("开启加赛"),
+    AdminAct.EXPORT: N_("导出选票和结果"),
+}
+
+
 def round_card(round_: SelectionRound, has_errors: bool, tied: bool) -> InlineKeyboardMarkup | None:
+    """Exactly the actions core.rounds' lifecycle allows the round now, one button each."""
     builder = InlineKeyboardBuilder()
-    rid = round_.id
-    if round_.status == "draft":
-        builder.button(text=_("修改应选数"), callback_data=RoundAction(rid=rid, act="quota"))
-        if not has_errors:
-            builder.button(text=_("设置开放和关闭时间"), callback_data=RoundAction(rid=rid, act="times"))
-    elif round_.status == "open":
-        builder.button(text=_("投票率"), callback_data=RoundAction(rid=rid, act="turnout"))
-        builder.button(text=_("录入纸质选票"), callback_data=RoundAction(rid=rid, act="paper"))
-        builder.button(text=_("核对纸质选票"), callback_data=RoundAction(rid=rid, act="check"))
-        builder.button(text=_("立即结束投票"), callback_data=RoundAction(rid=rid, act="close"))
-    elif round_.status == "closed":
-        builder.button(text=_("公布结果"), callback_data=RoundAction(rid=rid, act="publish"))
-        if tied:
-            builder.button(text=_("开启加赛"), callback_data=RoundAction(rid=rid, act="runoff"))
-    elif round_.status == "published":
-        builder.button(text=_("导出选票和结果"), callback_data=RoundAction(rid=rid, act="export"))
-        if tied:
-            builder.button(text=_("开启加赛"), callback_data=RoundAction(rid=rid, act="runoff"))
-    else:
+    acts = [
+        act
+        for act in selection_actions(round_.status, config_errors=has_errors, tied=tied)
+        if act is not AdminAct.SHOW
+    ]
+    for act in acts:
+        builder.button(text=_(ACT_LABELS[act]), callback_data=RoundAction(rid=round_.id, act=act.value))  # type: ignore[arg-type]
+    if not acts:
         return None
     builder.adjust(1)
     return builder.as_markup()
