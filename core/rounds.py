@@ -168,3 +168,31 @@ def selection_actions(
         for act in allowed
         if not (act is AdminAct.TIMES and config_errors) and not (act is AdminAct.RUNOFF and not tied)
     )
+
+
+class EvaluationAct(StrEnum):
+    """What an admin may do to an evaluation round (`ea:RID:ACT`)."""
+
+    SHOW = "show"
+    TIMES = "times"
+    TURNOUT = "turnout"
+    CLOSE = "close"
+    PUBLISH = "publish"
+    EXPORT = "export"
+
+
+EVALUATION_LIFECYCLE: dict[Status, tuple[EvaluationAct, ...]] = {
+    Status.DRAFT: (EvaluationAct.SHOW, EvaluationAct.TIMES),
+    Status.SCHEDULED: (EvaluationAct.SHOW, EvaluationAct.TIMES),
+    Status.OPEN: (EvaluationAct.SHOW, EvaluationAct.TURNOUT, EvaluationAct.CLOSE),
+    Status.CLOSED: (EvaluationAct.SHOW, EvaluationAct.PUBLISH, EvaluationAct.EXPORT),
+    Status.PUBLISHED: (EvaluationAct.SHOW, EvaluationAct.EXPORT),
+}
+
+
+def evaluation_actions(status: str) -> tuple[EvaluationAct, ...]:
+    """The admin actions an evaluation round in `status` allows; an unknown status allows nothing."""
+    try:
+        return EVALUATION_LIFECYCLE[Status(status)]
+    except ValueError:
+        return ()

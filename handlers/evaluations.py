@@ -3,6 +3,9 @@ projects card by card, reviews, submits once and keeps a receipt."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -26,7 +29,7 @@ from bot.round_texts import when
 from bot.services.container import Services
 from bot.services.evaluations import RatingRefused, rate_of
 from core.roles import Role
-from core.rounds import ballot_refusal
+from core.rounds import EvaluationAct, ballot_refusal, evaluation_actions
 
 
 class EvaluationInput(StatesGroup):
@@ -95,35 +98,74 @@ async def admin_action(
     if round_ is None:
         answer_with(callback_answer, _("没有找到这次效果票评。"), alert=True)
         return
-    if act == "show":
-        await show(query, services, round_, settings)
-    elif act == "times" and round_.status in ("draft", "scheduled"):
-        await state.set_state(EvaluationInput.times)
-        await state.set_data({"rid": round_.id})
-        await send(
-            query,
-            _("请发送开始和结束时间（{tz}），例如：\n2027-12-20 09:00 2027-12-27 17:00").format(
-                tz=settings.timezone
-            ),
-        )
-    elif act == "turnout" and round_.status == "open":
-        voters = await services.evaluations.voters(round_)
-        answer_with(
-            callback_answer,
-            _("已提交 {voters}/{electorate} 人。").format(voters=voters, electorate=round_.electorate),
-            alert=True,
-        )
-    elif act == "close" and round_.status == "open":
-        await close_evaluation(services, round_, notifier)
-        await services.session.commit()
-        await show(query, services, round_, settings)
-    elif act == "publish" and round_.status == "closed":
-        await publish_evaluation(services, round_, notifier)
-        await show(query, services, round_, settings)
-    elif act == "export":
-        await send_export(query, services, round_.year, settings)
-    else:
+    if act not in evaluation_actions(round_.status):
         answer_with(callback_answer, _("这个操作现在不能进行了。"), alert=True)
+        return
+    press = EvalPress(query, callback_answer, state, services, notifier, settings, round_)
+    await EVALUATION_ACTIONS[EvaluationAct(act)](press)
+
+
+@dataclass(frozen=True)
+class EvalPress:
+    """One admin press on an evaluation round, as each action's function receives it."""
+
+    query: CallbackQuery
+    callback_answer: CallbackAnswer
+    state: FSMContext
+    services: Services
+    notifier: Notifier
+    settings: Settings
+    round: EvaluationRound
+
+
+async def eval_show(press: EvalPress) -> None:
+    await show(press.query, press.services, press.round, press.settings)
+
+
+async def eval_times(press: EvalPress) -> None:
+    await press.state.set_state(EvaluationInput.times)
+    await press.state.set_data({"rid": press.round.id})
+    await send(
+        press.query,
+        _("请发送开始和结束时间（{tz}），例如：\n2027-12-20 09:00 2027-12-27 17:00").format(
+            tz=press.settings.timezone
+        ),
+    )
+
+
+async def eval_turnout(press: EvalPress) -> None:
+    voters = await press.services.evaluations.voters(press.round)
+    answer_with(
+        press.callback_answer,
+        _("已提交 {voters}/{electorate} 人。").format(voters=voters, electorate=press.round.electorate),
+        alert=True,
+    )
+
+
+async def eval_close(press: EvalPress) -> None:
+    await close_evaluation(press.services, press.round, press.notifier)
+    await press.services.session.commit()
+    await show(press.query, press.services, press.round, press.settings)
+
+
+async def eval_publish(press: EvalPress) -> None:
+    await publish_evaluation(press.services, press.round, press.notifier)
+    await show(press.query, press.services, press.round, press.settings)
+
+
+async def eval_export(press: EvalPress) -> None:
+    await send_export(press.query, press.services, press.round.year, press.settings)
+
+
+# One function per action of core.rounds.EVALUATION_LIFECYCLE.
+EVALUATION_ACTIONS: dict[EvaluationAct, Callable[[EvalPress], Awaitable[None]]] = {
+    EvaluationAct.SHOW: eval_show,
+    EvaluationAct.TIMES: eval_times,
+    EvaluationAct.TURNOUT: eval_turnout,
+    EvaluationAct.CLOSE: eval_close,
+    EvaluationAct.PUBLISH: eval_publish,
+    EvaluationAct.EXPORT: eval_export,
+}
 
 
 async def times_given(

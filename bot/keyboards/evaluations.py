@@ -9,6 +9,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.db.models import EvaluationRound
 from bot.evaluation_texts import RATING_LABELS, title
 from bot.keyboards.builder import InlineKeyboardBuilder
+from core.rounds import EvaluationAct, evaluation_actions
+from core.text import N_
 
 SHORT = {"satisfied": "s", "basically_satisfied": "b", "dissatisfied": "d"}
 LONG = {short: rating for rating, short in SHORT.items()}
@@ -44,18 +46,22 @@ def admin_list(rounds: list[EvaluationRound], year: int) -> InlineKeyboardMarkup
     return builder.as_markup()
 
 
+EVAL_LABELS = {
+    EvaluationAct.TIMES: N_("⏱ 设置时间"),
+    EvaluationAct.TURNOUT: N_("投票率"),
+    EvaluationAct.CLOSE: N_("立即结束"),
+    EvaluationAct.PUBLISH: N_("公布结果"),
+    EvaluationAct.EXPORT: N_("📦 年度导出（XLSX）"),
+}
+
+
 def admin_card(round_: EvaluationRound) -> InlineKeyboardMarkup | None:
+    """Exactly the actions core.rounds.EVALUATION_LIFECYCLE allows the round now."""
     rid = round_.id or 0
     builder = InlineKeyboardBuilder()
-    if round_.status in ("draft", "scheduled"):
-        builder.button(text=_("⏱ 设置时间"), callback_data=EvalAdmin(rid=rid, act="times"))
-    if round_.status == "open":
-        builder.button(text=_("投票率"), callback_data=EvalAdmin(rid=rid, act="turnout"))
-        builder.button(text=_("立即结束"), callback_data=EvalAdmin(rid=rid, act="close"))
-    if round_.status == "closed":
-        builder.button(text=_("公布结果"), callback_data=EvalAdmin(rid=rid, act="publish"))
-    if round_.status in ("closed", "published"):
-        builder.button(text=_("📦 年度导出（XLSX）"), callback_data=EvalAdmin(rid=rid, act="export"))
+    for act in evaluation_actions(round_.status):
+        if act is not EvaluationAct.SHOW:
+            builder.button(text=_(EVAL_LABELS[act]), callback_data=EvalAdmin(rid=rid, act=act.value))  # type: ignore[arg-type]
     builder.adjust(2)
     return builder.as_markup() if builder.buttons else None
 

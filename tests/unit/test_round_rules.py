@@ -97,3 +97,15 @@ def test_every_action_has_its_handler_function() -> None:
     from handlers.rounds import ADMIN_ACTIONS
 
     assert set(ADMIN_ACTIONS) == set(AdminAct)
+
+
+def test_the_evaluation_lifecycle_table() -> None:
+    from core.rounds import EVALUATION_LIFECYCLE, EvaluationAct, evaluation_actions
+    from handlers.evaluations import EVALUATION_ACTIONS
+
+    assert set(EVALUATION_LIFECYCLE) == set(Status)
+    assert evaluation_actions("scheduled") == (EvaluationAct.SHOW, EvaluationAct.TIMES)
+    assert evaluation_actions("open") == (EvaluationAct.SHOW, EvaluationAct.TURNOUT, EvaluationAct.CLOSE)
+    assert EvaluationAct.EXPORT not in evaluation_actions("open")
+    assert evaluation_actions("nonsense") == ()
+    assert set(EVALUATION_ACTIONS) == set(EvaluationAct)
