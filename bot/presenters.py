@@ -11,11 +11,20 @@ from aiogram.utils.markdown import html_decoration as html
 from bot.db.models import Community, District, Street, Suggestion, SuggestionEvent, User
 from bot.services.suggestions import SuggestionView, tracking
 from core.categories import by_code
+from core.limits import shorten, utf16_length
 from core.permissions import Access, shows_reason
 from core.text import N_
 from core.workflow import STATE_LABELS, State
 
 EXCERPT = 60
+# How much of people's own text a card shows (UTF-16 units), so that a card fits one message
+# (4,096) whatever was typed: the text, the last four questions and answers, the last eight
+# events with their reasons. The whole text is a "全文" press away (handlers/deputy.full_text).
+TEXT_BUDGET = 1200
+DIALOGUE_BUDGET = 400
+DIALOGUE_SHOWN = 4
+REASON_BUDGET = 200
+EVENTS_SHOWN = 8
 
 
 ACTION_LABELS = {
@@ -88,8 +97,30 @@ def event_line(event: SuggestionEvent, tz: tzinfo, with_reason: bool = True) -> 
     when = event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     line = f"{when} {state_label(event.new_state)}"
     if event.reason and with_reason:
-        line += _("（{reason}）").format(reason=html.quote(event.reason))
+        line += _("（{reason}）").format(reason=html.quote(shorten(event.reason, REASON_BUDGET)))
     return line
+
+
+def is_shortened(view: SuggestionView) -> bool:
+    """Whether a card or detail of this suggestion shows less than everything people wrote."""
+    texts = [(view.suggestion.text, TEXT_BUDGET)]
+    texts += [(event.reason or "", DIALOGUE_BUDGET) for event in _dialogue(view)]
+    texts += [(event.reason or "", REASON_BUDGET) for event in view.events]
+    return len(view.events) > EVENTS_SHOWN or any(utf16_length(t) > budget for t, budget in texts)
+
+
+def _dialogue(view: SuggestionView) -> list[SuggestionEvent]:
+    return [event for event in view.events if event.kind in ("ask", "answer")]
+
+
+def full_text(view: SuggestionView, dialogue: bool = True) -> str:
+    """Everything people wrote on a suggestion, whole, as plain text (escape it to send); with
+    `dialogue`, the questions and answers between the author and the deputies too."""
+    lines = [view.tracking, "", view.suggestion.text]
+    for event in _dialogue(view) if dialogue else []:
+        label = _("追问：{text}") if event.kind == "ask" else _("回答：{text}")
+        lines += ["", label.format(text=event.reason or "")]
+    return "\n".join(lines)
 
 
 def suggestion_detail(view: SuggestionView, tz: tzinfo, access: Access = Access.FULL) -> str:
@@ -104,12 +135,12 @@ def suggestion_detail(view: SuggestionView, tz: tzinfo, access: Access = Access.
     ]
     if view.attachments:
         lines.append(_("照片：{count} 张").format(count=len(view.attachments)))
-    lines += ["", html.quote(suggestion.text), "", _("<b>进展</b>")]
+    lines += ["", html.quote(shorten(suggestion.text, TEXT_BUDGET)), "", _("<b>进展</b>")]
     lines += [
         event_line(event, tz, with_reason=shows_reason(event.kind, access))
         for event in view.events
         if event.kind != "abandon"
-    ]
+    ][-EVENTS_SHOWN:]
     return "\n".join(lines)
 
 
@@ -126,11 +157,11 @@ def deputy_card(view: SuggestionView, author: User, tz: tzinfo) -> str:
         lines.append(_("代表代征集"))
     if view.attachments:
         lines.append(_("照片：{count} 张").format(count=len(view.attachments)))
-    lines += ["", html.quote(suggestion.text)]
-    dialogue = [event for event in view.events if event.kind in ("ask", "answer")]
+    lines += ["", html.quote(shorten(suggestion.text, TEXT_BUDGET))]
+    dialogue = _dialogue(view)
     if dialogue:
         lines.append("")
-        for event in dialogue[-4:]:
+        for event in dialogue[-DIALOGUE_SHOWN:]:
             label = _("追问：{text}") if event.kind == "ask" else _("回答：{text}")
-            lines.append(label.format(text=html.quote(event.reason or "")))
+            lines.append(label.format(text=html.quote(shorten(event.reason or "", DIALOGUE_BUDGET))))
     return "\n".join(lines)

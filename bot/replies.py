@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
 
 from core.deadlines import parse_window
 from core.limits import MAX_CAPTION, visible_length
@@ -72,6 +73,19 @@ def answer_with(callback_answer: CallbackAnswer, text: str, *, alert: bool = Fal
     after the handler (a query answered twice is refused by Telegram)."""
     callback_answer.text = text
     callback_answer.show_alert = alert
+
+
+async def refuse_too_long(message: Message, text: str, limit: int) -> bool:
+    """Says so and returns True when typed text is longer than `limit` characters: what people
+    write is stored whole or not at all, never cut (issue 14, fault 2)."""
+    if len(text) <= limit:
+        return False
+    await message.answer(
+        _("您写了 {count} 字，超过了 {limit} 字的上限，没有保存。请精简后再发送。").format(
+            count=len(text), limit=limit
+        )
+    )
+    return True
 
 
 async def window_from(

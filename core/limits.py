@@ -32,3 +32,35 @@ def visible_length(markup: str) -> int:
     strict parser.
     """
     return utf16_length(html.unescape(_TAG.sub("", markup)))
+
+
+def shorten(text: str, budget: int) -> str:
+    """`text` if it fits in `budget` UTF-16 units, else its head ending in "…" (within budget).
+
+    For showing people's long text on a card; the stored text is never cut.
+    """
+    if utf16_length(text) <= budget:
+        return text
+    units, end = 0, 0
+    for end, char in enumerate(text):  # noqa: B007
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > budget - 1:
+            break
+    return text[:end].rstrip() + "…"
+
+
+def split(text: str, budget: int = MAX_TEXT) -> list[str]:
+    """`text` in consecutive parts of at most `budget` UTF-16 units each, cut at a line break or
+    a space where one is near, so that a long text is sent whole in several messages."""
+    parts: list[str] = []
+    rest = text
+    while utf16_length(rest) > budget:
+        head = shorten(rest, budget + 1)[:-1]  # the longest prefix that fits
+        cut = max(head.rfind("\n"), head.rfind(" "))
+        if cut < len(head) // 2:  # no good break near the end: cut mid-line
+            cut = len(head)
+        parts.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n ") if cut < len(head) else rest[cut:]
+    if rest or not parts:
+        parts.append(rest)
+    return parts

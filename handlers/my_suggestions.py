@@ -12,8 +12,9 @@ from bot.config import Settings
 from bot.db.models import Suggestion, User
 from bot.keyboards import suggestions as kb
 from bot.keyboards.common import MenuAction
+from bot.keyboards.triage import with_full_text
 from bot.notices.suggestions import changed
-from bot.presenters import suggestion_detail, suggestion_line
+from bot.presenters import is_shortened, suggestion_detail, suggestion_line
 from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from bot.services.suggestions import StaleChange, tracking
@@ -59,11 +60,10 @@ async def show(
     follower's page leaves out the questions and answers between the author and the deputies."""
     view = await services.suggestions.view(suggestion.id)  # type: ignore[arg-type]
     withdrawable = await services.suggestions.can_withdraw(suggestion, user)
-    await edit_or_send(
-        query,
-        suggestion_detail(view, settings.tz, access),  # type: ignore[arg-type]
-        reply_markup=kb.detail(suggestion, withdrawable),
-    )
+    markup = kb.detail(suggestion, withdrawable)
+    if is_shortened(view):  # type: ignore[arg-type]
+        markup = with_full_text(markup, suggestion)
+    await edit_or_send(query, suggestion_detail(view, settings.tz, access), reply_markup=markup)  # type: ignore[arg-type]
 
 
 async def withdraw(

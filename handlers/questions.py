@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.db.models import User
 from bot.keyboards.triage import AnswerQuestion
 from bot.notices.suggestions import deliver_card
-from bot.replies import answer_with, send
+from bot.replies import answer_with, refuse_too_long, send
 from bot.services.container import Services
 from bot.services.suggestions import StaleChange, tracking
 from core.roles import Role
@@ -57,6 +57,8 @@ async def answer_text(
     if len(text) < 2:
         await message.answer(_("请写下您的回答。"))
         return
+    if await refuse_too_long(message, text, services.settings.suggestion_max_chars):
+        return
     data = await state.get_data()
     await state.clear()
     suggestion = await services.suggestions.get(data["sid"])
@@ -64,7 +66,7 @@ async def answer_text(
         await message.answer(_("这个问题已经回答过，或者不再需要回答。"))
         return
     try:
-        await services.suggestions.move(suggestion, Action.ANSWER, user, Role.RESIDENT, text[:1000])
+        await services.suggestions.move(suggestion, Action.ANSWER, user, Role.RESIDENT, text)
     except (TransitionRefused, StaleChange):
         await message.answer(_("这个问题已经回答过，或者不再需要回答。"))
         return

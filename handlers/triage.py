@@ -21,11 +21,12 @@ from bot.db.models import Suggestion, SuggestionEvent, User
 from bot.keyboards import triage as kb
 from bot.notices.suggestions import changed, deliver_card
 from bot.permissions import restrict
-from bot.presenters import category_name, deputy_card, state_label
-from bot.replies import answer_with, edit_markup, edit_or_send, send
+from bot.presenters import DIALOGUE_BUDGET, category_name, deputy_card, full_text, is_shortened, state_label
+from bot.replies import answer_with, edit_markup, edit_or_send, refuse_too_long, send
 from bot.services.container import Services
 from bot.services.suggestions import tracking
 from bot.services.triage import Refused
+from core.limits import shorten, split
 from core.permissions import TRIAGE_ACTIONS, Need
 from core.roles import Role
 from core.text import N_
@@ -58,12 +59,17 @@ async def card_markup(
     return None
 
 
-async def render_card(services: Services, suggestion_id: int) -> tuple[str, Suggestion] | None:
+async def render_card(services: Services, suggestion_id: int) -> tuple[str, Suggestion, bool] | None:
+    """The card's text, its suggestion, and whether the card shows people's text shortened."""
     view = await services.suggestions.view(suggestion_id)
     if view is None:
         return None
     author = await services.users.get(view.suggestion.resident_id)
-    return deputy_card(view, author, services.settings.tz), view.suggestion  # type: ignore[arg-type]
+    return deputy_card(view, author, services.settings.tz), view.suggestion, is_shortened(view)  # type: ignore[arg-type]
+
+
+def full_text_button(markup: InlineKeyboardMarkup | None, suggestion: Suggestion, shortened: bool):  # type: ignore[no-untyped-def]
+    return kb.with_full_text(markup, suggestion) if shortened else markup
 
 
 async def open_card(
@@ -71,8 +77,34 @@ async def open_card(
 ) -> None:
     """A card opened from a listing: the suggestion loader let in its readers only."""
     markup = await card_markup(services, user, role, suggestion)
-    text, _suggestion = await render_card(services, suggestion.id)  # type: ignore[misc, arg-type]
-    await send(query, text, reply_markup=markup)
+    text, shown, shortened = await render_card(services, suggestion.id)  # type: ignore[misc, arg-type]
+    await send(query, text, reply_markup=full_text_button(markup, shown, shortened))
+
+
+async def show_full_text(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.FullText,
+    services: Services,
+    user: User,
+    role: Role,
+) -> None:
+    """Everything written on a suggestion, whole, in as many messages as it takes."""
+    suggestion = await services.suggestions.get(callback_data.sid)
+    # The author, the street's deputies, staff and admins read the questions and answers too; a
+    # follower reads the suggestion only (as on their detail page, core.permissions).
+    full = suggestion is not None and (
+        suggestion.resident_id == user.id
+        or role in (Role.ADMIN, Role.STAFF)
+        or await services.triage.may_triage(user, role, suggestion)
+    )
+    allowed = full or (suggestion is not None and await services.suggestions.follows(user, suggestion))
+    view = await services.suggestions.view(callback_data.sid) if allowed else None
+    if view is None:
+        answer_with(callback_answer, _("您不能查看这条建议。"), alert=True)
+        return
+    for part in split(full_text(view, dialogue=full)):
+        await send(query, html.quote(part))
 
 
 # -- refusing and applying -------------------------------------------------------------------------
@@ -116,7 +148,7 @@ def done_line(suggestion: Suggestion, event: SuggestionEvent) -> str:
     elif event.kind == "reassign":
         done = _("✅ 已转给{street}的代表").format(street=html.quote(event.reason or ""))
     if event.reason and event.kind not in ("reclassify", "reassign"):
-        done += "\n" + _("说明：{reason}").format(reason=html.quote(event.reason))
+        done += "\n" + _("说明：{reason}").format(reason=html.quote(shorten(event.reason, DIALOGUE_BUDGET)))
     return done
 
 
@@ -132,8 +164,8 @@ async def apply(
     # Told in the same transaction as the change: both are stored, or neither.
     await changed(services, suggestion, event)
     await services.commit()
-    text, _fresh = await render_card(services, suggestion.id)  # type: ignore[misc,arg-type]
-    markup = await card_markup(services, user, role, suggestion)
+    text, _fresh, shortened = await render_card(services, suggestion.id)  # type: ignore[misc,arg-type]
+    markup = full_text_button(await card_markup(services, user, role, suggestion), suggestion, shortened)
     answer = f"{text}\n\n{done_line(suggestion, event)}"
     if isinstance(target, CallbackQuery):
         await edit_or_send(target, answer, reply_markup=markup)
@@ -282,11 +314,13 @@ async def typed_text(message: Message, state: FSMContext, services: Services, us
     if len(text) < 2:
         await message.answer(_("请写下要问的问题。") if asking else _("请写明理由。"))
         return
+    if await refuse_too_long(message, text, services.settings.suggestion_max_chars):
+        return
     data = await state.get_data()
     await state.clear()
     action = Action.ASK if asking else Action.DECLINE
     await act_and_apply(
-        message, services, user, role, data["sid"], data["v"], action, reason=text[:500], callback_answer=None
+        message, services, user, role, data["sid"], data["v"], action, reason=text, callback_answer=None
     )
 
 
@@ -375,6 +409,8 @@ async def infeasible_reason(
     if len(text) < 2:
         await message.answer(_("请写明理由。"))
         return
+    if await refuse_too_long(message, text, services.settings.suggestion_max_chars):
+        return
     data = await state.get_data()
     await state.clear()
     await act_and_apply(
@@ -385,7 +421,7 @@ async def infeasible_reason(
         data["sid"],
         data["v"],
         Action.INFEASIBLE,
-        reason=text[:500],
+        reason=text,
         callback_answer=None,
     )
 
@@ -432,5 +468,8 @@ def setup() -> Router:
     office = restrict(Router(name="triage.nominate"), Role.ADMIN)
     office.callback_query.register(nominate, kb.Nominate.filter(), flags={"suggestion": Need.NOMINATE})
     parent = Router(name="cards")
+    parent = Router(name="cards")
+    # The whole text of a card or a detail: for whoever may read it (checked in the handler).
+    parent.callback_query.register(show_full_text, kb.FullText.filter())
     parent.include_routers(router, cards, pool, office)
     return parent

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import Street, Suggestion
@@ -99,6 +99,19 @@ class Nominate(CallbackData, prefix="nm"):
 class AnswerQuestion(CallbackData, prefix="aq"):
     sid: int
     v: int
+
+
+class FullText(CallbackData, prefix="ft"):
+    """Everything people wrote on a suggestion, sent whole in parts (cards show it shortened)."""
+
+    sid: int
+
+
+def with_full_text(markup: InlineKeyboardMarkup | None, suggestion: Suggestion) -> InlineKeyboardMarkup:
+    """`markup` with a last row holding the "全文" button."""
+    button = InlineKeyboardButton(text=_("全文"), callback_data=FullText(sid=suggestion.id).pack())  # type: ignore[arg-type]
+    rows = list(markup.inline_keyboard) if markup else []
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, [button]])
 
 
 def card_actions(suggestion: Suggestion) -> InlineKeyboardMarkup | None:

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.db.models import Suggestion, SuggestionEvent, User
 from bot.keyboards import triage as kb
 from bot.notices.recipients import street_deputies
-from bot.presenters import deputy_card
+from bot.presenters import deputy_card, is_shortened
 from bot.services.container import Services
 
 
@@ -34,7 +34,10 @@ async def deliver_card(
 
     def render(_deputy: User) -> tuple[str, InlineKeyboardMarkup | None]:
         head = _(intro) if intro else _("📥 您的街道有一条新建议：")
-        return f"{head}\n\n{deputy_card(view, author, tz)}", kb.card_actions(suggestion)  # type: ignore[arg-type]
+        markup = kb.card_actions(suggestion)
+        if is_shortened(view):  # type: ignore[arg-type]
+            markup = kb.with_full_text(markup, suggestion)
+        return f"{head}\n\n{deputy_card(view, author, tz)}", markup  # type: ignore[arg-type]
 
     return await services.outbox.notify(
         services.session,

@@ -129,3 +129,67 @@ async def test_fault_11_the_board_serves_a_published_evaluation(sandbox: Sandbox
         assert results.status == 200 and f"{year}年民生实事项目效果票评" in await results.text()
     finally:
         await client.close()
+
+
+LONG_TEXT = ("我们小区门口的路灯坏了好几个月，晚上老人出门很不安全。" * 80)[:1990]
+
+
+async def ask_and_answer(street: Sandbox, question: str, answer: str) -> list:
+    await street.press(DEPUTY, "追问")
+    await street.say(DEPUTY, question)
+    await street.press(RESIDENT, "回答代表的问题")
+    return await street.say(RESIDENT, answer)
+
+
+async def test_faults_1_and_2_long_texts_are_stored_whole_and_every_card_fits(street: Sandbox) -> None:
+    from bot.db.models import Delivery, SuggestionEvent
+
+    await street.say(RESIDENT, LONG_TEXT)
+    suggestion = await finish_intake(street, RESIDENT)
+    questions = [
+        ("问题一：" + "具体是哪几栋楼门口？" * 60)[:480],
+        ("问题二：" + "大概从什么时候开始？" * 60)[:480],
+    ]
+    answers = [
+        ("回答一：" + "三栋和五栋之间的路段。" * 100)[:990],
+        ("回答二：" + "从今年八月开始一直不亮。" * 100)[:990],
+    ]
+    for question, answer in zip(questions, answers, strict=True):
+        shown = await ask_and_answer(street, question, answer)
+        assert any(s.to == RESIDENT and s.text.startswith("谢谢！您的回答已转给代表") for s in shown)
+        cards = [s for s in shown if s.to in (DEPUTY, OTHER_DEPUTY) and "回答：" in s.text]
+        assert len(cards) == 2 and all(["全文"] in c.buttons for c in cards)
+    async with street.runtime.session_factory() as session:  # type: ignore[union-attr]
+        failed = (await session.exec(select(Delivery).where(Delivery.status == "failed"))).all()
+        stored = (
+            await session.exec(
+                select(SuggestionEvent.reason)
+                .where(col(SuggestionEvent.kind).in_(("ask", "answer")))
+                .order_by(col(SuggestionEvent.id))
+            )
+        ).all()
+    assert not failed
+    assert list(stored) == [questions[0], answers[0], questions[1], answers[1]]  # whole, uncut
+    # Everyone can still open it; the whole text comes in parts.
+    [listing] = await street.say(DEPUTY, "/inbox")
+    [card] = await street.press(DEPUTY, listing.buttons[0][0])
+    assert card.text.startswith("<b>MS-") and ["全文"] in card.buttons
+    parts = await street.press(DEPUTY, "全文")
+    whole = "".join(part.text for part in parts)
+    assert LONG_TEXT in whole and all(answer in whole for answer in answers)
+    [mine] = await street.say(RESIDENT, "/my")
+    [detail] = await street.press(RESIDENT, mine.buttons[0][0])
+    assert detail.text.startswith("<b>MS-") and ["全文"] in detail.buttons
+    assert suggestion.id is not None and not apologies(street)
+
+
+async def test_fault_2_a_text_over_the_limit_is_refused_with_the_limit(street: Sandbox) -> None:
+    await street.say(RESIDENT, "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全")
+    await finish_intake(street, RESIDENT)
+    await street.press(DEPUTY, "追问")
+    [refused] = await street.say(DEPUTY, "问" * 2001)
+    assert refused.text == "您写了 2001 字，超过了 2000 字的上限，没有保存。请精简后再发送。"
+    # Still asking: a shorter question is taken.
+    shown = await street.say(DEPUTY, "问" * 1500)
+    [question] = [s for s in shown if s.to == RESIDENT]
+    assert "问" * 1500 in question.text or "全文" in str(question.buttons)
