@@ -6,13 +6,13 @@ from datetime import tzinfo
 from fractions import Fraction
 
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import EvaluationRound, Project, ProjectEvent
 from bot.presenters import category_name, excerpt
 from bot.project_texts import budget_line, day, progress_line
 from bot.round_texts import when
 from core.consequences import PENALTY_MEASURES
+from core.safe_html import esc
 from core.scoring import percent
 from core.text import N_
 
@@ -55,15 +55,15 @@ def project_card(
     lines = [
         _("📝 {title} · 已评 {rated}/{total}").format(title=title(round_), rated=rated, total=total),
         "",
-        f"<b>{index + 1}/{total} {html.quote(project.name)}</b>",
-        f"{category_name(project.category)} · {html.quote(project.department)}",
+        f"<b>{index + 1}/{total} {esc(project.name)}</b>",
+        f"{category_name(project.category)} · {esc(project.department)}",
         progress_line(project) + (_("（已完成）") if project.done_at else ""),
         budget_line(project),
     ]
     if last_report is not None:
         lines.append(
             _("最近报告（{date}）：{text}").format(
-                date=day(last_report.at, tz), text=html.quote(excerpt(last_report.text or ""))
+                date=day(last_report.at, tz), text=excerpt(last_report.text or "")
             )
         )
     lines += ["", _("您的评价：{rating}").format(rating=rating_label(chosen))]
@@ -73,9 +73,7 @@ def project_card(
 def review(round_: EvaluationRound, projects: list[Project], ratings: dict[str, str]) -> str:
     lines = [_("请检查您的评价（{title}）：").format(title=title(round_)), ""]
     for project in projects:
-        lines.append(
-            f"#{project.id} {html.quote(project.name)}：{rating_label(ratings.get(str(project.id)))}"
-        )
+        lines.append(f"#{project.id} {esc(project.name)}：{rating_label(ratings.get(str(project.id)))}")
     missing = sum(1 for p in projects if str(p.id) not in ratings)
     lines.append("")
     if missing:
@@ -113,7 +111,7 @@ def results_text(round_: EvaluationRound, result: dict) -> str:  # type: ignore[
         _("<b>项目满意度</b>"),
     ]
     for item in result["projects"]:
-        lines.append(f"#{item['id']} {html.quote(item['name'])}：{project_outcome(item)}")
+        lines.append(f"#{item['id']} {esc(item['name'])}：{project_outcome(item)}")
     if result.get("categories"):
         lines += ["", _("<b>分类满意度</b>")]
         lines += [
@@ -142,7 +140,7 @@ def project_outcome(item: dict) -> str:  # type: ignore[type-arg]
 def department_outcome(department: dict) -> str:  # type: ignore[type-arg]
     parts = [
         _("{name}：满意度 {rate}").format(
-            name=html.quote(department["department"]), rate=_rate(department["satisfaction"])
+            name=esc(department["department"]), rate=_rate(department["satisfaction"])
         )
     ]
     if department["complete"]:
@@ -156,5 +154,5 @@ def department_outcome(department: dict) -> str:  # type: ignore[type-arg]
 
 def follower_result(round_: EvaluationRound, item: dict) -> str:  # type: ignore[type-arg]
     return _("📊 您关注的 <b>{name}</b> 在{title}中：{outcome}").format(
-        name=html.quote(item["name"]), title=title(round_), outcome=project_outcome(item)
+        name=esc(item["name"]), title=title(round_), outcome=project_outcome(item)
     )

@@ -15,7 +15,6 @@ from typing import Any
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 from sqlalchemy import event as sa_event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +29,7 @@ from bot.presenters import category_name, state_label
 from bot.services.suggestions import tracking
 from core.deadlines import quiet_until
 from core.permissions import PRIVATE_EVENT_KINDS
+from core.safe_html import esc
 
 log = logging.getLogger(__name__)
 
@@ -142,9 +142,7 @@ class Notifier:
         code = tracking(suggestion)
         if own and event.kind == "ask":
             text = _("人大代表想进一步了解您的建议 <b>{tracking}</b>：\n{question}\n\n请点下面的按钮回答。")
-            return text.format(tracking=code, question=html.quote(event.reason or "")), answer_keyboard(
-                suggestion
-            )
+            return text.format(tracking=code, question=esc(event.reason or "")), answer_keyboard(suggestion)
         head = (
             _("您的建议 <b>{tracking}</b> 有新进展：")
             if own
@@ -157,10 +155,10 @@ class Notifier:
         if event.kind == "reclassify":
             lines[1] = _("类别改为：{category}").format(category=category_name(suggestion.category))
         elif event.kind == "reassign":
-            lines[1] = _("转给了{street}的代表").format(street=html.quote(event.reason or ""))
+            lines[1] = _("转给了{street}的代表").format(street=esc(event.reason or ""))
         elif event.reason and (own or event.kind not in PRIVATE_EVENT_KINDS):
             # A question and its answer stay between the author and the deputies.
-            lines.append(_("说明：{reason}").format(reason=html.quote(event.reason)))
+            lines.append(_("说明：{reason}").format(reason=esc(event.reason)))
         if own:
             lines.append(_("发送 /my 查看详情。"))
         return "\n".join(lines)

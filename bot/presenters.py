@@ -6,13 +6,13 @@ from datetime import tzinfo
 
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import Community, District, Street, Suggestion, SuggestionEvent, User
 from bot.services.suggestions import SuggestionView, tracking
 from core.categories import by_code
 from core.limits import shorten, utf16_length
 from core.permissions import Access, shows_reason
+from core.safe_html import Html, esc
 from core.text import N_
 from core.workflow import STATE_LABELS, State
 
@@ -66,23 +66,29 @@ def state_label(state: str | None) -> str:
         return state or "—"
 
 
-def excerpt(text: str, size: int = EXCERPT) -> str:
+def plain_excerpt(text: str, size: int = EXCERPT) -> str:
+    """The start of a text on one line, as plain text: for button labels (never escaped)."""
     flat = " ".join(text.split())
-    return html.quote(flat if len(flat) <= size else flat[: size - 1] + "…")
+    return flat if len(flat) <= size else flat[: size - 1] + "…"
+
+
+def excerpt(text: str, size: int = EXCERPT) -> Html:
+    """The start of a text on one line, escaped once for a message."""
+    return esc(plain_excerpt(text, size))
 
 
 def place(street: Street | None, community: Community | None) -> str:
     if street is None:
         return _("未填写")
     parts = [area_name(street)] + ([community.name] if community else [])
-    return html.quote(" ".join(parts))
+    return esc(" ".join(parts))
 
 
 def resident_name(user: User, share_name: bool) -> str:
     """What deputies and staff see: the pseudonym, unless the resident chose to share their name."""
     pseudonym = _("居民#{code}").format(code=user.pseudonym)
     if share_name and user.full_name:
-        return html.quote(f"{user.full_name}（{pseudonym}）")
+        return esc(f"{user.full_name}（{pseudonym}）")
     return pseudonym
 
 
@@ -97,7 +103,7 @@ def event_line(event: SuggestionEvent, tz: tzinfo, with_reason: bool = True) -> 
     when = event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     line = f"{when} {state_label(event.new_state)}"
     if event.reason and with_reason:
-        line += _("（{reason}）").format(reason=html.quote(shorten(event.reason, REASON_BUDGET)))
+        line += _("（{reason}）").format(reason=esc(shorten(event.reason, REASON_BUDGET)))
     return line
 
 
@@ -135,7 +141,7 @@ def suggestion_detail(view: SuggestionView, tz: tzinfo, access: Access = Access.
     ]
     if view.attachments:
         lines.append(_("照片：{count} 张").format(count=len(view.attachments)))
-    lines += ["", html.quote(shorten(suggestion.text, TEXT_BUDGET)), "", _("<b>进展</b>")]
+    lines += ["", esc(shorten(suggestion.text, TEXT_BUDGET)), "", _("<b>进展</b>")]
     lines += [
         event_line(event, tz, with_reason=shows_reason(event.kind, access))
         for event in view.events
@@ -157,11 +163,11 @@ def deputy_card(view: SuggestionView, author: User, tz: tzinfo) -> str:
         lines.append(_("代表代征集"))
     if view.attachments:
         lines.append(_("照片：{count} 张").format(count=len(view.attachments)))
-    lines += ["", html.quote(shorten(suggestion.text, TEXT_BUDGET))]
+    lines += ["", esc(shorten(suggestion.text, TEXT_BUDGET))]
     dialogue = _dialogue(view)
     if dialogue:
         lines.append("")
         for event in dialogue[-DIALOGUE_SHOWN:]:
             label = _("追问：{text}") if event.kind == "ask" else _("回答：{text}")
-            lines.append(label.format(text=html.quote(shorten(event.reason or "", DIALOGUE_BUDGET))))
+            lines.append(label.format(text=esc(shorten(event.reason or "", DIALOGUE_BUDGET))))
     return "\n".join(lines)

@@ -6,12 +6,12 @@ from datetime import datetime, tzinfo
 
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import Project, ProjectEvent
 from bot.presenters import category_name, excerpt
 from core.money import share, wan
 from core.progress import bar
+from core.safe_html import esc
 from core.text import N_
 
 STATUS_LABELS = {
@@ -45,7 +45,7 @@ def progress_line(project: Project) -> str:
 
 
 def project_line(project: Project) -> str:
-    return f"#{project.id} {html.quote(project.name)} · {project.percent}%"
+    return f"#{project.id} {esc(project.name)} · {project.percent}%"
 
 
 def budget_line(project: Project) -> str:
@@ -58,19 +58,19 @@ def budget_line(project: Project) -> str:
 
 def project_card(project: Project, street: str | None, history: list[ProjectEvent], tz: tzinfo) -> str:
     lines = [
-        f"<b>#{project.id} {html.quote(project.name)}</b>",
+        f"<b>#{project.id} {esc(project.name)}</b>",
         _("{year}年 · {category} · {status}").format(
             year=project.year,
             category=category_name(project.category),
             status=_(STATUS_LABELS[project.status]),
         ),
-        _("责任单位：{department}").format(department=html.quote(project.department or "—")),
-        _("地点：{place}").format(place=html.quote(" ".join(filter(None, (street, project.place))) or "—")),
+        _("责任单位：{department}").format(department=esc(project.department or "—")),
+        _("地点：{place}").format(place=esc(" ".join(filter(None, (street, project.place))) or "—")),
         budget_line(project),
         progress_line(project),
     ]
     if project.scope:
-        lines.append(_("建设内容：{scope}").format(scope=html.quote(project.scope)))
+        lines.append(_("建设内容：{scope}").format(scope=esc(project.scope)))
     if project.plan_filed_at is None:
         lines.append(_("实施方案截止：{date}").format(date=day(project.plan_due_at, tz)))
     elif project.next_report_due_at and project.status != "completed":
@@ -85,25 +85,25 @@ def event_line(event: ProjectEvent, tz: tzinfo) -> str:
     if event.kind == "created":
         return _("{date} 确定为民生实事项目").format(date=when)
     if event.kind == "plan":
-        return _("{date} 提交实施方案：{text}").format(date=when, text=html.quote(excerpt(event.text or "")))
+        return _("{date} 提交实施方案：{text}").format(date=when, text=excerpt(event.text or ""))
     if event.kind == "report":
         head = _("{date} 进度 {percent}%").format(date=when, percent=event.percent)
         if event.milestone:
-            head += " · 🏁 " + html.quote(event.milestone)
-        return _("{summary}：{text}").format(summary=head, text=html.quote(excerpt(event.text or "")))
+            head += " · 🏁 " + esc(event.milestone)
+        return _("{summary}：{text}").format(summary=head, text=excerpt(event.text or ""))
     if event.kind == "change":
         return _("{date} 变更{field}：{old} → {new}（理由：{reason}）").format(
             date=when,
             field=_(FIELD_LABELS.get(event.field or "", event.field or "")),
-            old=html.quote(_shown(event.field, event.old_value)),
-            new=html.quote(_shown(event.field, event.new_value)),
-            reason=html.quote(event.text or ""),
+            old=esc(_shown(event.field, event.old_value)),
+            new=esc(_shown(event.field, event.new_value)),
+            reason=esc(event.text or ""),
         )
     if event.kind == "done":
         return _("{date} 责任单位确认完成").format(date=when)
     if event.kind == "inspection":
-        return _("{date} 代表视察：{text}").format(date=when, text=html.quote(excerpt(event.text or "")))
-    return _("{date} 居民反馈：{text}").format(date=when, text=html.quote(excerpt(event.text or "")))
+        return _("{date} 代表视察：{text}").format(date=when, text=excerpt(event.text or ""))
+    return _("{date} 居民反馈：{text}").format(date=when, text=excerpt(event.text or ""))
 
 
 def _shown(field: str | None, value: str | None) -> str:
@@ -116,13 +116,11 @@ def _shown(field: str | None, value: str | None) -> str:
 
 def event_notice(project: Project, event: ProjectEvent, author: str) -> str:
     """What followers, the supervision group and the department are told of an event."""
-    name = html.quote(project.name)
+    name = esc(project.name)
     if event.kind == "plan":
         head = _("📋 <b>{name}</b> 的实施方案已提交（{author}）：").format(name=name, author=author)
     elif event.kind == "report" and event.milestone:
-        head = _("🏁 <b>{name}</b> 到达里程碑：{milestone}").format(
-            name=name, milestone=html.quote(event.milestone)
-        )
+        head = _("🏁 <b>{name}</b> 到达里程碑：{milestone}").format(name=name, milestone=esc(event.milestone))
     elif event.kind == "report":
         head = _("📈 <b>{name}</b> 有新的进度报告（{author}）：").format(name=name, author=author)
     elif event.kind == "change":
@@ -142,13 +140,13 @@ def event_notice(project: Project, event: ProjectEvent, author: str) -> str:
         lines.append(
             _("{field}：{old} → {new}").format(
                 field=_(FIELD_LABELS.get(event.field or "", event.field or "")),
-                old=html.quote(_shown(event.field, event.old_value)),
-                new=html.quote(_shown(event.field, event.new_value)),
+                old=esc(_shown(event.field, event.old_value)),
+                new=esc(_shown(event.field, event.new_value)),
             )
         )
-        lines.append(_("理由：{reason}").format(reason=html.quote(event.text or "")))
+        lines.append(_("理由：{reason}").format(reason=esc(event.text or "")))
     elif event.text:
-        lines.append(html.quote(event.text))
+        lines.append(esc(event.text))
     return "\n".join(lines)
 
 
@@ -160,7 +158,7 @@ def digest_text(
     ]
     for project in projects:
         happened = events.get(project.id or 0, [])
-        lines += ["", f"<b>{html.quote(project.name)}</b>", progress_line(project)]
+        lines += ["", f"<b>{esc(project.name)}</b>", progress_line(project)]
         lines += [f"· {event_line(event, tz)}" for event in happened[-3:]]
         if len(happened) > 3:
             lines.append(_("……共 {count} 条动态，发送 /projects 查看。").format(count=len(happened)))

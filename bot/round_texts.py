@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import CandidateItem, RoundCandidate, SelectionRound
 from bot.presenters import category_name
+from core.safe_html import esc
 from core.tally import Mode, Problem, margin_bounds
 from core.text import N_
 
@@ -37,7 +37,7 @@ def by_category(candidates: list[RoundCandidate]) -> list[str]:
             current = candidate.category
             lines.append(f"【{category_name(current)}】")
         special = _("（特定征集）") if candidate.origin == "special" else ""
-        lines.append(f"{candidate.code} {html.quote(candidate.title)}{special}")
+        lines.append(f"{candidate.code} {esc(candidate.title)}{special}")
     return lines
 
 
@@ -81,7 +81,7 @@ def round_card(
     round_: SelectionRound, candidates: list[RoundCandidate], errors: list[Problem], tz: tzinfo
 ) -> str:
     lines = [
-        f"<b>#{round_.id} {html.quote(round_.title)}</b>",
+        f"<b>#{round_.id} {esc(round_.title)}</b>",
         _("年度：{year} · 应选 {quota} 项 · {mode}").format(
             year=round_.year, quota=round_.quota, mode=mode_label(round_.mode)
         ),
@@ -98,9 +98,7 @@ def round_card(
         *by_category(candidates),
     ]
     if errors:
-        lines += ["", _("⚠️ 配置有误，不能开放：")] + [
-            f"• {html.quote(problem_text(error))}" for error in errors
-        ]
+        lines += ["", _("⚠️ 配置有误，不能开放：")] + [f"• {esc(problem_text(error))}" for error in errors]
     return "\n".join(lines)
 
 
@@ -120,7 +118,7 @@ def quota_prompt(items: list[CandidateItem]) -> str:
 
 def ballot_text(round_: SelectionRound, candidates: list[RoundCandidate], choices: dict, tz: tzinfo) -> str:
     head = [
-        f"<b>{html.quote(round_.title)}</b>",
+        f"<b>{esc(round_.title)}</b>",
         _("关闭时间：{closes}").format(closes=when(round_.closes_at, tz)),
     ]
     if Mode(round_.mode) is Mode.APPROVAL:
@@ -151,7 +149,7 @@ def results_text(round_: SelectionRound, candidates: list[RoundCandidate], resul
     titles = {c.code: c for c in candidates}
     turnout, electorate = result["turnout"], round_.electorate or 0
     lines = [
-        _("<b>{title}</b> 票决结果").format(title=html.quote(round_.title)),
+        _("<b>{title}</b> 票决结果").format(title=esc(round_.title)),
         _("投票 {turnout}/{electorate} 人，无效票 {invalid} 张。").format(
             turnout=turnout, electorate=electorate, invalid=result["invalid_ballots"]
         ),
@@ -164,7 +162,7 @@ def results_text(round_: SelectionRound, candidates: list[RoundCandidate], resul
         candidate = titles[code]
         return _("{code} {title}（{category}）— 赞成 {yes}").format(
             code=code,
-            title=html.quote(candidate.title),
+            title=esc(candidate.title),
             category=category_name(candidate.category),
             yes=result["counts"][code]["yes"],
         )
@@ -197,12 +195,10 @@ def candidate_card(candidate: RoundCandidate, item: CandidateItem | None, tracki
     )
     return "\n".join(
         [
-            f"<b>{candidate.code} {html.quote(candidate.title)}</b>",
+            f"<b>{candidate.code} {esc(candidate.title)}</b>",
             _("类别：{category}").format(category=category_name(candidate.category)),
             _("来源：{origin}").format(origin=origin),
-            _("承办部门：{department}").format(
-                department=html.quote((item.department if item else None) or "—")
-            ),
-            _("估算投资：{cost}").format(cost=html.quote((item.estimated_cost if item else None) or "—")),
+            _("承办部门：{department}").format(department=esc((item.department if item else None) or "—")),
+            _("估算投资：{cost}").format(cost=esc((item.estimated_cost if item else None) or "—")),
         ]
     )

@@ -13,7 +13,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.config import Settings
 from bot.db.models import Deputy, Street, User
@@ -27,6 +26,7 @@ from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from bot.services.invites import InviteRefused
 from core.roles import Role
+from core.safe_html import esc
 from core.workflow import State as SuggestionState
 
 
@@ -102,7 +102,7 @@ async def invite_street(
     await edit_or_send(
         query,
         _("请把这个一次性链接发给{street}的代表，{days} 天内有效：\n{link}").format(
-            street=html.quote(area_name(street)),
+            street=esc(area_name(street)),
             days=settings.invite_days,
             link=invite_link(me.username or "", created.token),
         ),
@@ -127,7 +127,7 @@ async def invite_department(
     me = await bot.me()
     await message.answer(
         _("请把这个一次性链接发给{department}的工作人员，{days} 天内有效：\n{link}").format(
-            department=html.quote(department),
+            department=esc(department),
             days=settings.invite_days,
             link=invite_link(me.username or "", created.token),
         )
@@ -151,13 +151,13 @@ async def redeem(message: Message, command: CommandObject, services: Services, u
         street = await services.areas.street(invite_row.street_id)  # type: ignore[arg-type]
         await message.answer(
             _("欢迎！您已登记为{street}的人大代表。发送 /inbox 查看待处理的建议。").format(
-                street=html.quote(area_name(street) if street else "—")
+                street=esc(area_name(street) if street else "—")
             )
         )
     else:
         await message.answer(
             _("欢迎！您已登记为{department}的工作人员。发送 /pool 查看待论证的事项。").format(
-                department=html.quote(invite_row.department or "")
+                department=esc(invite_row.department or "")
             )
         )
 
@@ -222,7 +222,7 @@ def deputy_card(deputy: Deputy, streets: list[Street]) -> tuple[str, InlineKeybo
     builder.adjust(1, 2)
     status = _("在任") if deputy.is_active else _("已停用")
     text = _("<b>{name}</b>\n街道：{street}\n状态：{status}").format(
-        name=html.quote(deputy.name), street=html.quote(names.get(deputy.street_id, "—")), status=status
+        name=esc(deputy.name), street=esc(names.get(deputy.street_id, "—")), status=status
     )
     return text, builder.as_markup()
 

@@ -10,7 +10,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import User
 from bot.keyboards import projects as kb
@@ -20,6 +19,7 @@ from bot.presenters import area_name
 from bot.replies import answer_with, edit_markup, edit_or_send, send
 from bot.services.container import Services
 from core.roles import Role
+from core.safe_html import esc
 
 TEXT_LIMIT = 3500  # room for the heading within Telegram's 4096
 CAPTION_LIMIT = 900
@@ -74,7 +74,7 @@ async def audience_label(services: Services, kind: str, arg: str) -> str:
         street = await services.areas.street(int(arg))
         return _("{street}的居民").format(street=area_name(street) if street else "—")
     project = await services.projects.get(int(arg))
-    return _("“{name}”的关注者").format(name=html.quote(project.name) if project else "—")
+    return _("“{name}”的关注者").format(name=esc(project.name) if project else "—")
 
 
 async def recipients(services: Services, kind: str, arg: str) -> list[User]:

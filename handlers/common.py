@@ -10,7 +10,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.commands import commands_for, register_personal_commands
 from bot.db.models import User
@@ -26,15 +25,16 @@ from bot.presenters import area_name
 from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from core.roles import Role
+from core.safe_html import esc
 from core.text import N_
 
 
 async def _deputy_lines(user: User, services: Services) -> list[str]:
     deputy = await services.roster.by_telegram_id(user.telegram_id)
     street = await services.areas.street(deputy.street_id) if deputy else None
-    lines = [_("您是{street}的人大代表。").format(street=html.quote(area_name(street) if street else "—"))]
+    lines = [_("您是{street}的人大代表。").format(street=esc(area_name(street) if street else "—"))]
     if deputy and deputy.liaison_station:
-        lines.append(_("所在联络站：{station}").format(station=html.quote(deputy.liaison_station)))
+        lines.append(_("所在联络站：{station}").format(station=esc(deputy.liaison_station)))
     return lines
 
 
@@ -66,7 +66,7 @@ _ROLE_LINES: dict[Role, Callable[[User, Services], Awaitable[list[str]]]] = {
 
 
 async def greeting(user: User, role: Role, services: Services, is_new: bool) -> str:
-    name = html.quote(user.full_name or _("朋友"))
+    name = esc(user.full_name or _("朋友"))
     hello = _("您好，{name}！欢迎使用民生实事票决助手。") if is_new else _("{name}，欢迎回来！")
     lines = [hello.format(name=name), *await _ROLE_LINES[role](user, services)]
     lines.append("")
@@ -137,7 +137,7 @@ async def roster_overview(services: Services) -> str:
     if not rows:
         return _("还没有导入区域。请运行 python -m bot areas import FILE。")
     lines = [_("<b>代表名册</b>（各街道在册代表）")]
-    lines += [f"{html.quote(area_name(street))}：{count}" for street, count in rows]
+    lines += [f"{esc(area_name(street))}：{count}" for street, count in rows]
     lines.append(_("合计：{total}").format(total=sum(count for _street, count in rows)))
     return "\n".join(lines)
 

@@ -12,7 +12,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import Project, User
 from bot.keyboards import projects as kb
@@ -27,6 +26,7 @@ from core.money import parse_yuan
 from core.permissions import ProjectNeed
 from core.progress import parse_percent
 from core.roles import Role
+from core.safe_html import esc
 
 TEXT_LIMIT = 2000
 
@@ -54,7 +54,7 @@ async def report_command(message: Message, services: Services, user: User) -> No
     projects = await services.projects.of_department(department)
     if not projects:
         await message.answer(
-            _("{department} 目前没有负责的民生实事项目。").format(department=html.quote(department))
+            _("{department} 目前没有负责的民生实事项目。").format(department=esc(department))
         )
         return
     await message.answer(_("请选择要报告的项目："), reply_markup=kb.project_list(projects, browsing=False))
@@ -77,7 +77,7 @@ async def start_report(
         await send(
             query,
             _("请写下 <b>{name}</b> 的实施方案要点：工期、主要节点、资金安排（发送 /cancel 取消）。").format(
-                name=html.quote(project.name)
+                name=esc(project.name)
             ),
         )
     else:
@@ -85,7 +85,7 @@ async def start_report(
         await send(
             query,
             _("<b>{name}</b> 现在完成了多少？当前 {percent}%。点选或直接发送数字：").format(
-                name=html.quote(project.name), percent=project.percent
+                name=esc(project.name), percent=project.percent
             ),
             reply_markup=kb.percents(),
         )
@@ -191,15 +191,15 @@ async def preview(message: Message, state: FSMContext, services: Services) -> No
         return
     lines = [
         _("请确认要提交的内容：") if not data["plan"] else _("请确认实施方案："),
-        f"<b>{html.quote(project.name)}</b>",
+        f"<b>{esc(project.name)}</b>",
     ]
     if not data["plan"]:
         lines.append(_("进度：{percent}%").format(percent=data["percent"]))
         if data.get("spent") is not None:
             lines.append(_("累计支出：{amount}").format(amount=money(data["spent"])))
         if data.get("milestone"):
-            lines.append(_("节点：{milestone}").format(milestone=html.quote(data["milestone"])))
-    lines.append(html.quote(data["text"]))
+            lines.append(_("节点：{milestone}").format(milestone=esc(data["milestone"])))
+    lines.append(esc(data["text"]))
     if data.get("media_kind"):
         lines.append(_("附件：{kind}").format(kind=_("照片") if data["media_kind"] == "photo" else _("文件")))
     await state.set_state(ReportInput.confirm)
@@ -233,7 +233,7 @@ async def confirm_pressed(
     except StaleProject:
         answer_with(callback_answer, _("项目刚刚有了变化（也许同事已经报告过），这次没有保存。"), alert=True)
         return
-    told = await tell_event(services, project, event, lambda: html.quote(project.department))
+    told = await tell_event(services, project, event, lambda: esc(project.department))
     await services.commit()
     await edit_markup(query, None)
     await send(query, _("✅ 已提交，已通知 {count} 人（监督组、关注者）。").format(count=told))
@@ -260,7 +260,7 @@ async def mark_done(
     except StaleProject:
         answer_with(callback_answer, _("项目刚刚有了变化，请看最新的卡片。"), alert=True)
         return
-    await tell_event(services, project, event, lambda: html.quote(project.department))
+    await tell_event(services, project, event, lambda: esc(project.department))
     await services.commit()
     answer_with(callback_answer, _("已标记为完成，并已通知监督组和关注者。"), alert=True)
 
@@ -281,7 +281,7 @@ async def start_note(
         if inspection
         else _("请写下您对 <b>{name}</b> 的意见，会转给监督组的代表和责任单位（发送 /cancel 取消）：")
     )
-    await send(query, prompt.format(name=html.quote(project.name)))
+    await send(query, prompt.format(name=esc(project.name)))
 
 
 async def note_text(message: Message, state: FSMContext, services: Services, user: User, role: Role) -> None:
@@ -338,7 +338,7 @@ async def author_label(services: Services, user: User, kind: str) -> Callable[[]
     """Who wrote a note, to be named in each reader's language: an inspection is a deputy's."""
     deputy = await services.users.active_deputy(user.telegram_id) if kind == "inspection" else None
     if deputy is not None:
-        name = html.quote(deputy.name)
+        name = esc(deputy.name)
         return lambda: _("{name}代表").format(name=name)
     return lambda: resident_name(user, share_name=False)
 

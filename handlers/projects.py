@@ -14,7 +14,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.config import Settings
 from bot.db.models import Project, User
@@ -29,6 +28,7 @@ from bot.services.projects import StaleProject
 from core.money import parse_yuan
 from core.permissions import ProjectNeed, project_access
 from core.roles import Role
+from core.safe_html import esc
 
 GROUP_PAGE = 8
 
@@ -116,7 +116,7 @@ async def project_action(
             event_line(event, settings.tz)
             for event in await services.projects.history_for(project, user, role)
         ]
-        head = _("<b>{name}</b> 的全部动态：").format(name=html.quote(project.name))
+        head = _("<b>{name}</b> 的全部动态：").format(name=esc(project.name))
         await send(query, "\n".join([head, *reversed(lines)]))
         return
     await services.commit()
@@ -140,7 +140,7 @@ async def admin_action(
     if act == "change":
         await edit_or_send(
             query,
-            _("要变更 <b>{name}</b> 的哪一项？").format(name=html.quote(project.name)),
+            _("要变更 <b>{name}</b> 的哪一项？").format(name=esc(project.name)),
             reply_markup=kb.fields(project),
         )
     elif act == "field" and callback_data.arg in FIELD_LABELS:
@@ -169,7 +169,7 @@ async def supervision_group(
     members = await services.projects.supervisor_ids(project)
     await edit_or_send(
         query,
-        _("<b>{name}</b> 的监督组（点姓名加入或移出）：").format(name=html.quote(project.name)),
+        _("<b>{name}</b> 的监督组（点姓名加入或移出）：").format(name=esc(project.name)),
         reply_markup=kb.group(
             project, deputies[page * GROUP_PAGE : (page + 1) * GROUP_PAGE], members, page, pages
         ),

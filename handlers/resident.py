@@ -13,7 +13,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.config import Settings
 from bot.db.models import Suggestion, User
@@ -27,6 +26,7 @@ from core.categories import by_code
 from core.classify import Classification, Classifier
 from core.intake import TextProblem, check_text
 from core.roles import Role
+from core.safe_html import esc
 from core.text import N_
 
 
@@ -228,7 +228,7 @@ async def street_chosen(
         return
     await services.suggestions.place(draft, user, street.id, None)  # type: ignore[arg-type]
     communities = await services.areas.communities(street.id)  # type: ignore[arg-type]
-    await edit_or_send(query, _("街道：{street}").format(street=html.quote(area_name(street))))
+    await edit_or_send(query, _("街道：{street}").format(street=esc(area_name(street))))
     if not communities:
         await ask_photo(query.message, state, draft)
         return
@@ -256,7 +256,7 @@ async def community_chosen(
     await services.suggestions.place(draft, user, draft.street_id, community.id if community else None)  # type: ignore[arg-type]
     await edit_or_send(
         query,
-        _("社区：{community}").format(community=html.quote(community.name) if community else _("不确定")),
+        _("社区：{community}").format(community=esc(community.name) if community else _("不确定")),
     )
     await ask_photo(query.message, state, draft)
 

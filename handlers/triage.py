@@ -15,7 +15,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import Suggestion, SuggestionEvent, User
 from bot.keyboards import triage as kb
@@ -29,6 +28,7 @@ from bot.services.triage import Refused
 from core.limits import shorten, split
 from core.permissions import TRIAGE_ACTIONS, Need
 from core.roles import Role
+from core.safe_html import esc
 from core.text import N_
 from core.workflow import Action, allowed_actions
 from core.workflow import State as SuggestionState
@@ -104,7 +104,7 @@ async def show_full_text(
         answer_with(callback_answer, _("您不能查看这条建议。"), alert=True)
         return
     for part in split(full_text(view, dialogue=full)):
-        await send(query, html.quote(part))
+        await send(query, esc(part))
 
 
 # -- refusing and applying -------------------------------------------------------------------------
@@ -126,7 +126,7 @@ async def refuse(
             else _("他人")
         )
         text = _("这条建议已由{who}处理，现在的状态：{state}。").format(
-            who=html.quote(who), state=state_label(refused.suggestion.state)
+            who=esc(who), state=state_label(refused.suggestion.state)
         )
     elif refused.code == "not_yours":
         text = _("这条建议不属于您的街道，您不能处理。")
@@ -146,9 +146,9 @@ def done_line(suggestion: Suggestion, event: SuggestionEvent) -> str:
     if event.kind == "reclassify":
         done = _("✅ 类别已改为：{category}").format(category=category_name(suggestion.category))
     elif event.kind == "reassign":
-        done = _("✅ 已转给{street}的代表").format(street=html.quote(event.reason or ""))
+        done = _("✅ 已转给{street}的代表").format(street=esc(event.reason or ""))
     if event.reason and event.kind not in ("reclassify", "reassign"):
-        done += "\n" + _("说明：{reason}").format(reason=html.quote(shorten(event.reason, DIALOGUE_BUDGET)))
+        done += "\n" + _("说明：{reason}").format(reason=esc(shorten(event.reason, DIALOGUE_BUDGET)))
     return done
 
 

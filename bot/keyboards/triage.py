@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import Street, Suggestion
 from bot.keyboards.builder import InlineKeyboardBuilder
-from bot.presenters import area_name, category_name, excerpt
+from bot.presenters import area_name, category_name, plain_excerpt
 from bot.services.suggestions import tracking
 from core.categories import default_categories
 from core.text import N_
@@ -161,7 +161,7 @@ def merge_targets(suggestion: Suggestion, targets: Sequence[Suggestion]) -> Inli
     builder = InlineKeyboardBuilder()
     for target in targets:
         builder.button(
-            text=f"{tracking(target)} {excerpt(target.text, 18)}",
+            text=f"{tracking(target)} {plain_excerpt(target.text, 18)}",
             callback_data=MergeInto(sid=suggestion.id, v=suggestion.version, target=target.id),
         )
     return _with_back(builder, suggestion, *([1] * len(targets)))

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections import Counter
 
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import User
 from bot.outbox import store
 from bot.services.container import Services
+from core.safe_html import esc
 
 
 def announcement(text: str) -> str:
     """An announcement as its readers see it: the office's heading over the text (escaped here)."""
-    return _("📢 <b>区人大常委会通知</b>") + "\n\n" + html.quote(text)
+    return _("📢 <b>区人大常委会通知</b>") + "\n\n" + esc(text)
 
 
 async def announce(

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import Project, ProjectEvent, User
 from bot.keyboards import projects as kb
@@ -23,6 +22,7 @@ from bot.notices.recipients import admins, project_event
 from bot.project_texts import day, digest_text, event_notice
 from bot.services.container import Services
 from core.deadlines import digest_slot, due_notices
+from core.safe_html import esc
 
 
 async def tell_event(
@@ -56,7 +56,7 @@ async def plan_requested(services: Services, project: Project) -> int:
         await services.projects.staff(project.department),
         lambda _user: (
             _("📌 <b>{name}</b> 已确定为民生实事项目，请于 {date} 前提交实施方案。").format(
-                name=html.quote(project.name), date=day(project.plan_due_at, tz)
+                name=esc(project.name), date=day(project.plan_due_at, tz)
             ),
             kb.view(project),
         ),
@@ -111,8 +111,8 @@ async def _deadline(
             office,
             lambda _user: (
                 _("🚨 <b>{name}</b>（{department}）逾期未提交{what}，截止日期 {date}。").format(
-                    name=html.quote(project.name),
-                    department=html.quote(project.department),
+                    name=esc(project.name),
+                    department=esc(project.department),
                     what=_("实施方案") if kind.startswith("plan") else _("进度报告"),
                     date=day(deadline, tz),
                 ),
@@ -124,7 +124,7 @@ async def _deadline(
 
 
 def _deadline_text(project: Project, kind: str, deadline: datetime, tz) -> str:  # type: ignore[no-untyped-def]
-    name, date = html.quote(project.name), day(deadline, tz)
+    name, date = esc(project.name), day(deadline, tz)
     if kind == "plan-reminder":
         return _("⏰ 提醒：<b>{name}</b> 的实施方案请于 {date} 前提交。").format(name=name, date=date)
     if kind == "plan-overdue":
