@@ -13,7 +13,6 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import Update
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +24,7 @@ from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.keys import ensure_pseudonym_secret, webhook_secret
+from bot.middlewares.callbacks import CallbackAnswers
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -159,7 +159,7 @@ async def build_runtime(
     )
     # Every button press is answered exactly once, after its handler: handlers set the text or
     # alert on the injected `callback_answer` (Telegram refuses a second answer to one query).
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.callback_query.middleware(CallbackAnswers())
     routers = setup_routers()
     dispatcher.include_router(routers)
     log_permission_map(routers)

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.activity import Activity
 from bot.db.engine import SessionFactory
+from bot.middlewares.callbacks import worth_retrying
 from bot.services.users import mark_blocked
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,13 @@ async def bot_blocked(event: ErrorEvent, session_factory: SessionFactory) -> Non
 
 
 async def unexpected(event: ErrorEvent, bot: Bot, activity: Activity, i18n: I18n, **data: Any) -> None:
+    if data.get("redelivered_if_failed") and worth_retrying(event.exception):
+        # Webhook: not acknowledged, so Telegram delivers the update again (bot/web/webhook.py
+        # counts the attempts and drops a poison update); no apology for what will be retried.
+        log.warning(
+            "update %s failed (%s); it will be delivered again", event.update.update_id, event.exception
+        )
+        raise event.exception
     activity.failures.append((event.update.update_id, event.exception))
     log.error("update %s failed", event.update.update_id, exc_info=event.exception)
     chat = data.get("event_chat")

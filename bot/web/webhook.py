@@ -23,6 +23,7 @@ from bot.web.board import Board
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+POISON_ATTEMPTS = 5  # deliveries of one update before it is handled as final and acknowledged
 
 
 class RecentUpdates:
@@ -80,6 +81,7 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
         else RecentUpdates()
     )
     metrics: Counter[str] = Counter()
+    attempts: Counter[int] = Counter()  # failed deliveries per update id, until it succeeds
     app = web.Application()
     Board(runtime.session_factory, runtime.i18n, runtime.settings, runtime.bot).routes(app)
 
@@ -95,14 +97,32 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
             metrics["duplicates"] += 1
             return web.Response(text="ok")
         failures = len(runtime.activity.failures)
+        attempts[update.update_id] += 1
+        # A failure worth retrying (database, network) is answered 500 so that Telegram delivers
+        # the update again, up to POISON_ATTEMPTS times; the last attempt is handled as final
+        # (apologised for, acknowledged), so a poison update cannot come back forever.
+        final = attempts[update.update_id] >= POISON_ATTEMPTS
         try:
-            await runtime.dispatcher.feed_update(runtime.bot, update)
+            await runtime.dispatcher.feed_update(runtime.bot, update, redelivered_if_failed=not final)
         except Exception:
+            if final:  # even the error handling failed: acknowledged all the same
+                log.error("update %s dropped after %s failed attempts", update.update_id, POISON_ATTEMPTS)
+                attempts.pop(update.update_id, None)
+                metrics["dropped"] += 1
+                return web.Response(text="dropped")
             # Not acknowledged: Telegram will deliver it again, and then it is handled anew.
             await recent.forget(update.update_id)
             metrics["errors"] += 1
-            log.exception("update %s failed; Telegram will redeliver it", update.update_id)
+            log.warning("update %s failed; Telegram will redeliver it", update.update_id)
             return web.Response(status=500, text="failed")
+        attempts.pop(update.update_id, None)
+        if final and len(runtime.activity.failures) > failures:
+            log.error(
+                "update %s dropped after %s failed attempts (apologised for)",
+                update.update_id,
+                POISON_ATTEMPTS,
+            )
+            metrics["dropped"] += 1
         metrics["handled"] += 1
         metrics["errors"] += len(runtime.activity.failures) - failures
         return web.Response(text="ok")
@@ -132,7 +152,7 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
             "# TYPE minsheng_updates_total counter",
             *(
                 f'minsheng_updates_total{{outcome="{name}"}} {metrics[name]}'
-                for name in ("handled", "duplicates", "rejected", "errors")
+                for name in ("handled", "duplicates", "rejected", "errors", "dropped")
             ),
             "# HELP minsheng_updates_in_flight Updates being handled now.",
             "# TYPE minsheng_updates_in_flight gauge",

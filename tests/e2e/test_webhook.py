@@ -109,3 +109,53 @@ async def test_a_handler_error_is_apologised_for_and_acknowledged_once(webhook) 
     assert len(calls) == 1 and server.webhook_answers[200] == 1
     await until(lambda: shown)
     assert shown[0].text == "抱歉，处理时出了点问题，您的操作没有完成。请稍后再试。"
+
+
+def failing_router(failures: int):  # type: ignore[no-untyped-def]
+    """A /save handler whose database is down for its first `failures` calls."""
+    from aiogram import Router
+    from aiogram.filters import Command
+    from sqlalchemy.exc import OperationalError
+
+    router = Router(name="flaky")
+    calls: list[int] = []
+
+    @router.message(Command("save"))
+    async def save(message) -> None:  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) <= failures:
+            raise OperationalError("INSERT …", {}, ConnectionRefusedError("database is down"))
+        await message.answer("saved")
+
+    return router, calls
+
+
+async def test_fault_8_a_database_failure_is_answered_500_and_redelivered(webhook) -> None:  # type: ignore[no-untyped-def]
+    server, runtime, _url = webhook
+    router, calls = failing_router(2)
+    runtime.dispatcher.sub_routers.insert(0, router)
+    router._parent_router = runtime.dispatcher
+    shown: list = []  # type: ignore[type-arg]
+    server.world.observers.append(shown.append)
+    server.world.send_text(server.world.person(1001), "/save")
+    await until(lambda: not server.world.pending)
+    # Two 500s, Telegram delivered it again each time, the third attempt saved it; no apology.
+    assert len(calls) == 3 and server.webhook_answers[500] == 2 and server.webhook_answers[200] == 1
+    assert [s.text for s in shown] == ["saved"]
+
+
+async def test_fault_8_a_poison_update_is_dropped_after_n_attempts(webhook, caplog) -> None:  # type: ignore[no-untyped-def]
+    from bot.web.webhook import POISON_ATTEMPTS
+
+    server, runtime, _url = webhook
+    router, calls = failing_router(1000)
+    runtime.dispatcher.sub_routers.insert(0, router)
+    router._parent_router = runtime.dispatcher
+    shown: list = []  # type: ignore[type-arg]
+    server.world.observers.append(shown.append)
+    update = server.world.send_text(server.world.person(1001), "/save")
+    await until(lambda: not server.world.pending, seconds=20)
+    assert len(calls) == POISON_ATTEMPTS
+    assert server.webhook_answers[500] == POISON_ATTEMPTS - 1 and server.webhook_answers[200] == 1
+    assert [s.text for s in shown] == ["抱歉，处理时出了点问题，您的操作没有完成。请稍后再试。"]
+    assert f"update {update['update_id']} dropped after {POISON_ATTEMPTS} failed attempts" in caplog.text
