@@ -64,7 +64,14 @@ async def new_suggestion(
         await services.suggestions.attach_photo(draft, best.file_id, best.file_unique_id)
     await services.commit()
     await state.set_state(Intake.category)
-    await state.set_data({"draft": draft.id})
+    await state.set_data(
+        {
+            "draft": draft.id,
+            "message": message.message_id,  # an edit of this message revises the draft
+            "album": message.media_group_id,
+            "photos": 1 if message.photo else 0,
+        }
+    )
     await ask_category(message, draft, guess)
 
 
@@ -188,14 +195,16 @@ async def ask_place(
             reply_markup=kb.keep_place(draft),
         )
         return
-    await ask_street(query, state, services, draft)
+    await ask_street(query, state, services, user, draft)
 
 
-async def ask_street(query: CallbackQuery, state: FSMContext, services: Services, draft: Suggestion) -> None:
+async def ask_street(
+    query: CallbackQuery, state: FSMContext, services: Services, user: User, draft: Suggestion
+) -> None:
     streets = await services.areas.streets()
     await state.set_state(Intake.street)
     if not streets:  # no area file imported: the place is left out rather than blocking the resident
-        await ask_photo(query.message, state, draft)
+        await ask_photo(query.message, state, user, draft)
         return
     await query.message.answer(_("这条建议涉及哪个街道？"), reply_markup=kb.choose_street(draft, streets))
 
@@ -215,12 +224,12 @@ async def street_chosen(
         return
     if callback_data.street == -1:
         await edit_markup(query, None)
-        await ask_street(query, state, services, draft)
+        await ask_street(query, state, services, user, draft)
         return
     if callback_data.street == 0:  # keep the remembered place
         await services.suggestions.place(draft, user, user.home_street_id, user.home_community_id)  # type: ignore[arg-type]
         await edit_markup(query, None)
-        await ask_photo(query.message, state, draft)
+        await ask_photo(query.message, state, user, draft)
         return
     street = await services.areas.street(callback_data.street)
     if street is None:
@@ -230,7 +239,7 @@ async def street_chosen(
     communities = await services.areas.communities(street.id)  # type: ignore[arg-type]
     await edit_or_send(query, _("街道：{street}").format(street=esc(area_name(street))))
     if not communities:
-        await ask_photo(query.message, state, draft)
+        await ask_photo(query.message, state, user, draft)
         return
     await state.set_state(Intake.community)
     await query.message.answer(_("哪个社区？"), reply_markup=kb.choose_community(draft, communities))
@@ -258,10 +267,15 @@ async def community_chosen(
         query,
         _("社区：{community}").format(community=esc(community.name) if community else _("不确定")),
     )
-    await ask_photo(query.message, state, draft)
+    await ask_photo(query.message, state, user, draft)
 
 
-async def ask_photo(message: Message, state: FSMContext, draft: Suggestion) -> None:
+async def ask_photo(message: Message, state: FSMContext, user: User, draft: Suggestion) -> None:
+    photos = (await state.get_data()).get("photos", 0)
+    if photos:  # sent with the text (a photo with a caption, or an album): not asked again
+        await message.answer(_("已收到 {count} 张照片。").format(count=photos))
+        await ask_share(message, state, user, draft)
+        return
     await state.set_state(Intake.photo)
     await message.answer(_("有现场照片吗？可以直接发一张（可选）。"), reply_markup=kb.skip_photo(draft))
 
@@ -274,8 +288,53 @@ async def photo_received(message: Message, state: FSMContext, services: Services
         return
     best = message.photo[-1]  # type: ignore[index]
     await services.suggestions.attach_photo(draft, best.file_id, best.file_unique_id)
+    await state.update_data(album=message.media_group_id, photos=1)
     await message.answer(_("照片已收到。"))
     await ask_share(message, state, user, draft)
+
+
+ALBUM_MAX = 10  # photos Telegram puts in one album
+
+
+async def in_the_draft_album(message: Message, state: FSMContext) -> bool:
+    """A photo of the album whose first photo started or joined the draft being written."""
+    album = (await state.get_data()).get("album")
+    return album is not None and album == message.media_group_id
+
+
+async def album_photo(message: Message, state: FSMContext, services: Services, user: User) -> None:
+    """The other photos of an album arrive as updates of their own: each joins the same draft
+    (issue 14, fault 6), quietly; the album was one message for the resident."""
+    draft = await current_draft(state, services, user)
+    data = await state.get_data()
+    if draft is None or data.get("photos", 0) >= ALBUM_MAX:
+        return
+    best = message.photo[-1]  # type: ignore[index]
+    await services.suggestions.attach_photo(draft, best.file_id, best.file_unique_id)
+    await state.update_data(photos=data.get("photos", 0) + 1)
+
+
+async def edited(
+    message: Message, state: FSMContext, services: Services, user: User, settings: Settings
+) -> None:
+    """A message corrected after it was sent (issue 14, fault 7): the text of the draft being
+    written is updated; a suggestion already submitted is not changed by an edit."""
+    data = await state.get_data()
+    draft = await current_draft(state, services, user)
+    text = (message.text or message.caption or "").strip()
+    if draft is None or data.get("message") != message.message_id:
+        await message.answer(
+            _(
+                "修改已发出的消息不会改变已提交的建议。需要补充的话，可以在代表追问时回答，或者发送 /my 查看进展。"
+            )
+        )
+        return
+    if check_text(text, settings.suggestion_max_chars) is not None:
+        await message.answer(_("修改后的文字不能用作建议，草稿保持原样。"))
+        return
+    await services.suggestions.revise_draft(draft, text)
+    await services.commit()
+    await message.answer(_("已按您修改后的文字更新了这条建议的草稿。"))
 
 
 async def not_a_photo(message: Message) -> None:
@@ -446,6 +505,8 @@ async def cancel_button(
 
 def setup() -> Router:
     router = Router(name="resident")
+    router.message.register(album_photo, StateFilter(Intake), F.photo, F.media_group_id, in_the_draft_album)
+    router.edited_message.register(edited, F.chat.type == "private", F.text | F.caption)
     router.message.register(cancel, Command("cancel"))
     router.message.register(new_suggestion, StateFilter(None), F.text, ~F.text.startswith("/"))
     router.message.register(new_suggestion, StateFilter(None), F.photo, F.caption)

@@ -413,6 +413,14 @@ async def get_updates(world: World, params: dict[str, Any]) -> Any:
     offset = params.get("offset")
     if offset:
         world.confirm(offset)
+    # As Telegram: the types asked for are remembered until asked again; others are not sent.
+    if params.get("allowed_updates"):
+        world.allowed_updates = list(params["allowed_updates"])
+    if world.allowed_updates:
+        wanted = set(world.allowed_updates)
+        kept = [update for update in world.pending if wanted & set(update)]
+        world.updates_created -= len(world.pending) - len(kept)  # never delivered: nothing to wait for
+        world.pending = kept
     await world.wait_for_updates(float(params.get("timeout") or 0))
     limit = max(1, min(100, params.get("limit") or 100))
     return world.pending[:limit]

@@ -72,6 +72,14 @@ async def run_step(sandbox: Sandbox, step: Step, base: Path) -> list[Shown]:
             return await sandbox.press(user, label, data=line.get("data"))
         except LookupError as error:
             raise ScriptError(f"step {step.number}: {error}") from None
+    if "edit" in line:
+        try:
+            return await sandbox.edit(user, str(line["edit"]))
+        except LookupError as error:
+            raise ScriptError(f"step {step.number}: {error}") from None
+    if "album" in line:
+        paths = [_file(base, name, step) for name in line["album"]]
+        return await sandbox.album(user, paths, line.get("caption"))
     if "photo" in line:
         return await sandbox.photo(user, _file(base, line["photo"], step), line.get("caption"))
     if "document" in line:
@@ -80,7 +88,9 @@ async def run_step(sandbox: Sandbox, step: Step, base: Path) -> list[Shown]:
         return await sandbox.sticker(user)
     if line.get("voice"):
         return await sandbox.voice(user)
-    raise ScriptError(f"step {step.number}: nothing to do (text, press, data, photo, document, sticker)")
+    raise ScriptError(
+        f"step {step.number}: nothing to do (text, edit, press, data, photo, album, document, sticker)"
+    )
 
 
 async def _import_projects(sandbox: Sandbox, path: Path, step: Step) -> list[Shown]:

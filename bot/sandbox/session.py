@@ -168,6 +168,16 @@ class Sandbox:
         content = path.read_bytes()
         return await self.act(lambda: self.server.world.send_photo(person, path.name, content, caption))
 
+    async def album(self, user_id: int, paths: list[Path], caption: str | None = None) -> list[Shown]:
+        person = self.person(user_id)
+        files = [(path.name, path.read_bytes()) for path in paths]
+        return await self.act(lambda: self.server.world.send_album(person, files, caption))
+
+    async def edit(self, user_id: int, text: str) -> list[Shown]:
+        """The person edits their newest message to read `text`."""
+        person = self.person(user_id)
+        return await self.act(lambda: self.server.world.edit_text(person, text))
+
     async def document(self, user_id: int, path: Path) -> list[Shown]:
         person = self.person(user_id)
         content = path.read_bytes()

@@ -95,6 +95,8 @@ class World:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._callback_ids = itertools.count(1)
+        self._album_ids = itertools.count(1_000_001)
+        self.allowed_updates: list[str] = []  # getUpdates' last non-empty allowed_updates
         self._new_update = asyncio.Event()
         self.observers: list[Any] = []
 
@@ -206,6 +208,42 @@ class World:
         ]
         extra = {"caption": caption} if caption else {}
         return self.enqueue({"message": self._user_message(person, photo=photo, **extra)})
+
+    def send_album(
+        self, person: Person, files: list[tuple[str, bytes]], caption: str | None
+    ) -> list[dict[str, Any]]:
+        """Photos sent together: one update per photo sharing a media_group_id, the caption on
+        the first, as Telegram delivers an album."""
+        group = str(next(self._album_ids))
+        updates = []
+        for number, (name, content) in enumerate(files):
+            stored = self.store_file(name, content)
+            photo = [
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.unique_id,
+                    "width": 800,
+                    "height": 600,
+                    "file_size": len(content),
+                }
+            ]
+            extra = {"caption": caption} if caption and number == 0 else {}
+            message = self._user_message(person, photo=photo, media_group_id=group, **extra)
+            updates.append(self.enqueue({"message": message}))
+        return updates
+
+    def edit_text(self, person: Person, text: str) -> dict[str, Any]:
+        """The person corrects the text (or caption) of their newest message that has one."""
+        for (chat, _id), message in sorted(self.messages.items(), reverse=True):
+            if (
+                chat == person.id
+                and message["from"]["id"] == person.id
+                and ("text" in message or "caption" in message)
+            ):
+                message["text" if "text" in message else "caption"] = text
+                message["edit_date"] = int(time.time())
+                return self.enqueue({"edited_message": dict(message)})
+        raise LookupError(f"no message of {person.id} to edit")
 
     def send_document(self, person: Person, name: str, content: bytes) -> dict[str, Any]:
         stored = self.store_file(name, content)

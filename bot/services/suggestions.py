@@ -105,6 +105,13 @@ class SuggestionService:
         author.home_street_id, author.home_community_id = street_id, community_id
         self.session.add_all([draft, author])
 
+    async def revise_draft(self, draft: Suggestion, text: str) -> None:
+        """The resident corrected the text of a draft (an edited message) before submitting it."""
+        draft.text = text
+        draft.updated_at = self.clock.now()
+        self.session.add(draft)
+        await self.session.flush()
+
     async def attach_photo(self, draft: Suggestion, file_id: str, file_unique_id: str) -> None:
         self.session.add(
             Attachment(

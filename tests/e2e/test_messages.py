@@ -24,7 +24,11 @@ async def suggestions(sandbox: Sandbox) -> list[Suggestion]:
 
 async def finish_intake(sandbox: Sandbox, user: int, *, photo: Path | None = None) -> Suggestion:
     """From the category question to the tracking number (street 莲花, community 彩田)."""
-    await sandbox.press(user, "✅ 对，就是这类")
+    question = next(s for s in reversed(sandbox.shown) if s.to == user and s.buttons)
+    if any("✅ 对，就是这类" in row for row in question.buttons or []):
+        await sandbox.press(user, "✅ 对，就是这类")
+    else:  # the classifier was unsure: the first category offered
+        await sandbox.press(user, question.buttons[0][0])
     await sandbox.press(user, "莲花街道" if "莲花街道" in str(sandbox.shown[-1].buttons) else "📍 就是这里")
     if sandbox.shown[-1].text == "哪个社区？":
         await sandbox.press(user, "彩田社区")
@@ -193,3 +197,146 @@ async def test_fault_2_a_text_over_the_limit_is_refused_with_the_limit(street: S
     shown = await street.say(DEPUTY, "问" * 1500)
     [question] = [s for s in shown if s.to == RESIDENT]
     assert "问" * 1500 in question.text or "全文" in str(question.buttons)
+
+
+TYPED = 'A&B 先做 <90天> 预算>280万元 "加急"'  # every character HTML gives a meaning to
+
+
+def readable(html_text: str) -> str:
+    """What Telegram shows for the bot's HTML: entities are read once."""
+    from bot.sandbox.markup import visible_text
+
+    return visible_text(html_text, "HTML")
+
+
+async def test_fault_3_typed_text_is_escaped_exactly_once_everywhere(sandbox: Sandbox) -> None:
+    from datetime import timedelta
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.web.board import Board, build_board_app
+    from tests.e2e.test_projects import DIGEST_READER, STAFF, seed
+
+    now = sandbox.clock.now()
+    tuesday = (now + timedelta(days=(1 - now.weekday()) % 7 + 7)).replace(hour=12, minute=0, second=0)
+    await sandbox.advance_clock(tuesday)
+    await seed(sandbox)
+    await sandbox.say(DIGEST_READER, "/projects")
+    await sandbox.press(DIGEST_READER, "养老济困（1）")
+    await sandbox.press(DIGEST_READER, "#1 新建社区长者饭堂 · 0%")
+    await sandbox.press(DIGEST_READER, "⭐ 关注")
+    await sandbox.say(STAFF, "/report")
+    await sandbox.press(STAFF, "#1 新建社区长者饭堂 · 0%")
+    await sandbox.press(STAFF, "📋 提交实施方案")
+    await sandbox.say(STAFF, TYPED)
+    await sandbox.press(STAFF, "跳过，不附文件")
+    await sandbox.press(STAFF, "✅ 确认提交")
+    # The project card's 最近动态, as a follower opens it.
+    await sandbox.say(DIGEST_READER, "/projects")
+    await sandbox.press(DIGEST_READER, "养老济困（1）")
+    [card] = await sandbox.press(DIGEST_READER, "#1 新建社区长者饭堂 · 0%")
+    assert TYPED in readable(card.text)
+    # The Monday digest.
+    shown = await sandbox.advance_clock((tuesday + timedelta(days=6)).replace(hour=9, minute=0))
+    [digest] = [s for s in shown if "本周项目进展" in s.text]
+    assert TYPED in readable(digest.text)
+    # The public board's timeline (HTML read once by a browser) and its JSON.
+    runtime = sandbox.runtime
+    board = Board(runtime.session_factory, runtime.i18n, runtime.settings, runtime.bot)  # type: ignore[union-attr]
+    client = TestClient(TestServer(build_board_app(board)))
+    await client.start_server()
+    try:
+        page = await (await client.get("/projects/1")).text()
+        assert "&amp;amp;" not in page and "&amp;lt;" not in page
+        assert "A&amp;B 先做 &lt;90天&gt; 预算&gt;280万元" in page
+        timeline = (await (await client.get("/api/projects/1")).json())["timeline"]
+        assert TYPED in [event["text"] for event in timeline]
+    finally:
+        await client.close()
+    # No entity shows anywhere in chat.
+    for shown_text in (s.text for s in sandbox.shown):
+        assert "&amp;" not in readable(shown_text) and "&lt;" not in readable(shown_text)
+
+
+async def test_fault_3_button_labels_are_plain_text(street: Sandbox) -> None:
+    await street.say(RESIDENT, "A&B路口 <占道> 经营，晚上很吵，希望管理一下")
+    await finish_intake(street, RESIDENT)
+    await street.say(RESIDENT, "A&B路口 <占道> 经营又来了，晚上很吵，希望管理一下")
+    await finish_intake(street, RESIDENT)
+    [targets] = await street.press(DEPUTY, "合并")
+    labels = [label for row in targets.buttons for label in row]
+    assert any("A&B路口 <占道>" in label for label in labels)
+    assert not any("&amp;" in label or "&lt;" in label for label in labels)
+
+
+async def test_fault_6_an_album_is_one_suggestion_with_all_its_photos(
+    street: Sandbox, tmp_path: Path
+) -> None:
+    from bot.db.models import Attachment
+
+    photos = []
+    for n in range(3):
+        photos.append(tmp_path / f"p{n}.jpg")
+        photos[-1].write_bytes(b"\xff\xd8\xff photo %d" % n)
+    shown = await street.album(RESIDENT, photos, "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全")
+    assert next(s.text for s in shown if s.to == RESIDENT).startswith("收到！")
+    assert not any("按钮" in s.text for s in shown)  # the other photos are not told to use buttons
+    await street.press(RESIDENT, "✅ 对，就是这类")
+    await street.press(RESIDENT, "莲花街道")
+    shown = await street.press(RESIDENT, "彩田社区")
+    assert "已收到 3 张照片。" in [s.text for s in shown]
+    assert not any("有现场照片吗" in s.text for s in shown)  # not asked for a photo again
+    await street.press(RESIDENT, street.shown[-1].buttons[0][0])
+    [suggestion] = await suggestions(street)
+    async with street.runtime.session_factory() as session:  # type: ignore[union-attr]
+        attached = (
+            await session.exec(select(Attachment).where(Attachment.suggestion_id == suggestion.id))
+        ).all()
+    assert suggestion.state == "submitted" and len(attached) == 3
+    assert not apologies(street)
+
+
+async def test_fault_7_an_edit_revises_the_draft_and_is_answered_after_submission(street: Sandbox) -> None:
+    assert "edited_message" in street.server.world.allowed_updates  # polling asks for what routers use
+    await street.say(RESIDENT, "我们小区3栋门口的路灯坏了好几个月，晚上老人出门很不安全")
+    [told] = await street.edit(RESIDENT, "我们小区5栋门口的路灯坏了好几个月，晚上老人出门很不安全")
+    assert told.text == "已按您修改后的文字更新了这条建议的草稿。"
+    mark = len(street.shown)
+    suggestion = await finish_intake(street, RESIDENT)
+    assert "5栋" in suggestion.text and "3栋" not in suggestion.text
+    [card] = [s for s in street.shown[mark:] if s.to == DEPUTY and s.text.startswith("📥")]
+    assert "5栋" in card.text
+    [after] = await street.edit(RESIDENT, "我们小区7栋门口的路灯坏了")
+    assert after.text.startswith("修改已发出的消息不会改变已提交的建议。")
+    assert "5栋" in (await suggestions(street))[-1].text
+    assert not apologies(street)
+
+
+async def test_the_long_texts_and_albums_sample_replays_without_an_apology(
+    database_url: str, data_dir: Path
+) -> None:
+    """samples/long_and_albums.jsonl: a 1,990-character suggestion corrected by an edit, two long
+    questions and answers, 全文 and 合并 pressed twice, an edit after submission, an album."""
+    import io
+    import json
+
+    from bot.sandbox.cli import ensure_sample_areas
+    from bot.sandbox.script import read_script, run_script
+    from tests.conftest import make_settings
+
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    async with Sandbox(make_settings(database_url, data_dir)) as sandbox:
+        await ensure_sample_areas(sandbox)
+        out = io.StringIO()
+        errors = await run_script(sandbox, read_script(samples / "long_and_albums.jsonl"), samples, out)
+        stored = await suggestions(sandbox)
+    assert errors == []
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert not [line for line in lines if APOLOGY in line["text"]]
+    assert [s.text.count("5栋") for s in stored][:1] == [1]  # the edit of the draft was kept
+    full = [line for line in lines if line["step"] == 19]
+    assert len(full) == 2 and stored[0].text.startswith(full[0]["text"].split("\n\n", 1)[1][:100])
+    assert [line["text"] for line in lines if line["step"] in (21, 22)] == [
+        "本街道没有可以合并的其他建议。"
+    ] * 2
+    assert any(line["step"] == 29 and line["text"] == "已收到 3 张照片。" for line in lines)
