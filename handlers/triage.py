@@ -26,7 +26,7 @@ from bot.services.container import Services
 from bot.services.suggestions import tracking
 from bot.services.triage import Refused
 from core.limits import shorten, split
-from core.permissions import TRIAGE_ACTIONS, Need
+from core.permissions import TRIAGE_ACTIONS, Access, Need
 from core.roles import Role
 from core.safe_html import esc
 from core.text import N_
@@ -82,28 +82,13 @@ async def open_card(
 
 
 async def show_full_text(
-    query: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    callback_data: kb.FullText,
-    services: Services,
-    user: User,
-    role: Role,
+    query: CallbackQuery, services: Services, suggestion: Suggestion, access: Access
 ) -> None:
-    """Everything written on a suggestion, whole, in as many messages as it takes."""
-    suggestion = await services.suggestions.get(callback_data.sid)
-    # The author, the street's deputies, staff and admins read the questions and answers too; a
-    # follower reads the suggestion only (as on their detail page, core.permissions).
-    full = suggestion is not None and (
-        suggestion.resident_id == user.id
-        or role in (Role.ADMIN, Role.STAFF)
-        or await services.triage.may_triage(user, role, suggestion)
-    )
-    allowed = full or (suggestion is not None and await services.suggestions.follows(user, suggestion))
-    view = await services.suggestions.view(callback_data.sid) if allowed else None
-    if view is None:
-        answer_with(callback_answer, _("您不能查看这条建议。"), alert=True)
-        return
-    for part in split(full_text(view, dialogue=full)):
+    """Everything written on a suggestion, whole, in as many messages as it takes: the suggestion
+    loader lets in its readers; a follower (PUBLIC access) gets the text without the questions
+    and answers between the author and the deputies (core.permissions)."""
+    view = await services.suggestions.view(suggestion.id)  # type: ignore[arg-type]
+    for part in split(full_text(view, dialogue=access is Access.FULL)):  # type: ignore[arg-type]
         await send(query, esc(part))
 
 
@@ -470,6 +455,6 @@ def setup() -> Router:
     parent = Router(name="cards")
     parent = Router(name="cards")
     # The whole text of a card or a detail: for whoever may read it (checked in the handler).
-    parent.callback_query.register(show_full_text, kb.FullText.filter())
+    parent.callback_query.register(show_full_text, kb.FullText.filter(), flags={"suggestion": Need.READ})
     parent.include_routers(router, cards, pool, office)
     return parent
