@@ -40,6 +40,8 @@ MATRIX: dict[str, set[str]] = {
     "oc:{s}": {"admin"},
     "oc:{t}": {"other_staff", "admin"},  # in the district pool, staff may read it
     "sv:{s}": {"admin"},
+    "ft:{s}": {"admin"},  # the whole text: its readers, as its card
+    "ft:{t}": {"other_staff", "admin"},
     # the district pool: staff (of any department) and admins; nominating: admins
     "pl:1": {"other_staff", "admin"},
     "fz:{t}:{tv}:1": {"other_staff", "admin"},
