@@ -53,12 +53,12 @@ async def run_step(sandbox: Sandbox, step: Step, base: Path) -> list[Shown]:
         except ValueError as error:
             raise ScriptError(f"step {step.number}: {error}") from None
     if "block" in line:
-        return await sandbox.block(int(line["block"]))
+        return await sandbox.block(_person(line, "block", step))
     if line.get("import") == "projects":
         return await _import_projects(sandbox, _file(base, line.get("file", ""), step), step)
     if "from" not in line:
         raise ScriptError(f"step {step.number}: expected from, block, clock or import")
-    user = int(line["from"])
+    user = _person(line, "from", step)
     sandbox.person(user, line.get("name"), line.get("lang"))
     if "text" in line:
         return await sandbox.say(user, str(line["text"]))
@@ -113,11 +113,30 @@ async def _import_projects(sandbox: Sandbox, path: Path, step: Step) -> list[Sho
     return await sandbox.act(lambda: None)
 
 
-def _file(base: Path, name: str, step: Step) -> Path:
-    path = Path(name) if Path(name).is_absolute() else base / name
+def _file(base: Path, name: object, step: Step) -> Path:
+    """A file the script names, inside the script's own folder: a script from elsewhere cannot
+    make the sandbox read `/etc/passwd` or `../secrets` (issue 13, fault 12)."""
+    if not isinstance(name, str) or not name or Path(name).is_absolute():
+        raise ScriptError(f"step {step.number}: name a file inside the script's folder, not {name!r}")
+    folder = base.resolve()
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder):
+        raise ScriptError(f"step {step.number}: {name!r} is outside the script's folder")
     if not path.is_file():
-        raise ScriptError(f"step {step.number}: no file {path}")
+        raise ScriptError(f"step {step.number}: no file {name}")
     return path
+
+
+def _person(line: dict, key: str, step: Step) -> int:  # type: ignore[type-arg]
+    """A Telegram id in a step: a positive whole number (or its digits as text), else exit 2."""
+    value = line[key]
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 15:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10**15:
+        raise ScriptError(
+            f"step {step.number}: {key} must be a Telegram id (a positive whole number), not {value!r}"
+        )
+    return value
 
 
 async def run_script(sandbox: Sandbox, steps: list[Step], base: Path, out: TextIO) -> list[str]:
