@@ -477,3 +477,31 @@ def read_pabulib(text: str) -> tuple[dict[str, str], list[dict[str, str]], list[
     projects = list(csv.DictReader(sections["PROJECTS"], delimiter=";"))
     votes = list(csv.DictReader(sections["VOTES"], delimiter=";"))
     return meta, projects, votes
+
+
+async def test_vote_shows_the_open_ballot_again_to_electors_who_have_not_voted(sandbox: Sandbox) -> None:
+    """/vote: nothing before the round opens; the ballot again while open and not yet cast;
+    nothing once cast; residents are told whom the command is for."""
+    await prepare(sandbox)
+    await sandbox.say(1001, "/start", name="居民")
+    await create_round(sandbox, quota="7")
+    opens, _closes = await schedule(sandbox)
+    [early] = await sandbox.say(2001, "/vote")
+    assert early.text == "现在没有需要您投票的轮次。"
+    [resident] = await sandbox.say(1001, "/vote")
+    assert resident.text == "这个命令只对人大代表、人大常委会工作人员开放。"
+    await sandbox.advance_clock(opens)
+    round_ = await the_round(sandbox)
+    [ballot] = await sandbox.say(2001, "/vote")
+    assert ballot.buttons and any("c1" in label for row in ballot.buttons for label in row), ballot.buttons
+    assert sandbox.button_data(2001, ballot.buttons[0][0]).startswith(f"bt:{round_.id}:")
+    for code in ("c1", "c4", "c7"):
+        await sandbox.press(2001, data=f"bt:{round_.id}:{code}")
+    # The choices made so far are kept: /vote shows the same draft.
+    [again] = await sandbox.say(2001, "/vote")
+    assert again.text == sandbox.shown[-1].text and again.buttons == sandbox.shown[-1].buttons
+    await sandbox.press(2001, data=f"bs:{round_.id}:submit")
+    done = await sandbox.press(2001, "确认提交（提交后不能更改）")
+    assert any(s.text.startswith("✅ 选票已提交") for s in done), done
+    [after] = await sandbox.say(2001, "/vote")
+    assert after.text == "现在没有需要您投票的轮次。"
