@@ -297,6 +297,14 @@ def test_a_context_rule_takes_its_words_evidence() -> None:
     assert "教师+工资" in together.keywords and "拖欠工资" in together.keywords
 
 
+def test_a_school_canteens_prices_are_education() -> None:
+    """CATEGORIES.md: a school canteen's prices → education, though prices alone are services and
+    food near a school is safety."""
+    classifier = Classifier(default_categories())
+    assert classifier.classify("物价上涨").ranked[0] == "services"
+    assert classifier.classify("学校食堂物价提高，饭菜越来越贵").category == "education"
+
+
 def test_title_boost_and_decay_change_the_scores() -> None:
     """The learned weights are the classifier's: the first sentence counts title_boost times, and
     the k-th keyword of a category decay**(k-1) times."""
@@ -317,11 +325,11 @@ def test_title_boost_and_decay_change_the_scores() -> None:
 # Regression floors on the two development files by held-out source, at the figures measured
 # when they were set (issue 16; title boost, decay and threshold learned in the folds; the
 # classifier is deterministic): dev top-1 0.884, top-2 0.965, unsure 0.087, precision 0.922;
-# more_dev 0.931, 0.986, 0.028, 0.943. Hidden sets judge generalisation; these catch a change
+# more_dev 0.935, 0.991, 0.019, 0.943. Hidden sets judge generalisation; these catch a change
 # that breaks what was reached.
 _FLOORS = {
     "suggestions_dev.tsv": {"top-1": 0.88, "top-2": 0.96, "unsure": 0.095, "precision-when-sure": 0.92},
-    "suggestions_more_dev.tsv": {"top-1": 0.925, "top-2": 0.98, "unsure": 0.05, "precision-when-sure": 0.94},
+    "suggestions_more_dev.tsv": {"top-1": 0.93, "top-2": 0.985, "unsure": 0.05, "precision-when-sure": 0.94},
 }
 
 
