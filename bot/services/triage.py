@@ -24,7 +24,7 @@ from bot.db.models import (
     User,
 )
 from bot.db.upsert import insert_ignoring_conflicts
-from bot.services.suggestions import PAGE_SIZE, StaleChange, SuggestionService
+from bot.services.suggestions import PAGE_SIZE, StaleChange, SuggestionService, tracking
 from core.categories import by_code
 from core.permissions import Access, Facts, Need, need_for, suggestion_access
 from core.points import ranking
@@ -203,7 +203,10 @@ class TriageService:
             await self._move_followers(suggestion, changes["merged_into_id"])  # type: ignore[arg-type]
         if action is Action.NOMINATE:
             # On next year's candidate list, as an item a selection round can take.
-            title = " ".join(suggestion.text.split())[:60]
+            # A neutral working title (category and tracking number), never the resident's own
+            # words, which may hold a name, an address or a phone number (issue 13, fault 5).
+            category = by_code().get(suggestion.category or "services")
+            title = f"{category.zh if category else ''}类民生实事建议 {tracking(suggestion)}"
             self.session.add(
                 CandidateItem(
                     year=self.clock.now().year + 1,

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from bot.db.models import (
+    CandidateItem,
     CategoryCorrection,
     Deputy,
     DeputyEvent,
@@ -22,6 +23,7 @@ from bot.db.models import (
     User,
 )
 from bot.sandbox.session import Sandbox
+from bot.services.suggestions import tracking
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
 from tests.e2e.steps import rows, triage
 from tests.e2e.steps import submit_suggestion as submit
@@ -257,6 +259,14 @@ async def test_staff_feasibility_and_admin_nomination(street: Sandbox) -> None:
     await street.press(ADMIN_ID, "列为候选项目")
     states = {s.id: s.state for s in await rows(street, Suggestion)}
     assert states[suggestion.id] == "infeasible" and states[second.id] == "candidate"
+    # The candidate's title is neutral: its category and tracking number, never the resident's
+    # own words (issue 13, fault 5).
+    [item] = await rows(street, CandidateItem)
+    [nominated] = await rows(street, Suggestion, Suggestion.id == second.id)
+    assert item.title == f"便民服务类民生实事建议 {tracking(nominated)}" or item.title.endswith(
+        tracking(nominated)
+    )
+    assert "充电桩" not in item.title and "电动自行车" not in item.title
 
 
 async def test_deputy_invite_deactivate_and_move(street: Sandbox) -> None:
