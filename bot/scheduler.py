@@ -22,12 +22,12 @@ from bot.db.engine import SessionFactory
 from bot.db.models import User
 from bot.keyboards import rounds as kb
 from bot.leader import leadership
+from bot.notices.evaluations import close_evaluation, invite, missed_evaluation, open_evaluation
 from bot.notices.projects import deadline_notices, weekly_digest
+from bot.notices.rounds import close_round, missed_round, open_round, send_ballots
 from bot.notify import Notifier
 from bot.round_texts import by_category, when
 from bot.services.container import Services
-from handlers.evaluations import close_evaluation, invite, missed_evaluation, open_evaluation
-from handlers.rounds import close_round, missed_round, open_round, send_ballots
 
 log = logging.getLogger(__name__)
 

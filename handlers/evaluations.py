@@ -13,21 +13,18 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.annual_export import csv_files, workbook, year_tables
-from bot.charts import satisfaction_chart
 from bot.config import Settings
 from bot.db.models import EvaluationRound, Project, User
-from bot.evaluation_texts import admin_card, follower_result, project_card, results_text, review, title
+from bot.evaluation_texts import admin_card, project_card, review
 from bot.keyboards import evaluations as kb
-from bot.notices.recipients import admins
+from bot.notices.evaluations import close_evaluation, publish_evaluation
 from bot.notify import Notifier
 from bot.permissions import restrict
 from bot.replies import answer_with, edit_or_send, send, window_from
-from bot.round_texts import when
 from bot.services.container import Services
-from bot.services.evaluations import RatingRefused, rate_of
+from bot.services.evaluations import RatingRefused
 from core.roles import Role
 from core.rounds import EvaluationAct, ballot_refusal, evaluation_actions
 
@@ -204,140 +201,6 @@ async def send_export(query: CallbackQuery, services: Services, year: int, setti
     )
     for name, content in csv_files(tables).items():
         await query.bot.send_document(query.from_user.id, BufferedInputFile(content, f"{year}-{name}"))  # type: ignore[union-attr]
-
-
-# -- opening, reminding, closing, publishing (also run by the scheduler) --------------------------
-async def open_evaluation(
-    services: Services, round_: EvaluationRound, notifier: Notifier, settings: Settings
-) -> None:
-    if not await services.evaluations.open(round_):
-        return
-    await invite(services, round_, notifier, await services.evaluations.deputies(round_), "open", settings)
-    unreachable = [d for d, u in await services.evaluations.electors(round_) if u is None or u.is_blocked]
-    if unreachable:
-        names = "、".join(html.quote(d.name) for d in unreachable)
-        await notifier.notify(
-            services.session,
-            f"evaluation:{round_.id}:unreachable",
-            "evaluation",
-            await admins(services),
-            lambda _user: _(
-                "⚠️ {title}已开始。以下 {count} 位代表无法在聊天中收到评议表（未启动机器人或已屏蔽）：{names}"
-            ).format(title=title(round_), count=len(unreachable), names=names),
-        )
-    await services.session.commit()
-
-
-async def missed_evaluation(
-    services: Services, round_: EvaluationRound, notifier: Notifier, settings: Settings
-) -> None:
-    """The opening time passed while the bot was down: not opened late; admins set new times."""
-    opens = when(round_.opens_at, settings.tz)
-    if not await services.evaluations.miss(round_):
-        return
-    await notifier.notify(
-        services.session,
-        f"evaluation:{round_.id}:missed:{opens}",
-        "evaluation",
-        await admins(services),
-        lambda _user: _(
-            "⚠️ {title}原定 {opens} 开始，但当时系统未运行，没有开始。请在 /evaluations 重新设置时间。"
-        ).format(title=title(round_), opens=opens),
-    )
-    await services.session.commit()
-
-
-async def invite(
-    services: Services,
-    round_: EvaluationRound,
-    notifier: Notifier,
-    people: list[User],
-    key: str,
-    settings: Settings,
-) -> None:
-    """Each deputy gets the first project's card (the reminder repeats it for those still due)."""
-    projects = await services.evaluations.projects(round_)
-    if not projects:
-        return
-    first = projects[0]
-    last = await services.projects.latest_report(first)
-
-    def render(_user: User) -> tuple[str, object]:
-        head = (
-            _("🗳 {title}开始了，请在 {closes} 前评价今年的每个项目。").format(
-                title=title(round_), closes=_when(round_, settings)
-            )
-            if key == "open"
-            else _("⏰ 提醒：{title}将于 {closes} 结束，您还没有提交。").format(
-                title=title(round_), closes=_when(round_, settings)
-            )
-        )
-        card = project_card(round_, first, 0, len(projects), 0, last, None, settings.tz)
-        return f"{head}\n\n{card}", kb.rating_card(
-            round_, 0, len(projects), None, bool(last and last.media_kind == "photo")
-        )
-
-    await notifier.notify(services.session, f"evaluation:{round_.id}:{key}", "evaluation", people, render)  # type: ignore[arg-type]
-
-
-def _when(round_: EvaluationRound, settings: Settings) -> str:
-    return when(round_.closes_at, settings.tz)
-
-
-async def close_evaluation(
-    services: Services, round_: EvaluationRound, notifier: Notifier, *, by_clock: bool = False
-) -> None:
-    if not await services.evaluations.close(round_, by_clock=by_clock):
-        return
-    await notifier.notify(
-        services.session,
-        f"evaluation:{round_.id}:closed",
-        "evaluation",
-        await admins(services),
-        lambda _user: _("{title}已结束，请在 /evaluations 查看并公布结果。").format(title=title(round_)),
-    )
-    await services.session.commit()
-
-
-async def publish_evaluation(services: Services, round_: EvaluationRound, notifier: Notifier) -> None:
-    """Results with a chart to admins and deputies; each project's followers get its result."""
-    if not await services.evaluations.publish(round_):
-        return
-    result = services.evaluations.result_of(round_) or {"projects": [], "departments": []}
-    rates = {
-        f"#{item['id']}": (float(rate_of(item["satisfaction"])) if item["satisfaction"] else None)
-        for item in result["projects"]
-    }
-    tiers = {
-        f"#{item['id']}": "bonus" if item["tier"] else "penalty" if item["penalty"] else "pass"
-        for item in result["projects"]
-    }
-    chart = satisfaction_chart(f"{round_.year}", rates, tiers)
-    people = await admins(services) + await services.evaluations.deputies(round_)
-    await notifier.notify(
-        services.session,
-        f"evaluation:{round_.id}:results",
-        "evaluation",
-        people,
-        lambda _user: results_text(round_, result),
-        media_kind="photo",
-        blob=chart,
-        blob_name=f"evaluation-{round_.year}.png",
-    )
-    for item in result["projects"]:
-        project = await services.projects.get(int(item["id"]))
-        if project is None:
-            continue
-        followers = await services.projects.followers(project, ("every", "digest"))
-        await notifier.notify(
-            services.session,
-            f"evaluation:{round_.id}:project:{project.id}",
-            "evaluation",
-            followers,
-            lambda _user, item=item: follower_result(round_, item),
-            urgent=False,
-        )
-    await services.session.commit()
 
 
 # -- deputies -----------------------------------------------------------------------------------

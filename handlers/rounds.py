@@ -18,13 +18,12 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
-from bot.charts import approvals_chart
 from bot.config import Settings
 from bot.db.models import CandidateItem, Deputy, PaperEntry, SelectionRound, Suggestion, User
 from bot.evaluation_texts import title as evaluation_title
 from bot.exports import to_csv
 from bot.keyboards import rounds as kb
-from bot.notices.projects import plan_requested
+from bot.notices.rounds import close_round, publish_round, unreachable_text
 from bot.notify import Notifier
 from bot.pabulib import pabulib
 from bot.permissions import restrict
@@ -91,15 +90,6 @@ async def show_round(
         await edit_or_send(target, text, reply_markup=markup)
     else:
         await target.answer(text, reply_markup=markup)
-
-
-def unreachable_text(deputies: list[Deputy]) -> str:
-    """The deputies a chat ballot cannot reach, for the admin (empty when everyone can be)."""
-    if not deputies:
-        return ""
-    return "\n\n" + _(
-        "⚠️ 以下 {count} 位代表无法在聊天中收到选票（未启动机器人或已屏蔽），请为他们准备纸质选票：{names}"
-    ).format(count=len(deputies), names="、".join(html.quote(d.name) for d in deputies))
 
 
 async def round_action(
@@ -315,126 +305,6 @@ async def times_given(
     await services.rounds.schedule(round_, opens, closes)
     await services.session.commit()
     await show_round(message, services, round_, settings)
-
-
-# -- opening, closing, publishing (also run by the scheduler) ----------------------------------------
-async def send_ballots(
-    services: Services,
-    notifier: Notifier,
-    round_: SelectionRound,
-    candidates: list,  # type: ignore[type-arg]
-    voters: list[User],
-    key: str,
-    settings: Settings,
-) -> int:
-    def render(_user: User) -> tuple[str, object]:
-        text = _("🗳 {title} 开始投票了。").format(title=round_.title)
-        return f"{text}\n\n{ballot_text(round_, candidates, {}, settings.tz)}", kb.ballot(
-            round_, candidates, {}
-        )
-
-    return await notifier.notify(services.session, key, "ballot", voters, render)  # type: ignore[arg-type]
-
-
-async def open_round(
-    services: Services, round_: SelectionRound, notifier: Notifier, settings: Settings
-) -> None:
-    """Opens the round, freezing its electorate; one ballot to each elector reachable in chat,
-    and the admins told who must vote on paper."""
-    if not await services.rounds.open(round_):
-        return  # another scheduler opened it
-    candidates = await services.rounds.candidates(round_)
-    electors = await services.rounds.electors(round_)
-    voters = [user for _deputy, user in electors if user is not None and not user.is_blocked]
-    await send_ballots(services, notifier, round_, candidates, voters, f"round:{round_.id}:ballot", settings)
-    unreachable = services.rounds.unreachable(electors)
-    await notifier.notify(
-        services.session,
-        f"round:{round_.id}:opened",
-        "round",
-        await admins(services),
-        lambda _user: (
-            _("📣 {title} 已开放投票，选民 {electorate} 人。").format(
-                title=round_.title, electorate=round_.electorate
-            )
-            + unreachable_text(unreachable)
-        ),
-    )
-    await services.session.commit()
-
-
-async def missed_round(
-    services: Services, round_: SelectionRound, notifier: Notifier, settings: Settings
-) -> None:
-    """The opening time passed while the bot was down: the round is not opened late; it goes back
-    to draft and the admins are asked to set new times."""
-    opens = when(round_.opens_at, settings.tz)
-    if not await services.rounds.miss(round_):
-        return
-    await notifier.notify(
-        services.session,
-        f"round:{round_.id}:missed:{opens}",
-        "round",
-        await admins(services),
-        lambda _user: _(
-            "⚠️ {title} 原定 {opens} 开放，但当时系统未运行，没有开放。请在 /rounds 重新设置开放和关闭时间。"
-        ).format(title=round_.title, opens=opens),
-    )
-    await services.session.commit()
-
-
-async def close_round(
-    services: Services, round_: SelectionRound, notifier: Notifier, *, by_clock: bool = False
-) -> None:
-    if await services.rounds.close(round_, by_clock=by_clock) is None:
-        return  # already closed, or not due
-    await notifier.notify(
-        services.session,
-        f"round:{round_.id}:closed",
-        "round",
-        await admins(services),
-        lambda _user: _("{title} 投票已结束，请在 /rounds 查看结果并公布。").format(title=round_.title),
-    )
-    await services.session.commit()
-
-
-async def admins(services: Services) -> list[User]:
-    users = [await services.users.by_telegram_id(admin_id) for admin_id in services.settings.admin_ids]
-    return [user for user in users if user is not None]
-
-
-async def publish_round(
-    services: Services, round_: SelectionRound, admin: User, notifier: Notifier, settings: Settings
-) -> None:
-    """Results to every deputy (with the chart), suggestions moved, their followers told."""
-    moved = await services.rounds.publish(round_, admin)
-    candidates = await services.rounds.candidates(round_)
-    result = services.rounds.result_of(round_) or {}
-    deputies = [user for _deputy, user in await services.rounds.electors(round_) if user is not None]
-    chart = approvals_chart(
-        f"#{round_.id}",
-        {code: c["yes"] for code, c in result["counts"].items()},
-        set(result["elected"]),
-        set(result["tied"]),
-    )
-    await notifier.notify(
-        services.session,
-        f"round:{round_.id}:results",
-        "round",
-        deputies,
-        lambda _user: results_text(round_, candidates, result),
-        media_kind="photo",
-        blob=chart,
-        blob_name=f"round-{round_.id}.png",
-    )
-    for suggestion in moved:
-        event = await services.suggestions.last_event(suggestion)
-        followers = await services.suggestions.followers(suggestion)
-        await notifier.suggestion_changed(services.session, suggestion, event, followers)  # type: ignore[arg-type]
-    # The elected items become projects under supervision; their departments are asked for plans.
-    for project in await services.projects.from_round(round_, set(result["elected"]), admin):
-        await plan_requested(services, project)
-    await services.session.commit()
 
 
 async def export_round(query: CallbackQuery, services: Services, round_: SelectionRound) -> None:
