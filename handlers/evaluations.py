@@ -43,10 +43,7 @@ REFUSALS = {
 
 
 # -- admin --------------------------------------------------------------------------------------
-async def evaluations_command(message: Message, services: Services, role: Role) -> None:
-    if role is not Role.ADMIN:
-        await message.answer(_("只有管理员可以管理效果票评。"))
-        return
+async def evaluations_command(message: Message, services: Services) -> None:
     rounds = await services.evaluations.recent()
     year = services.clock.now().year
     await message.answer(_("效果票评："), reply_markup=kb.admin_list(rounds, year))
@@ -73,12 +70,8 @@ async def admin_action(
     services: Services,
     notifier: Notifier,
     user: User,
-    role: Role,
     settings: Settings,
 ) -> None:
-    if role is not Role.ADMIN:
-        answer_with(callback_answer, _("只有管理员可以管理效果票评。"), alert=True)
-        return
     act = callback_data.act
     if act == "new":
         year = services.clock.now().year
@@ -165,12 +158,10 @@ EVALUATION_ACTIONS: dict[EvaluationAct, Callable[[EvalPress], Awaitable[None]]] 
 }
 
 
-async def times_given(
-    message: Message, state: FSMContext, services: Services, role: Role, settings: Settings
-) -> None:
+async def times_given(message: Message, state: FSMContext, services: Services, settings: Settings) -> None:
     data = await state.get_data()
     round_ = await services.evaluations.get(data.get("rid", 0))
-    if role is not Role.ADMIN or round_ is None or round_.status not in ("draft", "scheduled"):
+    if round_ is None or round_.status not in ("draft", "scheduled"):
         await state.clear()
         await message.answer(_("这个操作现在不能进行了。"))
         return

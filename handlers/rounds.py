@@ -55,15 +55,8 @@ class RoundInput(StatesGroup):
     paper_check = State()
 
 
-def only_admins(role: Role) -> bool:
-    return role is Role.ADMIN
-
-
 # -- the admin ---------------------------------------------------------------------------------
-async def rounds(message: Message, role: Role, services: Services) -> None:
-    if not only_admins(role):
-        await message.answer(_("只有管理员可以组织票决。"))
-        return
+async def rounds(message: Message, services: Services) -> None:
     recent = await services.rounds.recent()
     text = _("<b>票决轮次</b>") if recent else _("还没有票决轮次。")
     await message.answer(text, reply_markup=kb.rounds_list(recent))
@@ -97,16 +90,12 @@ async def round_action(
     callback_answer: CallbackAnswer,
     callback_data: kb.RoundAction,
     state: FSMContext,
-    role: Role,
     user: User,
     services: Services,
     settings: Settings,
     notifier: Notifier,
     bot: Bot,
 ) -> None:
-    if not only_admins(role):
-        answer_with(callback_answer, _("只有管理员可以组织票决。"), alert=True)
-        return
     if callback_data.act == "new":
         year = services.clock.now().year + 1
         items = await services.rounds.items(year)
@@ -238,10 +227,10 @@ ADMIN_ACTIONS: dict[AdminAct, Callable[[Act], Awaitable[None]]] = {
 
 
 async def quota_given(
-    message: Message, state: FSMContext, role: Role, user: User, services: Services, settings: Settings
+    message: Message, state: FSMContext, user: User, services: Services, settings: Settings
 ) -> None:
     text = (message.text or "").strip()
-    if not only_admins(role) or not text.isdigit() or not 1 <= int(text) <= 500:
+    if not text.isdigit() or not 1 <= int(text) <= 500:
         await message.answer(_("请发送一个数字，例如 20。"))
         return
     data = await state.get_data()
@@ -264,13 +253,12 @@ async def mode_chosen(
     callback_answer: CallbackAnswer,
     callback_data: kb.NewRound,
     state: FSMContext,
-    role: Role,
     user: User,
     services: Services,
     settings: Settings,
 ) -> None:
     data = await state.get_data()
-    if not only_admins(role) or "quota" not in data or callback_data.mode not in {m.value for m in Mode}:
+    if "quota" not in data or callback_data.mode not in {m.value for m in Mode}:
         answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     await state.clear()
@@ -282,12 +270,10 @@ async def mode_chosen(
     await show_round(query, services, round_, settings)
 
 
-async def times_given(
-    message: Message, state: FSMContext, role: Role, services: Services, settings: Settings
-) -> None:
+async def times_given(message: Message, state: FSMContext, services: Services, settings: Settings) -> None:
     data = await state.get_data()
     round_ = await services.rounds.get(data.get("rid", 0))
-    if not only_admins(role) or round_ is None or round_.status != "draft":
+    if round_ is None or round_.status != "draft":
         await state.clear()
         await message.answer(_("这个操作现在不能进行了。"))
         return
@@ -378,11 +364,10 @@ async def paper_deputy(
     callback_answer: CallbackAnswer,
     callback_data: kb.PaperDeputy,
     state: FSMContext,
-    role: Role,
     services: Services,
 ) -> None:
     round_ = await services.rounds.get(callback_data.rid)
-    if not only_admins(role) or round_ is None or round_.status != "open":
+    if round_ is None or round_.status != "open":
         answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     await state.set_state(RoundInput.paper)
@@ -395,12 +380,11 @@ async def paper_check(
     callback_answer: CallbackAnswer,
     callback_data: kb.PaperCheck,
     state: FSMContext,
-    role: Role,
     user: User,
     services: Services,
 ) -> None:
     entry = await services.session.get(PaperEntry, callback_data.eid)
-    if not only_admins(role) or entry is None or entry.status != "pending":
+    if entry is None or entry.status != "pending":
         answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
         return
     if entry.entered_by == user.id:
@@ -412,12 +396,12 @@ async def paper_check(
     await send(query, _("请不看第一次录入，照纸质选票再录入一次（{help}）：").format(help=_(PAPER_HELP)))
 
 
-async def paper_text(message: Message, state: FSMContext, role: Role, user: User, services: Services) -> None:
+async def paper_text(message: Message, state: FSMContext, user: User, services: Services) -> None:
     data = await state.get_data()
     checking = await state.get_state() == RoundInput.paper_check.state
     entry = await services.session.get(PaperEntry, data["eid"]) if checking else None
     round_ = await services.rounds.get(entry.round_id if entry else data.get("rid", 0))
-    if not only_admins(role) or round_ is None:
+    if round_ is None:
         await state.clear()
         await message.answer(_("这个操作现在不能进行了。"))
         return

@@ -54,16 +54,9 @@ def test_the_detector_sees_the_spellings_it_is_meant_to() -> None:
     )
 
 
-# Their routers carry RoleIs already (handlers/rounds.py, handlers/evaluations.py); the leftover
-# checks in their bodies go with the votes rewrite of those files (issue 12), not before it.
-PENDING = {"rounds.py", "evaluations.py"}
-
-
 def test_no_handler_compares_roles() -> None:
     offenders = []
     for path in sorted((PROJECT_ROOT / "handlers").glob("*.py")):
-        if path.name in PENDING:
-            continue
         for line, text in role_checks(path.read_text(encoding="utf-8")):
             offenders.append(f"{Path(path).name}:{line}: {text}")
     assert offenders == [], "role checks belong on routers (RoleIs) or in bot/permissions.py:\n" + "\n".join(
