@@ -80,3 +80,22 @@ def test_template_messages_are_in_the_catalogues() -> None:
         found.update(re.findall(r'_\(["\']([^"\']+)["\']\)', template.read_text(encoding="utf-8")))
     english = catalogue("en")
     assert found and all(english.get(text) is not None and english.get(text).string for text in found)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_each_message_stands_once_in_its_catalogue(locale: str) -> None:
+    """Catalogues merge by union (.gitattributes): an entry added on two branches would stand twice,
+    and babel keeps one of them silently."""
+    path = PROJECT_ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    seen: dict[str, int] = {}
+    twice = []
+    for number, line in enumerate(lines, 1):
+        if line.startswith("msgid ") and line != 'msgid ""':
+            if line in seen:
+                twice.append(f"{line} at lines {seen[line]} and {number}")
+            seen[line] = number
+            assert number == 1 or lines[number - 2] == "" or lines[number - 2].startswith("#"), (
+                f"line {number}: {line} is not separated from the entry before it"
+            )
+    assert not twice, twice
