@@ -25,6 +25,7 @@ from bot.db.migrate import upgrade
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.keys import ensure_pseudonym_secret, webhook_secret
 from bot.middlewares.callbacks import CallbackAnswers
+from bot.middlewares.clean import CleanTextMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -146,10 +147,12 @@ async def build_runtime(
         session_factory=session_factory,
         i18n=i18n,
     )
-    # Order matters: the session first, then who is speaking, then their language, then the
+    # Order matters: clean text first, the session next, then who is speaking, then their language, then the
     # flood guard (which answers in that language).
     notifier = Notifier(i18n, clock, settings)
     dispatcher["notifier"] = notifier
+    # People's text is cleaned once, before anything reads or stores it.
+    dispatcher.update.outer_middleware(CleanTextMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory, clock, settings, notifier))
     dispatcher.update.outer_middleware(UserMiddleware())
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
