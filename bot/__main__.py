@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _projects(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_projects import import_projects
+    from bot.cli.projects import import_projects
 
     return await import_projects(settings, args.file)
 
@@ -196,19 +196,19 @@ async def _board(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_export import export_year
+    from bot.cli.export import export_year
 
     return await export_year(settings, args.year, args.out, args.lang)
 
 
 async def _outbox(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_projects import outbox_command
+    from bot.cli.projects import outbox_command
 
     return await outbox_command(settings, args.action)
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import run_polling
+    from bot.runtime.app import run_polling
 
     try:
         await run_polling(settings)
@@ -219,7 +219,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _webhook(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import run_webhook
+    from bot.runtime.app import run_webhook
 
     try:
         await run_webhook(settings)
@@ -270,14 +270,14 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _areas(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_imports import import_areas
+    from bot.cli.imports import import_areas
 
     return await import_areas(settings, args.file)
 
 
 async def _classify(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_classifier
-    from bot.cli_classify import classify_lines, evaluate, learn
+    from bot.cli.classify import classify_lines, evaluate, learn
+    from bot.runtime.app import build_classifier
 
     classifier = build_classifier(settings)
     if args.eval:
@@ -288,31 +288,31 @@ async def _classify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _candidates(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_imports import import_candidates
+    from bot.cli.imports import import_candidates
 
     return await import_candidates(settings, args.file, args.year or datetime.now(settings.tz).year + 1)
 
 
 async def _score(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_score import run
+    from bot.cli.score import run
 
     return run(args.file)
 
 
 async def _tally(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_tally import run
+    from bot.cli.tally import run
 
     return run(args.file)
 
 
 async def _staff(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_imports import import_staff
+    from bot.cli.imports import import_staff
 
     return await import_staff(settings, args.file)
 
 
 async def _roster(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_imports import import_roster
+    from bot.cli.imports import import_roster
 
     return await import_roster(settings, args.file)
 

@@ -18,14 +18,14 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import event as sa_event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import Suggestion, SuggestionEvent, User
-from bot.i18n import user_locale
 from bot.keyboards.triage import answer as answer_keyboard
 from bot.outbox import store
 from bot.outbox.store import Letter
 from bot.presenters import category_name, state_label
+from bot.runtime.clock import Clock
+from bot.runtime.i18n import user_locale
 from bot.services.suggestions import tracking
 from core.deadlines import quiet_until
 from core.permissions import PRIVATE_EVENT_KINDS

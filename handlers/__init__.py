@@ -16,7 +16,7 @@ import logging
 from aiogram import Router
 
 from bot.permissions import describe, loaders, private_only
-from bot.routing import inline_sync_filters
+from bot.runtime.routing import inline_sync_filters
 from handlers import (
     admin,
     announce,

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.db.models import Deputy, Street, User
-from bot.exports import to_csv, to_xlsx
+from bot.exports.tables import to_csv, to_xlsx
 from bot.keyboards import triage as kb
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import MenuAction

@@ -11,7 +11,6 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.commands import commands_for, register_personal_commands
 from bot.db.models import User
 from bot.keyboards.common import (
     LANGUAGE_NAMES,
@@ -23,6 +22,7 @@ from bot.keyboards.common import (
 from bot.permissions import restrict
 from bot.presenters import area_name
 from bot.replies import answer_with, edit_or_send, send
+from bot.runtime.commands import commands_for, register_personal_commands
 from bot.services.container import Services
 from core.roles import Role
 from core.safe_html import esc

@@ -14,10 +14,10 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.annual_export import csv_files, workbook, year_tables
 from bot.config import Settings
 from bot.db.models import EvaluationRound, Project, User
 from bot.evaluation_texts import admin_card, project_card, review
+from bot.exports.annual import csv_files, workbook, year_tables
 from bot.keyboards import evaluations as kb
 from bot.notices.evaluations import close_evaluation, publish_evaluation
 from bot.notify import Notifier

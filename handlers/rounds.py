@@ -1,6 +1,6 @@
 """Selection rounds in chat: the admin prepares, schedules, closes and publishes; deputies vote.
 
-Opening, closing and reminders at their times are the scheduler's (bot/scheduler.py).
+Opening, closing and reminders at their times are the scheduler's (bot/runtime/scheduler.py).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from aiogram.utils.markdown import html_decoration as html
 from bot.config import Settings
 from bot.db.models import CandidateItem, Deputy, PaperEntry, SelectionRound, Suggestion, User
 from bot.evaluation_texts import title as evaluation_title
-from bot.exports import to_csv
+from bot.exports.pabulib import pabulib
+from bot.exports.tables import to_csv
 from bot.keyboards import rounds as kb
 from bot.notices.rounds import close_round, publish_round, unreachable_text
 from bot.notify import Notifier
-from bot.pabulib import pabulib
 from bot.permissions import restrict
 from bot.presenters import category_name
 from bot.replies import answer_with, edit_or_send, send, window_from

@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.config import PROJECT_ROOT, SUPPORTED_LOCALES
-from bot.i18n import build_i18n
+from bot.runtime.i18n import build_i18n
 
 KEYWORDS = {"_": None, "N_": None, "__": None}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")

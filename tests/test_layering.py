@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-import bot.app
+import bot.runtime.app
 from bot.config import PROJECT_ROOT
 
 HANDLERS = PROJECT_ROOT / "handlers"
-APP = Path(bot.app.__file__)
+APP = Path(bot.runtime.app.__file__)
 
 
 def modules(folder: Path) -> list[Path]:

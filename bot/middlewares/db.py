@@ -1,7 +1,7 @@
 """One DB session (and the services over it) per update, committed when the handler succeeds.
 
 Whatever the handler wrote before a Bot API call is committed before that call (see
-bot/telegram.py): no transaction, and on SQLite no write lock, is ever held while Telegram answers.
+bot/runtime/telegram.py): no transaction, and on SQLite no write lock, is ever held while Telegram answers.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import SessionFactory, current_session
 from bot.notify import Notifier
+from bot.runtime.clock import Clock
 from bot.services.container import Services
 
 

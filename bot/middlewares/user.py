@@ -9,7 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 
-from bot.i18n import user_locale
+from bot.runtime.i18n import user_locale
 from bot.services.container import Services
 from bot.services.users import TelegramPerson
 from core.roles import Role

@@ -6,10 +6,10 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
-from bot.charts import satisfaction_chart
 from bot.config import Settings
 from bot.db.models import EvaluationRound, User
 from bot.evaluation_texts import follower_result, project_card, results_text, title
+from bot.exports.charts import satisfaction_chart
 from bot.keyboards import evaluations as kb
 from bot.notices.recipients import admins
 from bot.notify import Notifier

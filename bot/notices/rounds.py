@@ -7,9 +7,9 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
-from bot.charts import approvals_chart
 from bot.config import Settings
 from bot.db.models import Deputy, SelectionRound, User
+from bot.exports.charts import approvals_chart
 from bot.keyboards import rounds as kb
 from bot.notices.projects import plan_requested
 from bot.notify import Notifier

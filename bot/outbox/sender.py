@@ -35,11 +35,11 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 from sqlalchemy import update
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import SessionFactory
 from bot.db.models import Delivery, Notification
 from bot.outbox import store
+from bot.runtime.clock import Clock
 from core.pacing import ChatPacers, Pacer
 
 log = logging.getLogger(__name__)

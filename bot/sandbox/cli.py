@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.clock import AdjustableClock
 from bot.config import Settings
 from bot.db.models import District
+from bot.runtime.clock import AdjustableClock
 from bot.sandbox.console import Console
 from bot.sandbox.script import ScriptError, read_script, run_script
 from bot.sandbox.session import Sandbox
@@ -88,7 +88,7 @@ async def run_sandbox(
 
 async def _start_board(sandbox: Sandbox):  # type: ignore[no-untyped-def]
     """The public board beside the console chat, when BOARD_PORT is free; None otherwise."""
-    from bot.app import start_board
+    from bot.runtime.app import start_board
 
     if not sandbox.settings.board_port:
         return None

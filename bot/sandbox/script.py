@@ -95,7 +95,7 @@ async def run_step(sandbox: Sandbox, step: Step, base: Path) -> list[Shown]:
 
 async def _import_projects(sandbox: Sandbox, path: Path, step: Step) -> list[Shown]:
     """What an operator's `python -m bot projects import FILE.csv` does, at the sandbox's time."""
-    from bot.cli_projects import add_projects, read_projects
+    from bot.cli.projects import add_projects, read_projects
     from bot.services.container import Services
 
     try:

@@ -14,10 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import Runtime, build_runtime
-from bot.clock import AdjustableClock
 from bot.config import Settings
 from bot.outbox.sender import Sender
+from bot.runtime.app import Runtime, build_runtime
+from bot.runtime.clock import AdjustableClock
 from bot.sandbox.server import SANDBOX_TOKEN, FakeTelegramServer
 from bot.sandbox.world import Person, Shown
 

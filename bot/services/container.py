@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.config import Settings
+from bot.runtime.clock import Clock
 from bot.services.areas import AreaService
 from bot.services.evaluations import EvaluationService
 from bot.services.invites import InviteService
@@ -57,7 +57,7 @@ class Services:
 
     async def quiet(self) -> None:
         """End the transaction before a round of sends outside an update (the scheduler's work):
-        on SQLite every transaction holds the write lock. Within an update, bot.telegram's
+        on SQLite every transaction holds the write lock. Within an update, bot.runtime.telegram's
         ReleaseTransaction already commits before each Bot API call."""
         if self.session.in_transaction():
             await self.session.commit()

@@ -24,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import (
     Deputy,
     EvaluationBallot,
@@ -35,6 +34,7 @@ from bot.db.models import (
     Project,
     User,
 )
+from bot.runtime.clock import Clock
 from bot.services.rounds import lock_row, new_receipt, receipt_hash
 from core.consequences import consequences, participation
 from core.rounds import Opening, ballot_refusal, closing_due, opening, receipt_digest, reminder_due

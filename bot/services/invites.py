@@ -9,8 +9,8 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import Deputy, Invite, StaffMember, User
+from bot.runtime.clock import Clock
 from core.roles import Role
 
 

@@ -10,7 +10,6 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import (
     CandidateItem,
     Deputy,
@@ -27,6 +26,7 @@ from bot.db.models import (
     User,
 )
 from bot.db.upsert import insert_ignoring_conflicts
+from bot.runtime.clock import Clock
 from core.deadlines import next_report_due
 from core.money import parse_yuan
 from core.permissions import ProjectFacts, visible_project_events

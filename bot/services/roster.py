@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import Deputy, DeputyEvent, StaffMember, User
 from bot.imports import ROSTER_HEADER, STAFF_HEADER, FileUnreadable, RosterRow, StaffRow, load_text
+from bot.runtime.clock import Clock
 from bot.services.areas import AreaService
 from core.areas import RosterEntry, RosterRowError, StaffEntry, street_key
 

@@ -28,7 +28,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import (
     BallotDraft,
     CandidateItem,
@@ -44,6 +43,7 @@ from bot.db.models import (
     User,
 )
 from bot.db.upsert import insert_ignoring_conflicts
+from bot.runtime.clock import Clock
 from bot.services.suggestions import SuggestionService
 from core.roles import Role
 from core.rounds import (

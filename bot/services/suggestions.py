@@ -9,7 +9,6 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import (
     Attachment,
     CategoryCorrection,
@@ -23,6 +22,7 @@ from bot.db.models import (
     User,
 )
 from bot.db.upsert import insert_ignoring_conflicts
+from bot.runtime.clock import Clock
 from core.classify import Classification
 from core.roles import Role
 from core.similarity import most_similar

@@ -12,7 +12,6 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import (
     CandidateItem,
     CategoryCorrection,
@@ -24,6 +23,7 @@ from bot.db.models import (
     User,
 )
 from bot.db.upsert import insert_ignoring_conflicts
+from bot.runtime.clock import Clock
 from bot.services.suggestions import PAGE_SIZE, StaleChange, SuggestionService, tracking
 from core.categories import by_code
 from core.permissions import Access, Facts, Need, need_for, suggestion_access

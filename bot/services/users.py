@@ -9,9 +9,9 @@ from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import Deputy, ProjectFollow, StaffMember, User
 from bot.db.upsert import insert_ignoring_conflicts
+from bot.runtime.clock import Clock
 from core.pseudonym import pseudonym_code
 from core.roles import Role, resolve_role
 

@@ -24,15 +24,15 @@ from aiohttp import web
 from markupsafe import Markup
 from sqlmodel import col, select
 
-from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.engine import SessionFactory
 from bot.db.models import EvaluationRound, Project, ProjectEvent, SelectionRound, Street
 from bot.evaluation_texts import project_outcome
 from bot.evaluation_texts import title as evaluation_title
-from bot.exports import to_csv
+from bot.exports.tables import to_csv
 from bot.presenters import area_name, category_name
 from bot.project_texts import STATUS_LABELS, budget_line, day, event_line
+from bot.runtime.clock import SystemClock
 from bot.services.container import Services
 from core.categories import default_categories
 from core.money import wan
@@ -439,8 +439,8 @@ async def run_board(settings: Settings) -> None:
 
     from bot.db.engine import create_engine, create_session_factory
     from bot.db.migrate import upgrade
-    from bot.i18n import build_i18n
-    from bot.telegram import create_bot
+    from bot.runtime.i18n import build_i18n
+    from bot.runtime.telegram import create_bot
 
     engine = create_engine(settings.database_url)
     await upgrade(engine)

@@ -17,8 +17,8 @@ from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from bot.app import Runtime
 from bot.outbox import store
+from bot.runtime.app import Runtime
 from bot.web.board import Board
 
 log = logging.getLogger(__name__)

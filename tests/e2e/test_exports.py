@@ -1,4 +1,4 @@
-"""Every table the office or the public downloads goes through one export layer (bot/exports.py):
+"""Every table the office or the public downloads goes through one export layer (bot/exports/tables.py):
 the same hostile strings (the Big List of Naughty Strings, a live HYPERLINK formula, `=====紧急=====`,
 a phone number, a bare `-`, a vertical tab) leave every export as inert text, in the office's
 language, and never stop a file from being written (issue 15 faults 1 and 7, issue 14 fault 10)."""
@@ -16,9 +16,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.cli_export import export_year
+from bot.cli.export import export_year
 from bot.db.models import Street, Suggestion, SuggestionEvent, User
-from bot.exports import FORMULA_START, xml_safe
+from bot.exports.tables import FORMULA_START, xml_safe
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from bot.web.board import Board, build_board_app

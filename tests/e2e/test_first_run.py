@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import reach_telegram
 from bot.config import PROJECT_ROOT
+from bot.runtime.app import reach_telegram
 from bot.sandbox.console import Console
 from bot.sandbox.script import read_script
 from bot.sandbox.session import Sandbox
@@ -64,7 +64,7 @@ def test_every_configuration_error_is_one_line(
 async def test_no_network_is_one_line_a_try_and_a_growing_wait(
     data_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.telegram import create_bot
+    from bot.runtime.telegram import create_bot
 
     settings = make_settings("sqlite+aiosqlite:///:memory:", data_dir, api_max_retries=0)
     bot = create_bot("123:abc", "http://127.0.0.1:9", 0)  # nothing listens on port 9
@@ -75,11 +75,11 @@ async def test_no_network_is_one_line_a_try_and_a_growing_wait(
         if len(waits) == 8:
             raise _Stop  # enough: the operator would press Ctrl-C
 
-    with caplog.at_level(logging.ERROR, logger="bot.app"), pytest.raises(_Stop):
+    with caplog.at_level(logging.ERROR, logger="bot.runtime.app"), pytest.raises(_Stop):
         await reach_telegram(bot, settings, sleep=sleep, most=30)
     await bot.session.close()
     assert waits == [1, 2, 4, 8, 16, 30, 30, 30]
-    lines = [record.getMessage() for record in caplog.records if record.name == "bot.app"]
+    lines = [record.getMessage() for record in caplog.records if record.name == "bot.runtime.app"]
     assert len(lines) == 8 and all("\n" not in line for line in lines)
     assert lines[0].startswith("cannot reach Telegram at") and not any(r.exc_info for r in caplog.records)
 

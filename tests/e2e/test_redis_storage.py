@@ -8,7 +8,7 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.exceptions import RedisError
 
-from bot.app import create_storage
+from bot.runtime.app import create_storage
 from tests.conftest import REDIS_URL, drop_redis_keys, make_settings, service_missing
 
 

@@ -20,9 +20,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlmodel import col, select
 
-from bot.app import build_runtime
-from bot.clock import AdjustableClock
 from bot.db.models import Delivery, Suggestion
+from bot.runtime.app import build_runtime
+from bot.runtime.clock import AdjustableClock
 from bot.sandbox.server import SANDBOX_TOKEN, FakeTelegramServer
 from bot.services.areas import SAMPLE_AREAS, AreaService, read_area_file
 from bot.services.container import Services

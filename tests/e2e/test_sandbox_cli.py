@@ -14,9 +14,9 @@ from aiogram.filters import Command
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.clock import AdjustableClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.models import Delivery
+from bot.runtime.clock import AdjustableClock
 from bot.sandbox.cli import ensure_sample_areas
 from bot.sandbox.script import Step, read_script, run_script
 from bot.sandbox.session import Sandbox

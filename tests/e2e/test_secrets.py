@@ -12,9 +12,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import build_runtime
 from bot.config import DEFAULT_PSEUDONYM_SECRET, ConfigError
 from bot.keys import SECRET_FILE, ensure_pseudonym_secret, webhook_secret
+from bot.runtime.app import build_runtime
 from bot.sandbox.server import SANDBOX_TOKEN, FakeTelegramServer
 from bot.web.webhook import SECRET_HEADER, build_app
 from tests.conftest import ADMIN_ID, make_settings

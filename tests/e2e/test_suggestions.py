@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.app import build_classifier
 from bot.db.models import Attachment, CategoryCorrection, Follow, Suggestion, SuggestionEvent, User
+from bot.runtime.app import build_classifier
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from bot.services.users import TelegramPerson
@@ -275,7 +275,7 @@ async def test_a_follower_who_blocked_the_bot_is_marked_not_retried(sandbox: San
 
 
 async def test_the_year_export_gives_each_suggestion_its_own_history(sandbox: Sandbox) -> None:
-    from bot.annual_export import year_tables
+    from bot.exports.annual import year_tables
 
     await seed_areas_and_roster(sandbox)
     first = await submit_lamp(sandbox, 1001)
@@ -285,7 +285,7 @@ async def test_the_year_export_gives_each_suggestion_its_own_history(sandbox: Sa
     await sandbox.press(1001, "撤回这条建议")
     await sandbox.press(1001, "确定撤回")
     i18n = sandbox.runtime.i18n  # type: ignore[union-attr]
-    # As its callers do (bot/annual_export.py): in an i18n context with the office's language.
+    # As its callers do (bot/exports/annual.py): in an i18n context with the office's language.
     async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
         with i18n.context(), i18n.use_locale("zh_CN"):
             tables = await year_tables(session, sandbox.clock.now().year, sandbox.settings.tz)

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from sqlmodel import SQLModel, select
 
 import bot.db.models  # noqa: F401
-from bot.clock import ManualClock
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import CastBallot, Deputy, District, RoundElector, RoundVoter, Street, User
+from bot.runtime.clock import ManualClock
 from bot.services.rounds import BallotRefused, RoundService, digest_of
 from bot.services.suggestions import SuggestionService
 from core.tally import Mode

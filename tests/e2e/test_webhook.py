@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import Runtime, build_runtime
+from bot.runtime.app import Runtime, build_runtime
 from bot.sandbox.server import SANDBOX_TOKEN, FakeTelegramServer
 from bot.web.webhook import SECRET_HEADER, build_app
 from tests.conftest import make_settings

@@ -20,8 +20,8 @@ from aiogram.utils import keyboard
 from pydantic import main as pydantic_main
 
 from bot.keyboards.builder import InlineKeyboardBuilder
-from bot.routing import _filters, inline_sync_filters
-from bot.telegram import KeepResponseTypes
+from bot.runtime.routing import _filters, inline_sync_filters
+from bot.runtime.telegram import KeepResponseTypes
 from handlers import setup_routers
 
 

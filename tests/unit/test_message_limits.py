@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.db.models import Community, Street, Suggestion, SuggestionEvent, User
-from bot.i18n import build_i18n
 from bot.presenters import deputy_card, full_text, is_shortened, suggestion_detail
+from bot.runtime.i18n import build_i18n
 from bot.sandbox.markup import utf16_length, visible_text
 from bot.services.suggestions import SuggestionView
 from core.limits import MAX_CAPTION, MAX_TEXT, shorten, split

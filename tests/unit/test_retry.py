@@ -6,7 +6,7 @@ import pytest
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import EditMessageText, GetMe, SendMessage
 
-from bot.telegram import RetryMiddleware
+from bot.runtime.telegram import RetryMiddleware
 
 
 class Flaky:

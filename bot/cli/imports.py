@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.migrate import migrated_session
 from bot.imports import (
@@ -18,6 +17,7 @@ from bot.imports import (
     read_file,
     repeated,
 )
+from bot.runtime.clock import SystemClock
 from bot.services.areas import AreaService, read_area_file
 from bot.services.container import Services
 from bot.services.roster import RosterService, read_roster, read_staff

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.annual_export import csv_files, workbook, year_tables
 from bot.config import Settings
 from bot.db.migrate import migrated_session
-from bot.i18n import build_i18n
+from bot.exports.annual import csv_files, workbook, year_tables
+from bot.runtime.i18n import build_i18n
 
 
 async def export_year(settings: Settings, year: int, out: Path, lang: str | None = None) -> int:

@@ -17,12 +17,9 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.activity import Activity
-from bot.clock import Clock, SystemClock
-from bot.commands import register_default_commands
 from bot.config import Settings
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.db.migrate import upgrade
-from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.keys import ensure_pseudonym_secret, webhook_secret
 from bot.middlewares.callbacks import CallbackAnswers
 from bot.middlewares.clean import CleanTextMiddleware
@@ -31,8 +28,11 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.notify import Notifier
 from bot.outbox.sender import Sender
-from bot.scheduler import Scheduler
-from bot.telegram import create_bot, create_sender_bot
+from bot.runtime.clock import Clock, SystemClock
+from bot.runtime.commands import register_default_commands
+from bot.runtime.i18n import UserLocaleMiddleware, build_i18n
+from bot.runtime.scheduler import Scheduler
+from bot.runtime.telegram import create_bot, create_sender_bot
 from core.categories import default_categories, load_user_words
 from core.classify import Classifier
 from handlers import log_permission_map, setup_routers

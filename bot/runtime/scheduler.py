@@ -16,17 +16,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import SessionFactory
 from bot.db.models import User
 from bot.keyboards import rounds as kb
-from bot.leader import leadership
 from bot.notices.evaluations import close_evaluation, invite, missed_evaluation, open_evaluation
 from bot.notices.projects import deadline_notices, weekly_digest
 from bot.notices.rounds import close_round, missed_round, open_round, send_ballots
 from bot.notify import Notifier
 from bot.round_texts import by_category, when
+from bot.runtime.clock import Clock
+from bot.runtime.leader import leadership
 from bot.services.container import Services
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.cli_json import run_json_command
+from bot.cli.json_io import run_json_command
 from core.tally import Ballot, Candidate, Mode, Round, count_problem, tally
 
 

@@ -2,7 +2,7 @@
 results, projects and their budgets, evaluation results and department scores.
 
 One XLSX workbook (a sheet a table) and the same tables as CSV files, written by the one export
-layer (bot/exports.py: text cells, formulas neutralised, XML-forbidden characters stripped).
+layer (bot/exports/tables.py: text cells, formulas neutralised, XML-forbidden characters stripped).
 Residents appear by their pseudonym; nobody's Telegram id is exported. Headers and values
 (categories, states, transitions, statuses, yes/no) read in the language of the current i18n
 context: call `year_tables` inside `i18n.context()` with `use_locale(…)` (the office's language,
@@ -32,7 +32,7 @@ from bot.db.models import (
     SuggestionEvent,
     User,
 )
-from bot.exports import Table, csv_files, workbook
+from bot.exports.tables import Table, csv_files, workbook
 from bot.presenters import action_label, area_name, category_name, state_label
 from bot.project_texts import STATUS_LABELS
 from bot.services.suggestions import tracking

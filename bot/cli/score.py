@@ -6,7 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from bot.cli_json import run_json_command
+from bot.cli.json_io import run_json_command
 from core.scoring import Project, Scores, Thresholds, score
 
 

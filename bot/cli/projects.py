@@ -7,18 +7,18 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import migrated_session, upgrade
-from bot.i18n import build_i18n
 from bot.imports import PROJECTS_HEADER, FileUnreadable, ImportReport, ProjectRow, RowError, load, repeated
 from bot.notices.projects import plan_requested
 from bot.notify import Notifier
 from bot.outbox import store
 from bot.outbox.sender import Sender
+from bot.runtime.clock import SystemClock
+from bot.runtime.i18n import build_i18n
+from bot.runtime.telegram import create_sender_bot
 from bot.services.container import Services
-from bot.telegram import create_sender_bot
 
 
 def read_projects(path: Path) -> tuple[list[tuple[int, ProjectRow]], ImportReport]:
@@ -83,7 +83,7 @@ async def add_projects(
 
 async def import_projects(settings: Settings, path: Path) -> int:
     """`python -m bot projects import FILE.csv`: projects decided elsewhere (or before the bot)."""
-    from bot.cli_imports import finish
+    from bot.cli.imports import finish
 
     try:
         rows, report = read_projects(path)
