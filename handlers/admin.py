@@ -48,6 +48,10 @@ class CandidatePage(CallbackData, prefix="cp"):
     page: int
 
 
+class InviteRevoke(CallbackData, prefix="ir"):
+    invite: int
+
+
 class InviteInput(StatesGroup):
     department = State()
 
@@ -134,6 +138,48 @@ async def invite_department(
     )
 
 
+async def invite_listing(services: Services, settings: Settings):  # type: ignore[no-untyped-def]
+    """The open invitations, each with a button that revokes it."""
+    rows = await services.invites.open()
+    if not rows:
+        return _("没有未使用的邀请链接。"), None
+    streets = {street.id: area_name(street) for street in await services.areas.streets()}
+    builder = InlineKeyboardBuilder()
+    lines = []
+    for row in rows:
+        whom = (
+            _("{street}的代表").format(street=streets.get(row.street_id, "—"))
+            if row.street_id is not None
+            else _("{department}的工作人员").format(department=row.department or "")
+        )
+        until = row.expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+        lines.append(_("#{id} {whom}，有效至 {until}").format(id=row.id, whom=esc(whom), until=until))
+        builder.button(text=_("撤销 #{id}").format(id=row.id), callback_data=InviteRevoke(invite=row.id))  # type: ignore[arg-type]
+    builder.adjust(2)
+    return _("<b>未使用的邀请链接</b>\n") + "\n".join(lines), builder.as_markup()
+
+
+async def invites(message: Message, services: Services, settings: Settings) -> None:
+    text, markup = await invite_listing(services, settings)
+    await message.answer(text, reply_markup=markup)
+
+
+async def revoke_invite(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: InviteRevoke,
+    services: Services,
+    settings: Settings,
+) -> None:
+    if await services.invites.revoke(callback_data.invite):
+        await services.commit()
+        answer_with(callback_answer, _("已撤销邀请 #{id}。").format(id=callback_data.invite))
+    else:
+        answer_with(callback_answer, _("这个邀请已用过、已过期或已撤销。"), alert=True)
+    text, markup = await invite_listing(services, settings)
+    await edit_or_send(query, text, reply_markup=markup)
+
+
 async def redeem(message: Message, command: CommandObject, services: Services, user: User) -> None:
     token = (command.args or "")[4:]
     try:
@@ -143,6 +189,7 @@ async def redeem(message: Message, command: CommandObject, services: Services, u
         text = {
             "expired": _("这个邀请链接已过期，请向人大常委会工作人员要一个新的。"),
             "used": _("这个邀请链接已经用过了。"),
+            "inactive": _("您的身份已被停用，邀请链接不能重新启用；请联系人大常委会工作人员。"),
         }.get(refused.code, _("这个邀请链接无效。"))
         await message.answer(text)
         return
@@ -328,12 +375,14 @@ def setup() -> Router:
 
     office = restrict(Router(name="admin"), Role.ADMIN)
     office.message.register(invite, Command("invite"))
+    office.message.register(invites, Command("invites"))
     office.message.register(invite_department, InviteInput.department, F.text, ~F.text.startswith("/"))
     office.message.register(deputies, Command("deputies"))
     office.message.register(candidates, Command("candidates"))
     office.message.register(export, Command("export"))
     office.callback_query.register(invite_kind, InviteKind.filter())
     office.callback_query.register(invite_street, InviteStreet.filter())
+    office.callback_query.register(revoke_invite, InviteRevoke.filter())
     office.callback_query.register(manage_deputy, ManageDeputy.filter())
     office.callback_query.register(candidate_page, CandidatePage.filter())
 

@@ -15,7 +15,10 @@ from core.roles import Role
 
 
 class InviteRefused(Exception):
-    """Unknown, used or expired: `code` says which."""
+    """Unknown, used, expired (or revoked) or inactive: `code` says which.
+
+    "inactive": the link's user is a deputy or staff member the office deactivated; only an admin
+    reactivates (RosterService.set_active), a spare link does not (issue 13, fault 11)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -58,6 +61,8 @@ class InviteService:
             deputy = (
                 await self.session.exec(select(Deputy).where(Deputy.telegram_id == user.telegram_id))
             ).first()
+            if deputy is not None and not deputy.is_active:
+                raise InviteRefused("inactive")
             if deputy is None:
                 deputy = Deputy(
                     name=user.full_name[:64] or user.pseudonym,
@@ -65,7 +70,7 @@ class InviteService:
                     street_id=invite.street_id,
                     created_at=now,
                 )  # type: ignore[arg-type]
-            deputy.street_id, deputy.is_active = invite.street_id, True  # type: ignore[assignment]
+            deputy.street_id = invite.street_id  # type: ignore[assignment]
             self.session.add(deputy)
         else:
             staff = (
@@ -73,6 +78,8 @@ class InviteService:
                     select(StaffMember).where(StaffMember.telegram_id == user.telegram_id)
                 )
             ).first()
+            if staff is not None and not staff.is_active:
+                raise InviteRefused("inactive")
             if staff is None:
                 staff = StaffMember(
                     name=user.full_name[:64] or user.pseudonym,
@@ -80,12 +87,12 @@ class InviteService:
                     department=invite.department or "",
                     created_at=now,
                 )
-            staff.department, staff.is_active = invite.department or staff.department, True
+            staff.department = invite.department or staff.department
             self.session.add(staff)
         # Compare-and-set: of two people opening the same link at once, one gets it.
         claimed = await self.session.exec(
             update(Invite)
-            .where(col(Invite.id) == invite.id, col(Invite.used_by).is_(None))
+            .where(col(Invite.id) == invite.id, col(Invite.used_by).is_(None), col(Invite.expires_at) > now)
             .values(used_by=user.id, used_at=now)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -94,6 +101,28 @@ class InviteService:
         self.session.add(user)
         await self.session.flush()
         return invite
+
+    async def open(self) -> list[Invite]:
+        """Invitations still redeemable (unused, not expired, not revoked), oldest first."""
+        rows = await self.session.exec(
+            select(Invite)
+            .where(col(Invite.used_by).is_(None), col(Invite.expires_at) > self.clock.now())
+            .order_by(col(Invite.id))
+        )
+        return list(rows.all())
+
+    async def revoke(self, invite_id: int) -> bool:
+        """End an open invitation now (its link then refuses as expired); False when it was
+        already used, expired or revoked, or never existed. A compare-and-set, so a link being
+        redeemed at the same moment is either redeemed or revoked, not both."""
+        now = self.clock.now()
+        ended = await self.session.exec(
+            update(Invite)
+            .where(col(Invite.id) == invite_id, col(Invite.used_by).is_(None), col(Invite.expires_at) > now)
+            .values(expires_at=now)
+        )
+        await self.session.flush()
+        return ended.rowcount == 1  # type: ignore[attr-defined]
 
     async def deputies(self) -> list[Deputy]:
         return list(

@@ -67,6 +67,7 @@ MATRIX: dict[str, set[str]] = {
     # the office's tools
     "iv:deputy": {"admin"},
     "is:{street}": {"admin"},
+    "ir:1": {"admin"},
     "md:1:show:0": {"admin"},
     "cp:1": {"admin"},
     "an:stats:0": {"admin"},
