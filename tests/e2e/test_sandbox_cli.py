@@ -27,6 +27,14 @@ from bot.services.roster import RosterService, read_roster, read_staff
 from tests.conftest import make_settings
 from tests.e2e.steps import run_cli
 
+APOLOGY = "抱歉，处理时出了点问题"  # the generic apology of handlers/errors.py: something went wrong
+
+
+def assert_no_apology(lines: list[dict]) -> None:
+    """A sample replays as a person would meet it: no step ends in the generic apology (issue 14)."""
+    apologies = [(line["step"], line["to"]) for line in lines if APOLOGY in line.get("text", "")]
+    assert not apologies, f"generic apology at (step, to): {apologies}"
+
 
 def test_the_sample_conversation_replays_for_every_role(tmp_path: Path, database_url: str) -> None:
     env = {"DATABASE_URL": database_url, "SANDBOX_RECORD": str(tmp_path / "record.jsonl")}
@@ -59,6 +67,7 @@ def test_the_sample_conversation_replays_for_every_role(tmp_path: Path, database
     )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in transcript.read_text(encoding="utf-8").splitlines()]
+    assert_no_apology(lines)
     by_step = {}
     for line in lines:
         by_step.setdefault(line["step"], []).append(line)
@@ -162,6 +171,7 @@ async def test_the_resident_sample_conversation(database_url: str, data_dir: Pat
         errors = await run_script(sandbox, read_script(samples / "resident.jsonl"), samples, out)
     assert errors == []
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert_no_apology(lines)
     texts = [(line["step"], line["to"], line["text"]) for line in lines]
     assert (4, 1001, "类别：公共安全") in texts  # the resident corrected the category
     assert any(
@@ -215,6 +225,7 @@ async def test_the_triage_sample_conversation(database_url: str, data_dir: Path,
     ):
         assert any(change in text for text in told), change
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert_no_apology(lines)
     assert any(
         line["to"] == 2002 and "报区人大常委会 → 论证不可行\n说明：旧仓库属于危房，需先鉴定" in line["text"]
         for line in lines
@@ -252,6 +263,7 @@ async def test_the_round_sample_conversation(database_url: str, data_dir: Path, 
         errors = await run_script(sandbox, read_script(PROJECT_ROOT / "samples/round.jsonl"), tmp_path, out)
     assert errors == []
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert_no_apology(lines)
     texts = [line["text"] for line in lines]
     assert any("⚠️ 配置有误，不能开放：" in text and "9 个候选项目选 10 项" in text for text in texts)
     assert any(line["text"].startswith("📋 预先审议") for line in lines)
@@ -280,6 +292,7 @@ async def test_the_projects_sample_conversation(database_url: str, data_dir: Pat
             blocked = (await session.exec(select(Delivery).where(Delivery.status == "blocked"))).all()
     assert errors == []
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert_no_apology(lines)
 
     def to(person: int, start: str) -> list[int]:
         return [line["step"] for line in lines if line["to"] == person and line["text"].startswith(start)]
@@ -316,6 +329,7 @@ async def test_the_evaluation_sample_conversation(database_url: str, data_dir: P
         files = {stored.name: stored.content for stored in sandbox.server.world.files.values()}
     assert errors == []
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert_no_apology(lines)
     texts = [line["text"] for line in lines]
     opened = [line["to"] for line in lines if line["text"].startswith("🗳 2027年民生实事项目效果票评开始了")]
     assert sorted(opened) == [2001, 2002, 2003]
