@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import PROJECT_NOT_FOUND
 from bot.db.models import Project
 from bot.replies import answer_with
 from bot.services.container import Services
@@ -22,5 +23,5 @@ async def project_or_alert(
     """The pressed card's project, or an alert when it is gone (a stale or forged press)."""
     project = await services.projects.get(project_id)
     if project is None:
-        answer_with(callback_answer, _("没有找到这个项目。"), alert=True)
+        answer_with(callback_answer, _(PROJECT_NOT_FOUND), alert=True)
     return project

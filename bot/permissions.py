@@ -21,6 +21,7 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import NOT_YOUR_STREET, ONLY_DEPARTMENT_REPORTS, PROJECT_NOT_FOUND, STALE_BUTTON
 from bot.db.models import Suggestion, User
 from bot.services.container import Services
 from core.permissions import Access, Need, ProjectNeed, project_access
@@ -227,7 +228,7 @@ class ProjectLoader(BaseMiddleware):
         project = await services.projects.get(pid) if isinstance(pid, int) else None
         user: User | None = data.get("user")
         if project is None or user is None:
-            await refuse(event, _("没有找到这个项目。"), data)
+            await refuse(event, _(PROJECT_NOT_FOUND), data)
             return None
         facts = await services.projects.facts(project, user, data.get("role") or Role.RESIDENT)
         if not project_access(need, facts):
@@ -239,9 +240,9 @@ class ProjectLoader(BaseMiddleware):
 
 
 PROJECT_REFUSALS = {
-    ProjectNeed.READ: N_("没有找到这个项目。"),
-    ProjectNeed.INNER: N_("没有找到这个项目。"),
-    ProjectNeed.REPORT: N_("只有项目责任单位的工作人员可以报告进度。"),
+    ProjectNeed.READ: PROJECT_NOT_FOUND,
+    ProjectNeed.INNER: PROJECT_NOT_FOUND,
+    ProjectNeed.REPORT: ONLY_DEPARTMENT_REPORTS,
     ProjectNeed.INSPECT: N_("只有这个项目监督组的代表可以记录视察。"),
     ProjectNeed.FEEDBACK: N_("请先关注这个项目。"),
     ProjectNeed.MANAGE: N_("只有管理员可以这样做。"),
@@ -257,7 +258,7 @@ def loaders(router: Router) -> Router:
 
 def refusal(need: Need) -> str:
     if need is Need.TRIAGE:
-        return _("这条建议不属于您的街道，您不能处理。")
+        return _(NOT_YOUR_STREET)
     if need is Need.AUTHOR:
-        return _("这个按钮已失效，请发送 /start 重新打开菜单。")
+        return _(STALE_BUTTON)
     return _("找不到这条建议。")

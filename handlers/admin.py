@@ -14,6 +14,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import CANCELLED, STALE_BUTTON
 from bot.config import Settings
 from bot.db.models import Deputy, Street, User
 from bot.exports.tables import to_csv, to_xlsx
@@ -98,7 +99,7 @@ async def invite_street(
 ) -> None:
     street = await services.areas.street(callback_data.street)
     if street is None:
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     created = await services.invites.create(user, Role.DEPUTY, street_id=street.id)
     await services.commit()
@@ -124,7 +125,7 @@ async def invite_department(
     department = (message.text or "").strip()[:64]
     await state.clear()
     if len(department) < 2:
-        await message.answer(_("已取消。"))
+        await message.answer(_(CANCELLED))
         return
     created = await services.invites.create(user, Role.STAFF, department=department)
     await services.commit()
@@ -236,7 +237,7 @@ async def manage_deputy(
 ) -> None:
     deputy = await services.roster.get(callback_data.deputy)
     if deputy is None:
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     streets = await services.areas.streets()
     if callback_data.act == "toggle":
@@ -244,7 +245,7 @@ async def manage_deputy(
         await services.commit()
     elif callback_data.act == "move" and callback_data.street:
         if callback_data.street not in {street.id for street in streets}:
-            answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+            answer_with(callback_answer, _(STALE_BUTTON), alert=True)
             return
         await services.roster.move(deputy, callback_data.street, user)
         await services.commit()

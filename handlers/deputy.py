@@ -11,6 +11,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import SAY_MORE
 from bot.config import Settings
 from bot.db.models import User
 from bot.keyboards import triage as kb
@@ -72,7 +73,7 @@ async def on_behalf_text(
 ) -> None:
     text = (message.text or "").strip()
     if check_text(text, services.settings.suggestion_max_chars) is not None:
-        await message.answer(_("能再多写几句吗？说说在哪里、是什么问题、希望怎样改进。"))
+        await message.answer(_(SAY_MORE))
         return
     deputy = await services.triage.deputy_of(user)
     if deputy is None:

@@ -14,6 +14,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import NOT_NOW
 from bot.config import Settings
 from bot.db.models import EvaluationRound, Project, User
 from bot.evaluation_texts import admin_card, project_card, review
@@ -89,7 +90,7 @@ async def admin_action(
         answer_with(callback_answer, _("没有找到这次效果票评。"), alert=True)
         return
     if act not in evaluation_actions(round_.status):
-        answer_with(callback_answer, _("这个操作现在不能进行了。"), alert=True)
+        answer_with(callback_answer, _(NOT_NOW), alert=True)
         return
     press = EvalPress(query, callback_answer, state, services, notifier, settings, round_)
     await EVALUATION_ACTIONS[EvaluationAct(act)](press)
@@ -163,7 +164,7 @@ async def times_given(message: Message, state: FSMContext, services: Services, s
     round_ = await services.evaluations.get(data.get("rid", 0))
     if round_ is None or round_.status not in ("draft", "scheduled"):
         await state.clear()
-        await message.answer(_("这个操作现在不能进行了。"))
+        await message.answer(_(NOT_NOW))
         return
     window = await window_from(
         message,

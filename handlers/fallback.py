@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import STALE_BUTTON
 from bot.permissions import RoleIs, restricted_entries
 from bot.replies import answer_with
 
@@ -47,7 +48,7 @@ def setup(refusals: Refusals | None = None) -> Router:
                 callback_answer, _("这个按钮只对{roles}开放。").format(roles=guard.names()), alert=True
             )
             return
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
 
     async def unknown_text(message: Message) -> None:
         guard = refusals.for_text(message.text or "")

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import CANCELLED, ONLY_DEPARTMENT_REPORTS, PROJECT_CHANGED, PROJECT_NOT_FOUND
 from bot.db.models import Project, User
 from bot.keyboards import projects as kb
 from bot.notices.projects import tell_event
@@ -49,7 +50,7 @@ class NoteInput(StatesGroup):
 async def report_command(message: Message, services: Services, user: User) -> None:
     department = await services.projects.department_of(user)
     if department is None:
-        await message.answer(_("只有项目责任单位的工作人员可以报告进度。"))
+        await message.answer(_(ONLY_DEPARTMENT_REPORTS))
         return
     projects = await services.projects.of_department(department)
     if not projects:
@@ -69,7 +70,7 @@ async def start_report(
 ) -> None:
     plan = callback_data.act == "plan"
     if callback_data.v != project.version or plan != (project.plan_filed_at is None):
-        answer_with(callback_answer, _("项目刚刚有了变化，请看最新的卡片。"), alert=True)
+        answer_with(callback_answer, _(PROJECT_CHANGED), alert=True)
         return
     await state.set_data({"pid": project.id, "v": project.version, "plan": plan})
     if plan:
@@ -187,7 +188,7 @@ async def preview(message: Message, state: FSMContext, services: Services) -> No
     project = await services.projects.get(data["pid"])
     if project is None:
         await state.clear()
-        await message.answer(_("没有找到这个项目。"))
+        await message.answer(_(PROJECT_NOT_FOUND))
         return
     lines = [
         _("请确认要提交的内容：") if not data["plan"] else _("请确认实施方案："),
@@ -218,7 +219,7 @@ async def confirm_pressed(
     project = await services.projects.get(data["pid"])
     department = await services.projects.department_of(user)
     if project is None or department != project.department:
-        answer_with(callback_answer, _("只有项目责任单位的工作人员可以报告进度。"), alert=True)
+        answer_with(callback_answer, _(ONLY_DEPARTMENT_REPORTS), alert=True)
         return
     report = Report(
         percent=data.get("percent"),
@@ -242,7 +243,7 @@ async def confirm_pressed(
 async def cancel_pressed(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await edit_markup(query, None)
-    await send(query, _("已取消。"))
+    await send(query, _(CANCELLED))
 
 
 async def mark_done(
@@ -258,7 +259,7 @@ async def mark_done(
             raise StaleProject
         event = await services.projects.mark_done(project, user, callback_data.v)
     except StaleProject:
-        answer_with(callback_answer, _("项目刚刚有了变化，请看最新的卡片。"), alert=True)
+        answer_with(callback_answer, _(PROJECT_CHANGED), alert=True)
         return
     await tell_event(services, project, event, lambda: esc(project.department))
     await services.commit()
@@ -326,7 +327,7 @@ async def save_note(
     await state.clear()
     project = await services.projects.get(data["pid"])
     if project is None:
-        await message.answer(_("没有找到这个项目。"))
+        await message.answer(_(PROJECT_NOT_FOUND))
         return
     event = await services.projects.note(project, user, role, data["kind"], text, photo)
     await tell_event(services, project, event, await author_label(services, user, data["kind"]))

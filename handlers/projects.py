@@ -15,6 +15,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import PROJECT_CHANGED, PROJECT_NOT_FOUND
 from bot.config import Settings
 from bot.db.models import Project, User
 from bot.keyboards import projects as kb
@@ -135,7 +136,7 @@ async def admin_action(
 ) -> None:
     act = callback_data.act
     if act in ("change", "field") and callback_data.v != project.version:
-        answer_with(callback_answer, _("项目刚刚有了变化，请看最新的卡片。"), alert=True)
+        answer_with(callback_answer, _(PROJECT_CHANGED), alert=True)
         return
     if act == "change":
         await edit_or_send(
@@ -206,7 +207,7 @@ async def change_reason(
     await state.clear()
     project = await services.projects.get(data["pid"])
     if project is None:
-        await message.answer(_("没有找到这个项目。"))
+        await message.answer(_(PROJECT_NOT_FOUND))
         return
     try:
         event = await services.projects.change(project, user, data["v"], data["field"], data["value"], reason)

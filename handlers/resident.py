@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import CANCELLED, SAY_MORE, STALE_DRAFT
 from bot.config import Settings
 from bot.db.models import Suggestion, User
 from bot.keyboards import suggestions as kb
@@ -27,7 +28,6 @@ from core.classify import Classification, Classifier
 from core.intake import TextProblem, check_text
 from core.roles import Role
 from core.safe_html import esc
-from core.text import N_
 
 
 class Intake(StatesGroup):
@@ -37,9 +37,6 @@ class Intake(StatesGroup):
     photo = State()
     share = State()
     duplicate = State()
-
-
-STALE = N_("这个按钮已失效，请发送 /start 重新开始。")
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -81,7 +78,7 @@ async def why_not_taken(services: Services, user: User, text: str, settings: Set
     if problem is TextProblem.NO_WORDS:
         return _("请用文字写下您的建议，例如：「小区门口的路灯坏了好几个月，晚上出门不安全」。")
     if problem is TextProblem.TOO_SHORT:
-        return _("能再多写几句吗？说说在哪里、是什么问题、希望怎样改进。")
+        return _(SAY_MORE)
     if problem is TextProblem.TOO_LONG:
         return _("这条建议有 {count} 字，超过了 {limit} 字的上限，没有保存。请精简后再发送。").format(
             count=len(text), limit=settings.suggestion_max_chars
@@ -118,7 +115,7 @@ async def cancel(message: Message, state: FSMContext, services: Services, user: 
     busy = await state.get_state() is not None
     await state.clear()
     if draft is None:
-        await message.answer(_("已取消。") if busy else _("现在没有进行中的操作。"))
+        await message.answer(_(CANCELLED) if busy else _("现在没有进行中的操作。"))
         return
     await services.suggestions.abandon(draft, user)
     await message.answer(_("好的，这条建议没有提交。想提的时候直接写下来就可以。"))
@@ -136,7 +133,7 @@ async def current_draft(
 
 
 async def refuse_stale(query: CallbackQuery, *, callback_answer: CallbackAnswer) -> None:
-    answer_with(callback_answer, _(STALE), alert=True)
+    answer_with(callback_answer, _(STALE_DRAFT), alert=True)
 
 
 async def draft_at_step(
@@ -284,7 +281,7 @@ async def photo_received(message: Message, state: FSMContext, services: Services
     draft = await current_draft(state, services, user)
     if draft is None:
         await state.clear()
-        await message.answer(_(STALE))
+        await message.answer(_(STALE_DRAFT))
         return
     best = message.photo[-1]  # type: ignore[index]
     await services.suggestions.attach_photo(draft, best.file_id, best.file_unique_id)

@@ -18,6 +18,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
+from bot.common_texts import NOT_NOW, STALE_BUTTON
 from bot.config import Settings
 from bot.db.models import CandidateItem, Deputy, PaperEntry, SelectionRound, Suggestion, User
 from bot.evaluation_texts import title as evaluation_title
@@ -114,7 +115,7 @@ async def round_action(
         return
     round_ = await services.rounds.get(callback_data.rid)
     if round_ is None:
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     tied = bool((result := services.rounds.result_of(round_)) and result["tied"])
     if callback_data.act not in selection_actions(round_.status, tied=tied):
@@ -238,7 +239,7 @@ async def quota_given(
         round_ = await services.rounds.get(data["rid"])
         await state.clear()
         if round_ is None or round_.status != "draft":
-            await message.answer(_("这个操作现在不能进行了。"))
+            await message.answer(_(NOT_NOW))
             return
         await services.rounds.set_quota(round_, int(text))
         await services.session.commit()
@@ -259,7 +260,7 @@ async def mode_chosen(
 ) -> None:
     data = await state.get_data()
     if "quota" not in data or callback_data.mode not in {m.value for m in Mode}:
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     await state.clear()
     year = data["year"]
@@ -275,7 +276,7 @@ async def times_given(message: Message, state: FSMContext, services: Services, s
     round_ = await services.rounds.get(data.get("rid", 0))
     if round_ is None or round_.status != "draft":
         await state.clear()
-        await message.answer(_("这个操作现在不能进行了。"))
+        await message.answer(_(NOT_NOW))
         return
     window = await window_from(
         message,
@@ -368,7 +369,7 @@ async def paper_deputy(
 ) -> None:
     round_ = await services.rounds.get(callback_data.rid)
     if round_ is None or round_.status != "open":
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     await state.set_state(RoundInput.paper)
     await state.set_data({"rid": round_.id, "did": callback_data.did})
@@ -385,7 +386,7 @@ async def paper_check(
 ) -> None:
     entry = await services.session.get(PaperEntry, callback_data.eid)
     if entry is None or entry.status != "pending":
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     if entry.entered_by == user.id:
         answer_with(callback_answer, _("核对须由另一位管理员进行。"), alert=True)
@@ -403,7 +404,7 @@ async def paper_text(message: Message, state: FSMContext, user: User, services: 
     round_ = await services.rounds.get(entry.round_id if entry else data.get("rid", 0))
     if round_ is None:
         await state.clear()
-        await message.answer(_("这个操作现在不能进行了。"))
+        await message.answer(_(NOT_NOW))
         return
     candidates = await services.rounds.candidates(round_)
     codes = {c.code for c in candidates}
@@ -436,7 +437,7 @@ async def paper_text(message: Message, state: FSMContext, user: User, services: 
         reason = (
             _("选票无效：{reason}").format(reason=ballot_issue(round_, candidates, choices))
             if refused.code == "invalid"
-            else texts.get(refused.code, _("这个操作现在不能进行了。"))
+            else texts.get(refused.code, _(NOT_NOW))
         )
         await services.session.rollback()
         await message.answer(reason)
@@ -527,7 +528,7 @@ async def edit_ballot(
     codes = {c.code for c in await services.rounds.candidates(round_)}
     approval = Mode(round_.mode) is Mode.APPROVAL
     if code not in codes or approval != isinstance(mark, bool):
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     choices = await services.rounds.draft(round_, deputy)
     choices[code] = (not choices.get(code, False)) if approval else mark
@@ -565,7 +566,7 @@ async def mark(
     settings: Settings,
 ) -> None:
     if callback_data.mark not in ("yes", "no", "abstain"):
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     await edit_ballot(
         query,
@@ -676,7 +677,7 @@ async def candidate(
         else []
     )
     if not found:
-        answer_with(callback_answer, _("这个按钮已失效，请发送 /start 重新打开菜单。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     item = await services.session.get(CandidateItem, found[0].item_id)
     suggestion = (

@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import NOT_NOW, NOT_YOUR_STREET
 from bot.db.models import Suggestion, SuggestionEvent, User
 from bot.keyboards import triage as kb
 from bot.notices.suggestions import changed, deliver_card
@@ -114,11 +115,11 @@ async def refuse(
             who=esc(who), state=state_label(refused.suggestion.state)
         )
     elif refused.code == "not_yours":
-        text = _("这条建议不属于您的街道，您不能处理。")
+        text = _(NOT_YOUR_STREET)
     elif refused.code == "reason_required":
         text = _("请写明理由。")
     else:
-        text = _("这个操作现在不能进行了。")
+        text = _(NOT_NOW)
     if callback_answer is not None:
         answer_with(callback_answer, text, alert=True)
     else:

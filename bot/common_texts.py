@@ -1,0 +1,23 @@
+"""Sentences the handlers share: each stands here once (issue 14, "words in one home").
+
+Constants are marked with `N_` for extraction and translated where they are sent: `_(STALE_BUTTON)`
+inside an i18n context. tests/test_texts_home.py fails when one message is written in two modules.
+"""
+
+from __future__ import annotations
+
+from core.text import N_
+
+# A press on a button whose message, draft or row is gone (a restart, another admin's act, a second tap).
+STALE_BUTTON = N_("这个按钮已失效，请发送 /start 重新打开菜单。")
+# The same for a resident's draft: the intake starts again from /start.
+STALE_DRAFT = N_("这个按钮已失效，请发送 /start 重新开始。")
+# An act the row's state no longer allows (the round closed, the suggestion moved on).
+NOT_NOW = N_("这个操作现在不能进行了。")
+CANCELLED = N_("已取消。")
+PROJECT_NOT_FOUND = N_("没有找到这个项目。")
+PROJECT_CHANGED = N_("项目刚刚有了变化，请看最新的卡片。")
+ONLY_DEPARTMENT_REPORTS = N_("只有项目责任单位的工作人员可以报告进度。")
+NOT_YOUR_STREET = N_("这条建议不属于您的街道，您不能处理。")
+# A suggestion too short to act on (typed by a resident, or relayed by a deputy).
+SAY_MORE = N_("能再多写几句吗？说说在哪里、是什么问题、希望怎样改进。")
