@@ -17,14 +17,14 @@ from bot.common_texts import CANCELLED, ONLY_DEPARTMENT_REPORTS, PROJECT_CHANGED
 from bot.db.models import Project, User
 from bot.keyboards import projects as kb
 from bot.notices.projects import tell_event
-from bot.permissions import restrict
+from bot.permissions import PROJECT_REFUSALS, restrict
 from bot.presenters import resident_name
 from bot.project_texts import money
 from bot.replies import answer_with, edit_markup, send
 from bot.services.container import Services
 from bot.services.projects import Report, StaleProject
 from core.money import parse_yuan
-from core.permissions import ProjectNeed
+from core.permissions import ProjectNeed, project_access
 from core.progress import parse_percent
 from core.roles import Role
 from core.safe_html import esc
@@ -328,6 +328,12 @@ async def save_note(
     project = await services.projects.get(data["pid"])
     if project is None:
         await message.answer(_(PROJECT_NOT_FOUND))
+        return
+    # Asked again at the write, as a report's confirmation does: the deputy may have left the
+    # supervision group, the resident unfollowed, since the button was pressed.
+    need = ProjectNeed.INSPECT if data["kind"] == "inspection" else ProjectNeed.FEEDBACK
+    if not project_access(need, await services.projects.facts(project, user, role)):
+        await message.answer(_(PROJECT_REFUSALS[need]))
         return
     event = await services.projects.note(project, user, role, data["kind"], text, photo)
     await tell_event(services, project, event, await author_label(services, user, data["kind"]))
