@@ -104,13 +104,17 @@ async def refuse(
     """Why a press or a typed reason was refused: an alert on the button, or a reply."""
     if refused.code == "stale" and refused.suggestion is not None:
         handled = await services.triage.handled(refused.suggestion)
-        who = (
-            _("{name}代表").format(name=handled.deputy.name)
+        # The actor as the last event stored their role: the resident who answered, a deputy by
+        # name, staff, the office; anyone else "others" (issue 13, fault 13).
+        names = {
+            "resident": _("提建议的居民"),
+            "deputy": _("{name}代表").format(name=handled.deputy.name)
             if handled and handled.deputy
-            else _("管理员")
-            if handled and handled.actor
-            else _("他人")
-        )
+            else _("代表"),
+            "staff": _("承办部门工作人员"),
+            "admin": _("管理员"),
+        }
+        who = names.get(handled.role, _("他人")) if handled else _("他人")
         text = _("这条建议已由{who}处理，现在的状态：{state}。").format(
             who=esc(who), state=state_label(refused.suggestion.state)
         )

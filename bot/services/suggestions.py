@@ -333,6 +333,9 @@ class SuggestionService:
             .values(state=new.value, version=suggestion.version + 1, updated_at=now, **changes)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
+            # Lost the compare-and-set: re-read the row, so whoever tells the loser why tells
+            # the state the winner wrote, not the one held before (issue 13, fault 13).
+            await self.session.refresh(suggestion)
             raise StaleChange(f"suggestion {suggestion.id} changed meanwhile")
         for key, value in {
             "state": new.value,

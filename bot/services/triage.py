@@ -44,12 +44,16 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Handled:
-    """Who last changed a suggestion, and to what: told to a deputy whose press came second."""
+    """Who last changed a suggestion, and to what: told to a deputy whose press came second.
+
+    `role` is the role the actor acted in, as the event stored it (resident, deputy, staff, admin):
+    the refusal names that actor, not a guess from whether the user is on the roster."""
 
     actor: User | None
     deputy: Deputy | None
     state: str
     kind: str
+    role: str
 
 
 class TriageService:
@@ -109,7 +113,7 @@ class TriageService:
             return None
         actor = await self.session.get(User, event.actor_id) if event.actor_id else None
         deputy = await self.deputy_of(actor) if actor else None
-        return Handled(actor, deputy, suggestion.state, event.kind)
+        return Handled(actor, deputy, suggestion.state, event.kind, event.actor_role)
 
     # -- lists ----------------------------------------------------------------------------------
     async def inbox(self, user: User, role: Role, page: int) -> tuple[list[Suggestion], int]:
