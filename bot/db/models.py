@@ -546,3 +546,13 @@ class EvaluationDraft(SQLModel, table=True):
     round_id: int = Field(foreign_key="evaluation_rounds.id")
     deputy_id: int = Field(foreign_key="deputies.id")
     ratings: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class FsmState(SQLModel, table=True):
+    """A conversation's aiogram FSM state and data when there is no Redis (bot.db.fsm_storage)."""
+
+    __tablename__ = "fsm_states"
+    # aiogram's key: "fsm:<bot>:<business connection>:<chat>:<thread>:<user>:<destiny>".
+    key: str = Field(primary_key=True, max_length=255)
+    state: str | None = Field(default=None, max_length=255)
+    data: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON object

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Update
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.activity import Activity
 from bot.config import Settings
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
+from bot.db.fsm_storage import DatabaseStorage
 from bot.db.migrate import upgrade
 from bot.keys import ensure_pseudonym_secret, webhook_secret
 from bot.middlewares.callbacks import CallbackAnswers
@@ -109,14 +110,18 @@ def create_isolation(settings: Settings) -> BaseEventIsolation:
     return SimpleEventIsolation()
 
 
-def create_storage(settings: Settings) -> BaseStorage:
+def create_storage(settings: Settings, engine: AsyncEngine | None = None) -> BaseStorage:
+    """Redis when REDIS_URL is set (shared by replicas); otherwise the bot's database (`engine`), so
+    a conversation in progress survives a restart (issue 14, fault 9). ValueError without either."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
         return RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm")
         )
-    return MemoryStorage()
+    if engine is None:
+        raise ValueError("without REDIS_URL the FSM storage needs the database engine")
+    return DatabaseStorage(engine)
 
 
 async def build_runtime(
@@ -133,7 +138,7 @@ async def build_runtime(
     await upgrade(engine)
     session_factory = create_session_factory(engine)
     i18n = build_i18n(settings.locales_dir, settings.data_dir, settings.default_locale)
-    storage = create_storage(settings)
+    storage = create_storage(settings, engine)
     classifier = build_classifier(settings)
     activity = Activity()
     dispatcher = MinshengDispatcher(

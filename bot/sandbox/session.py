@@ -55,6 +55,7 @@ class Sandbox:
         self.busy_probes: list[BusyProbe] = []
         self.runtime: Runtime | None = None
         self._polling: asyncio.Task[None] | None = None
+        self._updates_before = 0
 
     # -- life cycle ------------------------------------------------------------------------------
     async def __aenter__(self) -> Sandbox:
@@ -69,6 +70,9 @@ class Sandbox:
         await self.stop()
 
     async def start(self) -> None:
+        # A server handed over from a stopped sandbox (a restart of the bot) keeps its world; the
+        # updates it created before were the old bot's to handle.
+        self._updates_before = self.server.world.updates_created
         base_url = await self.server.start()
         self.server.world.observers.append(self.shown.append)
         # The flood guard counts one script step as one second: people do not type faster.
@@ -219,7 +223,7 @@ class Sandbox:
         activity = self.runtime.activity  # type: ignore[union-attr]
         world = self.server.world
         return (
-            activity.finished >= world.updates_created
+            activity.finished >= world.updates_created - self._updates_before
             and activity.in_flight == 0
             and not any(probe() for probe in self.busy_probes)
         )
