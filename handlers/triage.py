@@ -44,6 +44,10 @@ class Feasibility(StatesGroup):
     reason = State()
 
 
+class Nomination(StatesGroup):
+    title = State()
+
+
 # -- cards ---------------------------------------------------------------------------------------
 async def card_markup(
     services: Services, user: User, role: Role, suggestion: Suggestion
@@ -420,10 +424,36 @@ async def nominate(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
     callback_data: kb.Nominate,
+    state: FSMContext,
+    services: Services,
+    suggestion: Suggestion,
+) -> None:
+    """The admin is shown the neutral candidate title to confirm or replace, never the raw text."""
+    if suggestion.version != callback_data.v:
+        await refuse(query, services, Refused("stale", suggestion), callback_answer=callback_answer)
+        return
+    title = services.triage.candidate_title(suggestion)
+    await state.set_state(Nomination.title)
+    await state.set_data({"sid": callback_data.sid, "v": callback_data.v})
+    await send(
+        query,
+        _("候选项目标题：<b>{title}</b>\n点“用这个标题”确认，或发送另一个标题（发送 /cancel 取消）：").format(
+            title=esc(title)
+        ),
+        reply_markup=kb.confirm_title(suggestion),
+    )
+
+
+async def nominate_as_offered(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.NominateTitle,
+    state: FSMContext,
     role: Role,
     user: User,
     services: Services,
 ) -> None:
+    await state.clear()
     await act_and_apply(
         query,
         services,
@@ -433,6 +463,28 @@ async def nominate(
         callback_data.v,
         Action.NOMINATE,
         callback_answer=callback_answer,
+    )
+
+
+async def nominate_as_typed(
+    message: Message, state: FSMContext, role: Role, user: User, services: Services
+) -> None:
+    data = await state.get_data()
+    title = (message.text or "").strip()
+    if not 2 <= len(title) <= 200:
+        await message.answer(_("标题应为 2 到 200 个字，请重新发送："))
+        return
+    await state.clear()
+    await act_and_apply(
+        message,
+        services,
+        user,
+        role,
+        data["sid"],
+        data["v"],
+        Action.NOMINATE,
+        callback_answer=None,
+        title=title,
     )
 
 
@@ -457,6 +509,10 @@ def setup() -> Router:
     pool.callback_query.register(feasibility, kb.Feasibility.filter(), flags={"suggestion": Need.FEASIBILITY})
     office = restrict(Router(name="triage.nominate"), Role.ADMIN)
     office.callback_query.register(nominate, kb.Nominate.filter(), flags={"suggestion": Need.NOMINATE})
+    office.callback_query.register(
+        nominate_as_offered, kb.NominateTitle.filter(), flags={"suggestion": Need.NOMINATE}
+    )
+    office.message.register(nominate_as_typed, Nomination.title, F.text, ~F.text.startswith("/"))
     parent = Router(name="cards")
     parent = Router(name="cards")
     # The whole text of a card or a detail: for whoever may read it (checked in the handler).

@@ -96,6 +96,13 @@ class Nominate(CallbackData, prefix="nm"):
     v: int
 
 
+class NominateTitle(CallbackData, prefix="nt"):
+    """The admin confirms the prefilled candidate title."""
+
+    sid: int
+    v: int
+
+
 class AnswerQuestion(CallbackData, prefix="aq"):
     sid: int
     v: int
@@ -221,6 +228,12 @@ def feasibility(suggestion: Suggestion) -> InlineKeyboardMarkup:
 def nominate(suggestion: Suggestion) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("列为候选项目"), callback_data=Nominate(sid=suggestion.id, v=suggestion.version))
+    return builder.as_markup()
+
+
+def confirm_title(suggestion: Suggestion) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("用这个标题"), callback_data=NominateTitle(sid=suggestion.id, v=suggestion.version))
     return builder.as_markup()
 
 

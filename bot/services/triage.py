@@ -183,8 +183,12 @@ class TriageService:
         action: Action,
         reason: str | None = None,
         merge_into: int | None = None,
+        title: str | None = None,
     ):  # type: ignore[no-untyped-def]
-        """A triage, feasibility or nomination step. Returns (suggestion, event)."""
+        """A triage, feasibility or nomination step. Returns (suggestion, event).
+
+        `title`: a nomination's candidate title as the admin confirmed or typed it (at most 200
+        characters); None is the neutral one of `candidate_title`."""
         suggestion = await self._load(user, role, suggestion_id, seen_version, need_for(action))
         changes: dict[str, object] = {}
         if action is Action.MERGE:
@@ -209,12 +213,10 @@ class TriageService:
             # On next year's candidate list, as an item a selection round can take.
             # A neutral working title (category and tracking number), never the resident's own
             # words, which may hold a name, an address or a phone number (issue 13, fault 5).
-            category = by_code().get(suggestion.category or "services")
-            title = f"{category.zh if category else ''}类民生实事建议 {tracking(suggestion)}"
             self.session.add(
                 CandidateItem(
                     year=self.clock.now().year + 1,
-                    title=title,
+                    title=(title or "").strip()[:200] or self.candidate_title(suggestion),
                     category=suggestion.category or "services",
                     origin="pool",
                     suggestion_id=suggestion.id,
@@ -223,6 +225,13 @@ class TriageService:
             )
         await self._earn(user, role, action.value, suggestion)
         return suggestion, event
+
+    @staticmethod
+    def candidate_title(suggestion: Suggestion) -> str:
+        """The neutral working title a nomination is offered: "<category>类民生实事建议 <tracking>",
+        never the resident's words (issue 13, fault 5)."""
+        category = by_code().get(suggestion.category or "services")
+        return f"{category.zh if category else ''}类民生实事建议 {tracking(suggestion)}"
 
     async def reclassify(self, user: User, role: Role, suggestion_id: int, seen_version: int, code: str):  # type: ignore[no-untyped-def]
         suggestion = await self._load(user, role, suggestion_id, seen_version)

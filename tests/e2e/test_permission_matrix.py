@@ -46,6 +46,7 @@ MATRIX: dict[str, set[str]] = {
     "pl:1": {"other_staff", "admin"},
     "fz:{t}:{tv}:1": {"other_staff", "admin"},
     "nm:{f}:{fv}": {"admin"},
+    "nt:{f}:{fv}": {"admin"},
     # the author's own buttons: nobody else
     "aq:{s}:{v}": set(),
     "sw:{s}:0": set(),

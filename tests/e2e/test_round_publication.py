@@ -43,6 +43,7 @@ async def to_candidate(sandbox: Sandbox, suggestion: Suggestion) -> None:
     label = next(label for row in listing.buttons for label in row if tracking(suggestion) in label)
     await sandbox.press(ADMIN_ID, label)
     await sandbox.press(ADMIN_ID, "列为候选项目")
+    await sandbox.press(ADMIN_ID, "用这个标题")
     [moved] = await rows(sandbox, Suggestion, Suggestion.id == suggestion.id)
     assert moved.state == "candidate"
 

@@ -256,7 +256,11 @@ async def test_staff_feasibility_and_admin_nomination(street: Sandbox) -> None:
     [listing] = await street.say(ADMIN_ID, "/candidates")
     [card] = await street.press(ADMIN_ID, listing.buttons[0][0])
     assert card.buttons == [["列为候选项目"]]
-    await street.press(ADMIN_ID, "列为候选项目")
+    [offered] = await street.press(ADMIN_ID, "列为候选项目")
+    # The admin is shown the neutral prefilled title to confirm or replace, never the raw text.
+    assert offered.text.startswith("候选项目标题：<b>便民服务类民生实事建议 MS-")
+    assert "充电桩" not in offered.text and offered.buttons == [["用这个标题"]]
+    await street.press(ADMIN_ID, "用这个标题")
     states = {s.id: s.state for s in await rows(street, Suggestion)}
     assert states[suggestion.id] == "infeasible" and states[second.id] == "candidate"
     # The candidate's title is neutral: its category and tracking number, never the resident's
