@@ -21,3 +21,14 @@ ONLY_DEPARTMENT_REPORTS = N_("只有项目责任单位的工作人员可以报�
 NOT_YOUR_STREET = N_("这条建议不属于您的街道，您不能处理。")
 # A suggestion too short to act on (typed by a resident, or relayed by a deputy).
 SAY_MORE = N_("能再多写几句吗？说说在哪里、是什么问题、希望怎样改进。")
+
+# Lines and fragments of cards, digests and exports, filled with `.format(...)` after translation.
+RESIDENT_PSEUDONYM = N_("居民#{code}")
+CATEGORY_LINE = N_("类别：{category}")
+PLACE_LINE = N_("地点：{place}")
+STATUS_LINE = N_("状态：{status}")
+REASON_LINE = N_("说明：{reason}")
+REASON_ASIDE = N_("（{reason}）")
+DEPUTY_NAME = N_("{name}代表")
+# Joins the items of a list in a sentence ("#1、#2").
+LIST_SEPARATOR = N_("、")

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import STATUS_LINE
 from bot.db.models import EvaluationRound, Project, ProjectEvent
 from bot.presenters import category_name, excerpt
 from bot.project_texts import budget_line, day, progress_line
@@ -85,7 +86,7 @@ def review(round_: EvaluationRound, projects: list[Project], ratings: dict[str, 
 def admin_card(round_: EvaluationRound, projects: int, voters: int, tz: tzinfo) -> str:
     lines = [
         f"<b>{title(round_)}</b>",
-        _("状态：{status}").format(status=_(STATUS_LABELS[round_.status])),
+        _(STATUS_LINE).format(status=_(STATUS_LABELS[round_.status])),
         _("参评项目：{count} 个").format(count=projects),
     ]
     if round_.opens_at and round_.closes_at:

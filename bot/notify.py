@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import event as sa_event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.common_texts import REASON_LINE
 from bot.config import Settings
 from bot.db.models import Suggestion, SuggestionEvent, User
 from bot.keyboards.triage import answer as answer_keyboard
@@ -158,7 +159,7 @@ class Notifier:
             lines[1] = _("转给了{street}的代表").format(street=esc(event.reason or ""))
         elif event.reason and (own or event.kind not in PRIVATE_EVENT_KINDS):
             # A question and its answer stay between the author and the deputies.
-            lines.append(_("说明：{reason}").format(reason=esc(event.reason)))
+            lines.append(_(REASON_LINE).format(reason=esc(event.reason)))
         if own:
             lines.append(_("发送 /my 查看详情。"))
         return "\n".join(lines)

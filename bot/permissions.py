@@ -21,7 +21,13 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import NOT_YOUR_STREET, ONLY_DEPARTMENT_REPORTS, PROJECT_NOT_FOUND, STALE_BUTTON
+from bot.common_texts import (
+    LIST_SEPARATOR,
+    NOT_YOUR_STREET,
+    ONLY_DEPARTMENT_REPORTS,
+    PROJECT_NOT_FOUND,
+    STALE_BUTTON,
+)
 from bot.db.models import Suggestion, User
 from bot.services.container import Services
 from core.permissions import Access, Need, ProjectNeed, project_access
@@ -53,7 +59,7 @@ class RoleIs(Filter):
 
     def names(self) -> str:
         """The roles in the reader's language, e.g. 「人大代表、管理员」."""
-        return _("、").join(_(ROLE_NAMES[r]) for r in Role if r in self.roles)
+        return _(LIST_SEPARATOR).join(_(ROLE_NAMES[r]) for r in Role if r in self.roles)
 
 
 def restrict(router: Router, *roles: Role) -> Router:

@@ -7,6 +7,7 @@ from datetime import tzinfo
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import CATEGORY_LINE, PLACE_LINE, REASON_ASIDE, RESIDENT_PSEUDONYM
 from bot.db.models import Community, District, Street, Suggestion, SuggestionEvent, User
 from bot.services.suggestions import SuggestionView, tracking
 from core.categories import by_code
@@ -86,7 +87,7 @@ def place(street: Street | None, community: Community | None) -> str:
 
 def resident_name(user: User, share_name: bool) -> str:
     """What deputies and staff see: the pseudonym, unless the resident chose to share their name."""
-    pseudonym = _("居民#{code}").format(code=user.pseudonym)
+    pseudonym = _(RESIDENT_PSEUDONYM).format(code=user.pseudonym)
     if share_name and user.full_name:
         return esc(f"{user.full_name}（{pseudonym}）")
     return pseudonym
@@ -103,7 +104,7 @@ def event_line(event: SuggestionEvent, tz: tzinfo, with_reason: bool = True) -> 
     when = event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     line = f"{when} {state_label(event.new_state)}"
     if event.reason and with_reason:
-        line += _("（{reason}）").format(reason=esc(shorten(event.reason, REASON_BUDGET)))
+        line += _(REASON_ASIDE).format(reason=esc(shorten(event.reason, REASON_BUDGET)))
     return line
 
 
@@ -135,8 +136,8 @@ def suggestion_detail(view: SuggestionView, tz: tzinfo, access: Access = Access.
     suggestion = view.suggestion
     lines = [
         f"<b>{view.tracking}</b>",
-        _("类别：{category}").format(category=category_name(suggestion.category)),
-        _("地点：{place}").format(place=place(view.street, view.community)),
+        _(CATEGORY_LINE).format(category=category_name(suggestion.category)),
+        _(PLACE_LINE).format(place=place(view.street, view.community)),
         _("状态：{state}").format(state=state_label(suggestion.state)),
     ]
     if view.attachments:
@@ -155,7 +156,7 @@ def deputy_card(view: SuggestionView, author: User, tz: tzinfo) -> str:
     suggestion = view.suggestion
     lines = [
         f"<b>{view.tracking}</b> · {category_name(suggestion.category)}",
-        _("地点：{place}").format(place=place(view.street, view.community)),
+        _(PLACE_LINE).format(place=place(view.street, view.community)),
         _("来自：{resident}").format(resident=resident_name(author, suggestion.share_name)),
         _("状态：{state}").format(state=state_label(suggestion.state)),
     ]

@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import PLACE_LINE
 from bot.db.models import Project, ProjectEvent
 from bot.presenters import category_name, excerpt
 from core.money import share, wan
@@ -65,7 +66,7 @@ def project_card(project: Project, street: str | None, history: list[ProjectEven
             status=_(STATUS_LABELS[project.status]),
         ),
         _("责任单位：{department}").format(department=esc(project.department or "—")),
-        _("地点：{place}").format(place=esc(" ".join(filter(None, (street, project.place))) or "—")),
+        _(PLACE_LINE).format(place=esc(" ".join(filter(None, (street, project.place))) or "—")),
         budget_line(project),
         progress_line(project),
     ]

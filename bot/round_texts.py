@@ -6,6 +6,7 @@ from datetime import datetime, tzinfo
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import CATEGORY_LINE, STATUS_LINE
 from bot.db.models import CandidateItem, RoundCandidate, SelectionRound
 from bot.presenters import category_name
 from core.safe_html import esc
@@ -85,7 +86,7 @@ def round_card(
         _("年度：{year} · 应选 {quota} 项 · {mode}").format(
             year=round_.year, quota=round_.quota, mode=mode_label(round_.mode)
         ),
-        _("状态：{status}").format(status=_(STATUS.get(round_.status, round_.status))),
+        _(STATUS_LINE).format(status=_(STATUS.get(round_.status, round_.status))),
         _("开放：{opens} · 关闭：{closes}").format(
             opens=when(round_.opens_at, tz), closes=when(round_.closes_at, tz)
         ),
@@ -196,7 +197,7 @@ def candidate_card(candidate: RoundCandidate, item: CandidateItem | None, tracki
     return "\n".join(
         [
             f"<b>{candidate.code} {esc(candidate.title)}</b>",
-            _("类别：{category}").format(category=category_name(candidate.category)),
+            _(CATEGORY_LINE).format(category=category_name(candidate.category)),
             _("来源：{origin}").format(origin=origin),
             _("承办部门：{department}").format(department=esc((item.department if item else None) or "—")),
             _("估算投资：{cost}").format(cost=esc((item.estimated_cost if item else None) or "—")),

@@ -11,6 +11,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import RESIDENT_PSEUDONYM
 from bot.db.models import User
 from bot.keyboards.common import (
     LANGUAGE_NAMES,
@@ -51,7 +52,7 @@ async def _resident_lines(user: User, services: Services) -> list[str]:
         _("群众提、代表定、政府办、人大评：您的民生建议会交给所在街道的人大代表。"),
         _("想提建议，直接用文字写下来就可以，比如：「小区门口的路灯坏了好几个月，晚上出门不安全」。"),
         _("您在这里的代号是 {pseudonym}，代表看到的是代号而不是您的 Telegram 账号。").format(
-            pseudonym=_("居民#{code}").format(code=user.pseudonym)
+            pseudonym=_(RESIDENT_PSEUDONYM).format(code=user.pseudonym)
         ),
     ]
 

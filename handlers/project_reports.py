@@ -13,7 +13,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import CANCELLED, ONLY_DEPARTMENT_REPORTS, PROJECT_CHANGED, PROJECT_NOT_FOUND
+from bot.common_texts import (
+    CANCELLED,
+    DEPUTY_NAME,
+    ONLY_DEPARTMENT_REPORTS,
+    PROJECT_CHANGED,
+    PROJECT_NOT_FOUND,
+)
 from bot.db.models import Project, User
 from bot.keyboards import projects as kb
 from bot.notices.projects import tell_event
@@ -346,7 +352,7 @@ async def author_label(services: Services, user: User, kind: str) -> Callable[[]
     deputy = await services.users.active_deputy(user.telegram_id) if kind == "inspection" else None
     if deputy is not None:
         name = esc(deputy.name)
-        return lambda: _("{name}代表").format(name=name)
+        return lambda: _(DEPUTY_NAME).format(name=name)
     return lambda: resident_name(user, share_name=False)
 
 

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import CANCELLED, SAY_MORE, STALE_DRAFT
+from bot.common_texts import CANCELLED, CATEGORY_LINE, RESIDENT_PSEUDONYM, SAY_MORE, STALE_DRAFT
 from bot.config import Settings
 from bot.db.models import Suggestion, User
 from bot.keyboards import suggestions as kb
@@ -176,7 +176,7 @@ async def category_chosen(
         await refuse_stale(query, callback_answer=callback_answer)
         return
     await services.suggestions.choose_category(draft, callback_data.code)
-    await edit_or_send(query, _("类别：{category}").format(category=category_name(callback_data.code)))
+    await edit_or_send(query, _(CATEGORY_LINE).format(category=category_name(callback_data.code)))
     await ask_place(query, state, services, user, draft)
 
 
@@ -357,7 +357,7 @@ async def photo_skipped(
 
 async def ask_share(message: Message, state: FSMContext, user: User, draft: Suggestion) -> None:
     await state.set_state(Intake.share)
-    pseudonym = _("居民#{code}").format(code=user.pseudonym)
+    pseudonym = _(RESIDENT_PSEUDONYM).format(code=user.pseudonym)
     await message.answer(
         _("最后一步：人大代表处理时，看到的您是——"),
         reply_markup=kb.share_name(draft, pseudonym, user.full_name[:30]),

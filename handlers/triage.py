@@ -16,11 +16,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import NOT_NOW, NOT_YOUR_STREET
+from bot.common_texts import DEPUTY_NAME, NOT_NOW, NOT_YOUR_STREET, REASON_LINE
 from bot.db.models import Suggestion, SuggestionEvent, User
 from bot.keyboards import triage as kb
 from bot.notices.suggestions import changed, deliver_card
-from bot.permissions import restrict
+from bot.permissions import ROLE_NAMES, restrict
 from bot.presenters import DIALOGUE_BUDGET, category_name, deputy_card, full_text, is_shortened, state_label
 from bot.replies import answer_with, edit_markup, edit_or_send, refuse_too_long, send
 from bot.services.container import Services
@@ -112,10 +112,10 @@ async def refuse(
         # name, staff, the office; anyone else "others" (issue 13, fault 13).
         names = {
             "resident": _("提建议的居民"),
-            "deputy": _("{name}代表").format(name=handled.deputy.name)
+            "deputy": _(DEPUTY_NAME).format(name=handled.deputy.name)
             if handled and handled.deputy
             else _("代表"),
-            "staff": _("承办部门工作人员"),
+            "staff": _(ROLE_NAMES[Role.STAFF]),
             "admin": _("管理员"),
         }
         who = names.get(handled.role, _("他人")) if handled else _("他人")
@@ -142,7 +142,7 @@ def done_line(suggestion: Suggestion, event: SuggestionEvent) -> str:
     elif event.kind == "reassign":
         done = _("✅ 已转给{street}的代表").format(street=esc(event.reason or ""))
     if event.reason and event.kind not in ("reclassify", "reassign"):
-        done += "\n" + _("说明：{reason}").format(reason=esc(shorten(event.reason, DIALOGUE_BUDGET)))
+        done += "\n" + _(REASON_LINE).format(reason=esc(shorten(event.reason, DIALOGUE_BUDGET)))
     return done
 
 

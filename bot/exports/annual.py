@@ -20,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.common_texts import LIST_SEPARATOR, REASON_ASIDE, RESIDENT_PSEUDONYM
 from bot.db.models import (
     Deputy,
     EvaluationRound,
@@ -107,7 +108,7 @@ async def _suggestions(session: AsyncSession, year: int, tz: tzinfo, streets: di
     for suggestion, author in rows:
         history = _("；").join(
             f"{_time(e.at, tz)} {state_label(e.old_state) if e.old_state else ''}→{state_label(e.new_state)}"
-            + (_("（{reason}）").format(reason=e.reason) if e.reason else "")
+            + (_(REASON_ASIDE).format(reason=e.reason) if e.reason else "")
             for e in events.get(suggestion.id, [])  # type: ignore[arg-type]
         )
         table.rows.append(
@@ -117,7 +118,7 @@ async def _suggestions(session: AsyncSession, year: int, tz: tzinfo, streets: di
                 category_name(suggestion.category),
                 streets.get(suggestion.street_id, ""),
                 state_label(suggestion.state),
-                _("居民#{code}").format(code=author.pseudonym),
+                _(RESIDENT_PSEUDONYM).format(code=author.pseudonym),
                 suggestion.text,
                 history,
             ]
@@ -286,7 +287,7 @@ async def _evaluation(session: AsyncSession, year: int) -> list[Table]:
             departments.rows.append(
                 [
                     department["department"],
-                    _("、").join(f"#{pid}" for pid in department["projects"]),
+                    _(LIST_SEPARATOR).join(f"#{pid}" for pid in department["projects"]),
                     _yes(department["complete"]),
                     _rate(department["satisfaction"]),
                     department["points"],
