@@ -28,6 +28,24 @@ STAFF = 3001  # 区民政局
 SUPERVISOR = 2001  # 张伟, deputy of 莲花街道
 FOLLOWER, DIGEST_READER = 1001, 1003
 
+# A selection round's usual fixtures: the ballot's confirm button, six deputies of 莲花街道 and
+# nine 特定征集 items (codes follow the categories' order: c1-c3 eldercare, c4-c6 environment,
+# c7-c9 transport).
+CONFIRM = "确认提交（提交后不能更改）"
+DEPUTIES = [2001, 2002, 2003, 2004, 2005, 2006]
+ROSTER = "name,telegram_id,street,liaison_station\n" + "".join(f"代表{n},{n},莲花街道,\n" for n in DEPUTIES)
+ITEMS = [
+    ("新建社区长者饭堂", "eldercare"),
+    ("增设公交微循环线路", "transport"),
+    ("改造社区公园", "environment"),
+    ("扩建社区健康服务中心", "eldercare"),
+    ("新增公共停车位", "transport"),
+    ("整治河道黑臭水体", "environment"),
+    ("建设适老化无障碍设施", "eldercare"),
+    ("优化路口信号灯", "transport"),
+    ("新建口袋公园", "environment"),
+]
+
 
 async def rows(sandbox: Sandbox, model: type, *where: Any) -> list:
     """Every row of `model` matching `where`, in id order."""

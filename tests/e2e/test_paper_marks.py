@@ -11,23 +11,9 @@ from bot.db.models import PaperEntry, SelectionRound
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from tests.conftest import ADMIN_ID, make_settings, seed_areas_and_roster
-from tests.e2e.steps import rows
+from tests.e2e.steps import CONFIRM, DEPUTIES, ITEMS, ROSTER, rows
 
-CONFIRM = "确认提交（提交后不能更改）"
 SECOND_ADMIN = 9002
-DEPUTIES = [2001, 2002, 2003, 2004, 2005, 2006]
-ROSTER = "name,telegram_id,street,liaison_station\n" + "".join(f"代表{n},{n},莲花街道,\n" for n in DEPUTIES)
-ITEMS = [
-    ("新建社区长者饭堂", "eldercare"),
-    ("增设公交微循环线路", "transport"),
-    ("改造社区公园", "environment"),
-    ("扩建社区健康服务中心", "eldercare"),
-    ("新增公共停车位", "transport"),
-    ("整治河道黑臭水体", "environment"),
-    ("建设适老化无障碍设施", "eldercare"),
-    ("优化路口信号灯", "transport"),
-    ("新建口袋公园", "environment"),
-]
 # 2004's paper ballot: c1 and c4 yes, c2 no, c3 abstain, the rest no or abstain.
 PAPER = "c1 赞成 c2 反对 c3 弃权 c4 赞成 c5 反对 c6 弃权 c7 反对 c8 反对 c9 弃权"
 PAPER_AGAIN = "c9 abstain, c8 no, c7 no, c6 abstain, c5 no, c4 yes, c3 abstain, c2 no, c1 yes"

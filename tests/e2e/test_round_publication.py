@@ -13,11 +13,8 @@ from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from bot.services.suggestions import tracking
 from tests.conftest import ADMIN_ID, seed_areas_and_roster
-from tests.e2e.steps import rows, submit_suggestion, triage
+from tests.e2e.steps import CONFIRM, DEPUTIES, ROSTER, rows, submit_suggestion, triage
 
-CONFIRM = "确认提交（提交后不能更改）"
-DEPUTIES = [2001, 2002, 2003, 2004, 2005, 2006]
-ROSTER = "name,telegram_id,street,liaison_station\n" + "".join(f"代表{n},{n},莲花街道,\n" for n in DEPUTIES)
 STAFF = 3001
 AUTHOR_A, FOLLOWER_A, AUTHOR_B = 1001, 1003, 1005
 TEXT_A = "希望社区开设老年食堂，方便独居老人吃饭"

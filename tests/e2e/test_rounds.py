@@ -17,21 +17,7 @@ from bot.services.users import TelegramPerson
 from core.rounds import fingerprint
 from core.tally import Mode
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
-
-CONFIRM = "确认提交（提交后不能更改）"
-DEPUTIES = [2001, 2002, 2003, 2004, 2005, 2006]
-ROSTER = "name,telegram_id,street,liaison_station\n" + "".join(f"代表{n},{n},莲花街道,\n" for n in DEPUTIES)
-ITEMS = [
-    ("新建社区长者饭堂", "eldercare"),
-    ("增设公交微循环线路", "transport"),
-    ("改造社区公园", "environment"),
-    ("扩建社区健康服务中心", "eldercare"),
-    ("新增公共停车位", "transport"),
-    ("整治河道黑臭水体", "environment"),
-    ("建设适老化无障碍设施", "eldercare"),
-    ("优化路口信号灯", "transport"),
-    ("新建口袋公园", "environment"),
-]
+from tests.e2e.steps import CONFIRM, DEPUTIES, ITEMS, ROSTER
 
 
 async def prepare(sandbox: Sandbox) -> int:

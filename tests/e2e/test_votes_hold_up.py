@@ -39,20 +39,9 @@ from bot.services.users import TelegramPerson
 from core.rounds import RECEIPT_ALPHABET, RECEIPT_BITS, fingerprint
 from core.tally import Mode
 from tests.conftest import ADMIN_ID, make_settings, seed_areas_and_roster
+from tests.e2e.steps import CONFIRM, ITEMS
 
-CONFIRM = "确认提交（提交后不能更改）"
 FIVE = [2001, 2002, 2003, 2004, 2005]
-ITEMS = [
-    ("新建社区长者饭堂", "eldercare"),
-    ("增设公交微循环线路", "transport"),
-    ("改造社区公园", "environment"),
-    ("扩建社区健康服务中心", "eldercare"),
-    ("新增公共停车位", "transport"),
-    ("整治河道黑臭水体", "environment"),
-    ("建设适老化无障碍设施", "eldercare"),
-    ("优化路口信号灯", "transport"),
-    ("新建口袋公园", "environment"),
-]
 # Codes follow the categories' order: c1-c3 eldercare, c4-c6 environment, c7-c9 transport.
 VALID = ("c1", "c4", "c7")  # one of each category
 
