@@ -3,6 +3,8 @@
 One row per conversation key (table `fsm_states`, primary key = the aiogram key string), so a
 draft's state survives a restart of the bot (issue 14, fault 9): pressing a button of a draft
 made before the restart continues the flow. Reads are one primary-key lookup; writes one upsert.
+A conversation cleared (no state, no data: `state.clear()`) leaves no row behind, so the table
+holds only conversations in progress and no draft text outlives its conversation.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
-from sqlalchemy import select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -44,16 +46,23 @@ class DatabaseStorage(BaseStorage):
         return self.key_builder.build(key)
 
     async def _upsert(self, key: StorageKey, **values: Any) -> None:
+        """Write `values`; when that leaves the row with neither state nor data, delete it."""
         statement = self._insert(_TABLE).values(key=self._key(key), **values)
-        statement = statement.on_conflict_do_update(index_elements=["key"], set_=values)
+        statements = [statement.on_conflict_do_update(index_elements=["key"], set_=values)]
+        if all(value is None for value in values.values()):
+            empty = and_(_TABLE.c.key == self._key(key), _TABLE.c.state.is_(None), _TABLE.c.data.is_(None))
+            statements.append(delete(_TABLE).where(empty))
         session = current_session.get()
         if session is not None:
             # Inside an update: in its transaction (one connection on SQLite), committed with the
             # handler's own writes, so a draft and its state are saved together or not at all.
-            await (await session.connection()).execute(statement)
+            connection = await session.connection()
+            for each in statements:
+                await connection.execute(each)
             return
         async with self.engine.begin() as connection:
-            await connection.execute(statement)
+            for each in statements:
+                await connection.execute(each)
 
     async def _row(self, key: StorageKey) -> Any:
         query = select(_TABLE.c.state, _TABLE.c.data).where(_TABLE.c.key == self._key(key))

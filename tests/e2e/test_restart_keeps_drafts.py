@@ -7,10 +7,11 @@ bot process on the same database continues the conversation where the old one st
 from __future__ import annotations
 
 from aiogram.fsm.storage.base import StorageKey
+from sqlmodel import select
 
 from bot.config import Settings
 from bot.db.fsm_storage import DatabaseStorage
-from bot.db.models import Suggestion
+from bot.db.models import FsmState, Suggestion
 from bot.sandbox.session import Sandbox
 from tests.conftest import seed_areas_and_roster
 from tests.e2e.steps import rows
@@ -58,6 +59,17 @@ async def test_storage_round_trip_and_keys_apart(settings: Settings) -> None:
         assert await storage.get_data(key) == {"draft": "路灯坏了", "photos": [1, 2]}
         assert await storage.get_data(other) == {}
         await storage.set_state(key, None)
+        assert await storage.get_data(key) == {"draft": "路灯坏了", "photos": [1, 2]}  # data kept
         await storage.set_data(key, {})
         assert await storage.get_state(key) is None and await storage.get_data(key) == {}
         assert await storage.get_state(other) == "X:y"
+        # A cleared conversation leaves no row (no draft text outlives it); the other stays.
+        assert await fsm_keys(sandbox) == [storage.key_builder.build(other)]
+        await storage.set_data(other, {"draft": "x"})
+        await storage.set_state(other, None)
+        assert await fsm_keys(sandbox) == [storage.key_builder.build(other)]  # data left: it stays
+
+
+async def fsm_keys(sandbox: Sandbox) -> list[str]:
+    async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
+        return list((await session.exec(select(FsmState.key))).all())
