@@ -82,7 +82,7 @@ async def admin_action(
             )
             return
         round_ = await services.evaluations.create(year, user)
-        await services.session.commit()
+        await services.commit()
         await show(query, services, round_, settings)
         return
     round_ = await services.evaluations.get(callback_data.rid)
@@ -135,7 +135,7 @@ async def eval_turnout(press: EvalPress) -> None:
 
 async def eval_close(press: EvalPress) -> None:
     await close_evaluation(press.services, press.round, press.notifier)
-    await press.services.session.commit()
+    await press.services.commit()
     await show(press.query, press.services, press.round, press.settings)
 
 
@@ -178,7 +178,7 @@ async def times_given(message: Message, state: FSMContext, services: Services, s
     opens, closes = window
     await state.clear()
     await services.evaluations.schedule(round_, opens, closes)
-    await services.session.commit()
+    await services.commit()
     await show(message, services, round_, settings)
 
 
@@ -260,10 +260,10 @@ async def rate_pressed(
             round_, deputy, projects[callback_data.i].id, kb.LONG[callback_data.r]
         )  # type: ignore[arg-type]
     except RatingRefused as refused:
-        await services.session.rollback()
+        await services.rollback()
         answer_with(callback_answer, REFUSALS[refused.reason](), alert=True)
         return
-    await services.session.commit()
+    await services.commit()
     # After a rating, the next project's card (the last one stays, ready for the review).
     following = callback_data.i + 1 if callback_data.i + 1 < len(projects) else callback_data.i
     await show_card(query, services, round_, deputy, projects, following, settings)
@@ -288,10 +288,10 @@ async def nav_pressed(
         try:
             receipt = await services.evaluations.submit(round_, deputy)
         except RatingRefused as refused:
-            await services.session.rollback()
+            await services.rollback()
             answer_with(callback_answer, REFUSALS[refused.reason](), alert=True)
             return
-        await services.session.commit()
+        await services.commit()
         await edit_or_send(
             query,
             _("✅ 已提交，谢谢！\n回执编号：<code>{receipt}</code>\n评价不记名保存，回执只有您知道。").format(

@@ -20,15 +20,13 @@ from aiogram.utils.markdown import html_decoration as html
 
 from bot.common_texts import NOT_NOW, STALE_BUTTON
 from bot.config import Settings
-from bot.db.models import CandidateItem, Deputy, PaperEntry, SelectionRound, Suggestion, User
+from bot.db.models import Deputy, SelectionRound, User
 from bot.evaluation_texts import title as evaluation_title
-from bot.exports.pabulib import pabulib
-from bot.exports.tables import to_csv
+from bot.exports.rounds import round_files
 from bot.keyboards import rounds as kb
 from bot.notices.rounds import close_round, publish_round, unreachable_text
 from bot.notify import Notifier
 from bot.permissions import restrict
-from bot.presenters import category_name
 from bot.replies import answer_with, edit_or_send, send, window_from
 from bot.round_texts import (
     STATUS,
@@ -175,7 +173,7 @@ async def act_turnout(act: Act) -> None:
 
 async def act_close(act: Act) -> None:
     await close_round(act.services, act.round, act.notifier)
-    await act.services.session.commit()
+    await act.services.commit()
     await show_round(act.query, act.services, act.round, act.settings)
 
 
@@ -208,7 +206,7 @@ async def act_export(act: Act) -> None:
 
 async def act_runoff(act: Act) -> None:
     runoff = await act.services.rounds.runoff(act.round, act.user)
-    await act.services.session.commit()
+    await act.services.commit()
     await show_round(act.query.message, act.services, runoff, act.settings)  # type: ignore[arg-type]
 
 
@@ -242,7 +240,7 @@ async def quota_given(
             await message.answer(_(NOT_NOW))
             return
         await services.rounds.set_quota(round_, int(text))
-        await services.session.commit()
+        await services.commit()
         await show_round(message, services, round_, settings)
         return
     await state.update_data(quota=int(text))
@@ -267,7 +265,7 @@ async def mode_chosen(
     items = await services.rounds.items(year)
     title = _("{year} 年民生实事项目票决").format(year=year)
     round_ = await services.rounds.create(user, year, title, Mode(callback_data.mode), data["quota"], items)
-    await services.session.commit()
+    await services.commit()
     await show_round(query, services, round_, settings)
 
 
@@ -290,51 +288,22 @@ async def times_given(message: Message, state: FSMContext, services: Services, s
     opens, closes = window
     await state.clear()
     await services.rounds.schedule(round_, opens, closes)
-    await services.session.commit()
+    await services.commit()
     await show_round(message, services, round_, settings)
 
 
 async def export_round(query: CallbackQuery, services: Services, round_: SelectionRound) -> None:
     """Anonymous ballots and results as CSV, the Pabulib file, and the receipt hashes to publish."""
-    candidates = await services.rounds.candidates(round_)
-    ballots = await services.rounds.ballots(round_)
-    result = services.rounds.result_of(round_) or {}
-    stem = f"round-{round_.id}"
     district = await services.areas.district()
-    unit = district.name if district else ""
-    # The choices alone, in an order of their own: a receipt is never paired with its choices.
-    ballot_rows = sorted((ballot.choices,) for ballot in ballots)
-    elected, tied = set(result.get("elected", ())), set(result.get("tied", ()))
-    result_rows = [
-        (
-            c.code,
-            c.title,
-            category_name(c.category),
-            _("特定征集") if c.origin == "special" else _("群众建议"),
-            *(result["counts"][c.code][m] for m in ("yes", "no", "abstain")),
-            _("当选") if c.code in elected else _("并列") if c.code in tied else "",
-        )
-        for c in candidates
-    ]
-    results_header = (
-        _("编号"),
-        _("候选项目"),
-        _("类别"),
-        _("来源"),
-        _("赞成"),
-        _("反对"),
-        _("弃权"),
-        _("结果"),
+    files = round_files(
+        round_,
+        await services.rounds.candidates(round_),
+        await services.rounds.ballots(round_),
+        services.rounds.result_of(round_) or {},
+        await services.rounds.receipts(round_),
+        unit=district.name if district else "",
+        tz=services.settings.tz,
     )
-    files = [
-        (to_csv((_("选票"),), ballot_rows), f"{stem}-ballots.csv"),
-        (to_csv(results_header, result_rows), f"{stem}-results.csv"),
-        (
-            pabulib(round_, candidates, ballots, unit=unit, tz=services.settings.tz).encode("utf-8"),
-            f"{stem}.pb",
-        ),
-        ("\n".join(await services.rounds.receipts(round_)).encode("utf-8") + b"\n", f"{stem}-receipts.txt"),
-    ]
     for content, name in files:
         await query.bot.send_document(query.from_user.id, BufferedInputFile(content, name))  # type: ignore[union-attr]
 
@@ -384,7 +353,7 @@ async def paper_check(
     user: User,
     services: Services,
 ) -> None:
-    entry = await services.session.get(PaperEntry, callback_data.eid)
+    entry = await services.rounds.paper_entry(callback_data.eid)
     if entry is None or entry.status != "pending":
         answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
@@ -400,7 +369,7 @@ async def paper_check(
 async def paper_text(message: Message, state: FSMContext, user: User, services: Services) -> None:
     data = await state.get_data()
     checking = await state.get_state() == RoundInput.paper_check.state
-    entry = await services.session.get(PaperEntry, data["eid"]) if checking else None
+    entry = await services.rounds.paper_entry(data["eid"]) if checking else None
     round_ = await services.rounds.get(entry.round_id if entry else data.get("rid", 0))
     if round_ is None:
         await state.clear()
@@ -416,9 +385,9 @@ async def paper_text(message: Message, state: FSMContext, user: User, services: 
     first = entry.choices if entry is not None else ""
     try:
         if entry is None:
-            deputy = await services.session.get(Deputy, data["did"])
+            deputy = await services.roster.get(data["did"])
             await services.rounds.enter_paper(round_, deputy, user, choices)  # type: ignore[arg-type]
-            await services.session.commit()
+            await services.commit()
             await message.answer(_("已录入，等待另一位管理员核对；核对一致后才计票。"))
             return
         receipt = await services.rounds.check_paper(entry, user, choices)
@@ -439,10 +408,10 @@ async def paper_text(message: Message, state: FSMContext, user: User, services: 
             if refused.code == "invalid"
             else texts.get(refused.code, _(NOT_NOW))
         )
-        await services.session.rollback()
+        await services.rollback()
         await message.answer(reason)
         return
-    await services.session.commit()
+    await services.commit()
     if receipt is None:
         await message.answer(
             _(
@@ -533,7 +502,7 @@ async def edit_ballot(
     choices = await services.rounds.draft(round_, deputy)
     choices[code] = (not choices.get(code, False)) if approval else mark
     await services.rounds.save_draft(round_, deputy, choices)
-    await services.session.commit()
+    await services.commit()
     await redraw(query, services, round_, choices, settings)
 
 
@@ -654,10 +623,10 @@ async def confirm_ballot(
         receipt = await services.rounds.cast(round_, deputy, choices)
     except BallotRefused as refused:
         text = refusal_text(refused.code, round_, services)  # words first: the rollback expires rows
-        await services.session.rollback()
+        await services.rollback()
         answer_with(callback_answer, text, alert=True)
         return
-    await services.session.commit()
+    await services.commit()
     await edit_or_send(
         query,
         _(
@@ -679,10 +648,7 @@ async def candidate(
     if not found:
         answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
-    item = await services.session.get(CandidateItem, found[0].item_id)
-    suggestion = (
-        await services.session.get(Suggestion, item.suggestion_id) if item and item.suggestion_id else None
-    )
+    item, suggestion = await services.rounds.source(found[0])
     await send(query, candidate_card(found[0], item, tracking(suggestion) if suggestion else None))
 
 

@@ -89,10 +89,8 @@ def test_no_handler_imports_another() -> None:
     assert offending(HANDLERS, ("handlers",), skip=(HANDLERS / "__init__.py",)) == []
 
 
-# The rounds' conversation still reads paper entries and deputies itself, and the rounds' and
-# evaluations' use cases are being moved to bot/notices/ (issue 17, the votes part); these files
-# join the checks below as that lands.
-QUERYING = {"rounds.py"}
+# The rounds' and evaluations' conversations are being split by step (issue 17, the handlers
+# part); these files join the length check as that lands.
 LONG = {"rounds.py", "evaluations.py"}
 MAX_LINES = 40
 ROW_CALLS = {"exec", "execute", "get", "add", "add_all", "delete", "merge", "refresh", "flush"}
@@ -122,9 +120,7 @@ def test_the_query_check_sees_queries() -> None:
     assert queries(PROJECT_ROOT / "bot" / "services" / "users.py")
 
 
-@pytest.mark.parametrize(
-    "path", [path for path in modules(HANDLERS) if path.name not in QUERYING], ids=lambda path: path.name
-)
+@pytest.mark.parametrize("path", modules(HANDLERS), ids=lambda path: path.name)
 def test_handlers_run_no_queries(path: Path) -> None:
     """Queries and row changes go through the services; a handler commits through services.commit()."""
     assert queries(path) == []

@@ -33,6 +33,7 @@ from bot.db.models import (
     SuggestionEvent,
     User,
 )
+from bot.exports.rounds import candidate_columns, origin_label
 from bot.exports.tables import Table, csv_files, workbook
 from bot.presenters import action_label, area_name, category_name, state_label
 from bot.project_texts import STATUS_LABELS
@@ -46,10 +47,6 @@ __all__ = ["Table", "csv_files", "workbook", "year_tables"]
 
 def _yes(flag: object) -> str:
     return _("是") if flag else _("否")
-
-
-def _origin(origin: str) -> str:
-    return _("特定征集") if origin == "special" else _("群众建议")
 
 
 def _time(moment: datetime | None, tz: tzinfo) -> str:
@@ -148,17 +145,7 @@ async def _points(session: AsyncSession, year: int, tz: tzinfo) -> Table:
 async def _selection(session: AsyncSession, year: int) -> Table:
     table = Table(
         _("票决结果"),
-        [
-            _("票决"),
-            _("编号"),
-            _("候选项目"),
-            _("类别"),
-            _("来源"),
-            _("赞成"),
-            _("反对"),
-            _("弃权"),
-            _("当选"),
-        ],
+        [_("票决"), *candidate_columns(), _("当选")],
         [],
     )
     rounds = (
@@ -184,7 +171,7 @@ async def _selection(session: AsyncSession, year: int) -> Table:
                     candidate.code,
                     candidate.title,
                     category_name(candidate.category),
-                    _origin(candidate.origin),
+                    origin_label(candidate.origin),
                     count.get("yes"),
                     count.get("no"),
                     count.get("abstain"),

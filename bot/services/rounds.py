@@ -571,12 +571,7 @@ class RoundService:
         undecided = set(result.get("tied", []))
         moved: list[Suggestion] = []
         for candidate in await self.candidates(round_):
-            item = await self.session.get(CandidateItem, candidate.item_id)
-            suggestion = (
-                await self.session.get(Suggestion, item.suggestion_id)
-                if item and item.suggestion_id
-                else None
-            )
+            _item, suggestion = await self.source(candidate)
             if suggestion is None or suggestion.state != State.CANDIDATE or candidate.code in undecided:
                 continue
             action = Action.ELECT if candidate.code in elected else Action.NOT_ELECT
@@ -585,6 +580,15 @@ class RoundService:
         if not await self._advance(round_, "closed", "published"):
             raise BallotRefused("closed")
         return moved
+
+    async def source(self, candidate: RoundCandidate) -> tuple[CandidateItem | None, Suggestion | None]:
+        """Where a candidate comes from: its item, and the residents' suggestion behind it (None
+        for a 特定征集 item)."""
+        item = await self.session.get(CandidateItem, candidate.item_id)
+        suggestion = (
+            await self.session.get(Suggestion, item.suggestion_id) if item and item.suggestion_id else None
+        )
+        return item, suggestion
 
     async def runoff(self, round_: SelectionRound, admin: User) -> SelectionRound:
         """A new round among the tied candidates, for the seats the tie left."""
@@ -672,6 +676,9 @@ class RoundService:
         self.session.add(entry)
         await self.session.flush()
         return entry
+
+    async def paper_entry(self, entry_id: int) -> PaperEntry | None:
+        return await self.session.get(PaperEntry, entry_id)
 
     async def pending_paper(self, round_: SelectionRound, deputy: Deputy | None = None) -> PaperEntry | None:
         query = select(PaperEntry).where(PaperEntry.round_id == round_.id, PaperEntry.status == "pending")

@@ -342,6 +342,14 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
             in files[f"round-{round_.id}-receipts.txt"]
         )
         assert not shows_id(files[f"round-{round_.id}-ballots.csv"], 2001)  # anonymous
+        # The results as the office opens them in Excel: BOM, CRLF, counts as numbers, the outcome.
+        results = files[f"round-{round_.id}-results.csv"]
+        assert results.startswith("\ufeff编号,候选项目,类别,来源,赞成,反对,弃权,结果\r\n")
+        assert "\r\nc1,新建社区长者饭堂,养老济困,特定征集,4,0,0,当选\r\n" in results
+        assert "\r\nc2,扩建社区健康服务中心,养老济困,特定征集,0,0,0,并列\r\n" in results
+        assert len(results.splitlines()) == 1 + len(ITEMS)
+        chat, paper = '"[""c1"", ""c4"", ""c7""]"\r\n', '"[""c1"", ""c5"", ""c8""]"\r\n'
+        assert files[f"round-{round_.id}-ballots.csv"] == "\ufeff选票\r\n" + chat * 3 + paper
 
 
 async def test_pre_review_candidate_cards(sandbox: Sandbox) -> None:

@@ -1,0 +1,68 @@
+"""A selection round's files for the office: the anonymous ballots and the results as CSV (through
+the one export layer, bot/exports/tables.py), the Pabulib file, and the receipt hashes to publish.
+
+Labels read in the language of the current i18n context (the asking admin's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.db.models import CastBallot, RoundCandidate, SelectionRound
+from bot.exports.pabulib import pabulib
+from bot.exports.tables import to_csv
+from bot.presenters import category_name
+
+
+def candidate_columns() -> list[str]:
+    """The columns every table of a round's candidates starts with (this export's and the year's)."""
+    return [_("编号"), _("候选项目"), _("类别"), _("来源"), _("赞成"), _("反对"), _("弃权")]
+
+
+def origin_label(origin: str) -> str:
+    return _("特定征集") if origin == "special" else _("群众建议")
+
+
+def ballots_csv(ballots: Sequence[CastBallot]) -> bytes:
+    """The choices alone, in an order of their own: a receipt is never paired with its choices."""
+    return to_csv((_("选票"),), sorted((ballot.choices,) for ballot in ballots))
+
+
+def results_csv(candidates: Sequence[RoundCandidate], result: dict) -> bytes:  # type: ignore[type-arg]
+    """Per candidate: code, title, category, origin, the 赞成/反对/弃权 counts and the outcome."""
+    elected, tied = set(result.get("elected", ())), set(result.get("tied", ()))
+    result_rows = [
+        (
+            c.code,
+            c.title,
+            category_name(c.category),
+            origin_label(c.origin),
+            *(result["counts"][c.code][m] for m in ("yes", "no", "abstain")),
+            _("当选") if c.code in elected else _("并列") if c.code in tied else "",
+        )
+        for c in candidates
+    ]
+    return to_csv([*candidate_columns(), _("结果")], result_rows)
+
+
+def round_files(
+    round_: SelectionRound,
+    candidates: list[RoundCandidate],
+    ballots: list[CastBallot],
+    result: dict,  # type: ignore[type-arg]
+    receipts: list[str],
+    *,
+    unit: str,
+    tz: tzinfo,
+) -> list[tuple[bytes, str]]:
+    """(content, file name) of each file the round's export sends, in the order it sends them."""
+    stem = f"round-{round_.id}"
+    return [
+        (ballots_csv(ballots), f"{stem}-ballots.csv"),
+        (results_csv(candidates, result), f"{stem}-results.csv"),
+        (pabulib(round_, candidates, ballots, unit=unit, tz=tz).encode("utf-8"), f"{stem}.pb"),
+        ("\n".join(receipts).encode("utf-8") + b"\n", f"{stem}-receipts.txt"),
+    ]
