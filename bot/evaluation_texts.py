@@ -71,8 +71,12 @@ def project_card(
     return "\n".join(lines)
 
 
-def review(round_: EvaluationRound, projects: list[Project], ratings: dict[str, str]) -> str:
-    lines = [_("请检查您的评价（{title}）：").format(title=title(round_)), ""]
+def review(
+    round_: EvaluationRound, projects: list[Project], ratings: dict[str, str], changed: bool = False
+) -> str:
+    """The review screen before 确认提交; `changed`: the ratings changed after the screen was shown."""
+    lines = [_("您的评价在检查页面显示之后有改动，请再次确认：")] if changed else []
+    lines += [_("请检查您的评价（{title}）：").format(title=title(round_)), ""]
     for project in projects:
         lines.append(f"#{project.id} {esc(project.name)}：{rating_label(ratings.get(str(project.id)))}")
     missing = sum(1 for p in projects if str(p.id) not in ratings)

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import NOT_NOW
 from bot.config import Settings
-from bot.db.models import EvaluationRound, Project, User
+from bot.db.models import Deputy, EvaluationRound, Project, User
 from bot.evaluation_texts import admin_card, project_card, review
 from bot.exports.annual import csv_files, workbook, year_tables
 from bot.keyboards import evaluations as kb
@@ -281,29 +281,60 @@ async def nav_pressed(
     if context is None:
         return
     round_, deputy, projects = context
-    if callback_data.act == "review":
-        ratings = await services.evaluations.draft(round_, deputy)
-        await edit_or_send(query, review(round_, projects, ratings), reply_markup=kb.review(round_))
-    elif callback_data.act == "submit":
-        try:
-            receipt = await services.evaluations.submit(round_, deputy)
-        except RatingRefused as refused:
-            await services.rollback()
-            answer_with(callback_answer, REFUSALS[refused.reason](), alert=True)
-            return
-        await services.commit()
-        await edit_or_send(
-            query,
-            _("✅ 已提交，谢谢！\n回执编号：<code>{receipt}</code>\n评价不记名保存，回执只有您知道。").format(
-                receipt=receipt
-            ),
-        )
+    if callback_data.act in ("review", "submit"):
+        # "submit": a confirm button sent before confirmations carried what they confirm: ask again.
+        await show_review(query, services, round_, deputy, projects, changed=callback_data.act == "submit")
     elif callback_data.act == "photo" and 0 <= callback_data.i < len(projects):
         last = await services.projects.latest_report(projects[callback_data.i])
         if last and last.media_kind == "photo" and last.media:
             await query.bot.send_photo(query.from_user.id, last.media, caption=projects[callback_data.i].name)  # type: ignore[union-attr]
     else:
         await show_card(query, services, round_, deputy, projects, callback_data.i, settings)
+
+
+async def show_review(
+    query: CallbackQuery,
+    services: Services,
+    round_: EvaluationRound,
+    deputy: Deputy,
+    projects: list[Project],
+    changed: bool = False,
+) -> None:
+    """The review screen; its confirm button carries the fingerprint of these ratings."""
+    ratings = await services.evaluations.draft(round_, deputy)
+    fp = services.evaluations.fingerprint(ratings)
+    await edit_or_send(query, review(round_, projects, ratings, changed), reply_markup=kb.review(round_, fp))
+
+
+async def confirm_pressed(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.EvalConfirm,
+    services: Services,
+    user: User,
+) -> None:
+    """Submits the ratings the review screen showed — only those: if they changed since (another
+    card, another device), the new ratings are shown for confirmation instead."""
+    context = await rating_context(query, services, user, callback_data.rid, callback_answer=callback_answer)
+    if context is None:
+        return
+    round_, deputy, _projects = context
+    try:
+        receipt = await services.evaluations.submit(round_, deputy, callback_data.fp)
+    except RatingRefused as refused:
+        if refused.reason == "changed":  # nothing was written: the ratings as they are now, to confirm
+            await show_review(query, services, *context, changed=True)
+            return
+        await services.rollback()
+        answer_with(callback_answer, REFUSALS[refused.reason](), alert=True)
+        return
+    await services.commit()
+    await edit_or_send(
+        query,
+        _("✅ 已提交，谢谢！\n回执编号：<code>{receipt}</code>\n评价不记名保存，回执只有您知道。").format(
+            receipt=receipt
+        ),
+    )
 
 
 def setup() -> Router:
@@ -315,6 +346,7 @@ def setup() -> Router:
     rating = restrict(Router(name="evaluations.rating"), Role.DEPUTY, Role.ADMIN)
     rating.callback_query.register(rate_pressed, kb.EvalRate.filter())
     rating.callback_query.register(nav_pressed, kb.EvalNav.filter())
+    rating.callback_query.register(confirm_pressed, kb.EvalConfirm.filter())
     router = Router(name="evaluations")
     router.include_routers(office, rating)
     return router

@@ -30,7 +30,14 @@ class EvalRate(CallbackData, prefix="er"):
 class EvalNav(CallbackData, prefix="en"):
     rid: int
     i: int
-    act: str = "card"  # card, photo, review, submit
+    act: str = "card"  # card, photo, review (and submit from messages sent before fingerprints: asks again)
+
+
+class EvalConfirm(CallbackData, prefix="ec"):
+    """The review screen's confirm button: `fp` is core.rounds.fingerprint of the ratings it showed."""
+
+    rid: int
+    fp: str
 
 
 def admin_list(rounds: list[EvaluationRound], year: int) -> InlineKeyboardMarkup:
@@ -95,9 +102,10 @@ def rating_card(
     return builder.as_markup()
 
 
-def review(round_: EvaluationRound) -> InlineKeyboardMarkup:
+def review(round_: EvaluationRound, fp: str) -> InlineKeyboardMarkup:
+    """确认提交 binds the ratings the screen showed (their fingerprint `fp`); « 返回修改 goes back."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ 确认提交"), callback_data=EvalNav(rid=round_.id or 0, i=0, act="submit"))
+    builder.button(text=_("✅ 确认提交"), callback_data=EvalConfirm(rid=round_.id or 0, fp=fp))
     builder.button(text=_("« 返回修改"), callback_data=EvalNav(rid=round_.id or 0, i=0))
     builder.adjust(2)
     return builder.as_markup()

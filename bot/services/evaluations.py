@@ -37,7 +37,15 @@ from bot.db.models import (
 from bot.runtime.clock import Clock
 from bot.services.rounds import lock_row, new_receipt, receipt_hash
 from core.consequences import consequences, participation
-from core.rounds import Opening, ballot_refusal, closing_due, opening, receipt_digest, reminder_due
+from core.rounds import (
+    Opening,
+    ballot_refusal,
+    closing_due,
+    fingerprint,
+    opening,
+    receipt_digest,
+    reminder_due,
+)
 from core.scoring import RATINGS, Thresholds, by_category, score
 from core.scoring import Project as ScoredProject
 
@@ -45,7 +53,7 @@ REMINDER_BEFORE = timedelta(hours=24)
 
 
 class RatingRefused(Exception):
-    def __init__(self, reason: str) -> None:  # closed, late, rated, not_deputy, not_elector
+    def __init__(self, reason: str) -> None:  # closed, late, rated, not_deputy, not_elector, changed
         super().__init__(reason)
         self.reason = reason
 
@@ -273,11 +281,22 @@ class EvaluationService:
         )
         return rows.first() is not None
 
-    async def submit(self, round_: EvaluationRound, deputy: Deputy) -> str:
+    def fingerprint(self, ratings: dict[str, str]) -> str:
+        """core.rounds.fingerprint of a deputy's ratings (what the review screen shows)."""
+        return fingerprint(ratings)
+
+    async def submit(self, round_: EvaluationRound, deputy: Deputy, fp: str) -> str:
         """Stores the deputy's ratings without their identity and marks them as having rated;
-        returns the receipt code (only its hash is kept)."""
+        returns the receipt code (only its hash is kept).
+
+        `fp` is the fingerprint of the ratings the review screen showed. The round row is locked
+        (`admit`) before the draft is read, so a rating press cannot slip in between: if the draft
+        differs from what was reviewed (another message, another device), RatingRefused("changed")
+        and nothing is stored (DESIGN.md, 效果票评: a deputy submits what they reviewed, once)."""
         await self.admit(round_, deputy)
         ratings = await self.draft(round_, deputy)
+        if fingerprint(ratings) != fp:
+            raise RatingRefused("changed")
         receipt = new_receipt()
         try:
             async with self.session.begin_nested():

@@ -56,7 +56,18 @@ async def test_refusals_and_bad_input(sandbox: Sandbox) -> None:
     assert "已评 0/1" in card.text
     # Submitted, ended early by the admin, published: the receipt is found by /check.
     await sandbox.press(2001, "满意")
-    await sandbox.press(2001, "📋 检查并提交")
+    [reviewed] = await sandbox.press(2001, "📋 检查并提交")
+    assert "满意" in reviewed.text and "不满意" not in reviewed.text
+    # The rating changed after the review screen (another card, another device): its confirm
+    # button submits nothing and shows the ratings as they are now.
+    reviewed_confirm = sandbox.button_data(2001, "✅ 确认提交")
+    await sandbox.press(2001, data="er:1:0:d")
+    [again] = await sandbox.press(2001, data=reviewed_confirm)
+    assert again.text.startswith("您的评价在检查页面显示之后有改动，请再次确认：") and "不满意" in again.text
+    await sandbox.press(2001, data="er:1:0:s")
+    # A confirm button sent before confirmations carried a fingerprint asks again too.
+    [asked] = await sandbox.press(2001, data="en:1:0:submit")
+    assert asked.text.startswith("您的评价在检查页面显示之后有改动") and "不满意" not in asked.text
     [receipt] = await sandbox.press(2001, "✅ 确认提交")
     code = receipt.text.split("<code>")[1].split("</code>")[0]
     [early] = await sandbox.say(2001, f"/check {code}")

@@ -85,11 +85,12 @@ MATRIX: dict[str, set[str]] = {
     "cc:1:c1": {"far_deputy", "admin"},
     "er:1:0:s": {"far_deputy", "admin"},
     "en:1:0:card": {"far_deputy", "admin"},
+    "ec:1:00000000": {"far_deputy", "admin"},
 }
 
 # Rounds and ratings name rows that do not exist here (the votes' own tests have them): for
 # these only the router's role filter is asked about, its "只对…开放" answer.
-ROLE_ONLY = {"ra", "rn", "pd", "pc", "bt", "bm", "bs", "cc", "er", "en", "ea"}
+ROLE_ONLY = {"ra", "rn", "pd", "pc", "bt", "bm", "bs", "cc", "er", "en", "ec", "ea"}
 
 # Refusals of the permission layer (and the stale answer a non-author gets for a draft's button).
 REFUSALS = (
