@@ -9,6 +9,8 @@
 - No handler module imports another (shared pieces live outside handlers/; handlers/__init__.py
   only collects the routers), no handler runs a query or changes a row itself, and no handler
   function reaches 40 lines.
+- No test module imports another (issue 18): shared fixtures live in a conftest.py, shared steps in
+  tests/e2e/steps.py.
 
 The rounds' and evaluations' use cases are still being moved out of their handlers (issue 17, the
 votes part): until then the scheduler's imports and those two files are named below as pending,
@@ -146,3 +148,28 @@ def test_notices_go_through_the_services(path: Path) -> None:
     know no handler."""
     assert queries(path) == []
     assert offending(path.parent, ("handlers",)) == []
+
+
+# -- the test suite: no test module imports another (issue 18, shared steps) ----------------------
+# What tests share lives in a conftest.py (fixtures) or tests/e2e/steps.py (what people do in
+# chat): a test module is only collected, never imported, so editing one cannot change another.
+def is_test_module(name: str) -> bool:
+    return name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_")
+
+
+def test_the_walk_sees_the_tests_imports() -> None:
+    names = [name for _line, name in imported(PROJECT_ROOT / "tests" / "e2e" / "test_triage.py")]
+    assert "tests.e2e.steps" in names and "tests.conftest.seed_areas_and_roster" in names
+    assert is_test_module("tests.e2e.test_triage") and is_test_module("tests.test_layering")
+    assert not is_test_module("tests.e2e.steps") and not is_test_module("tests.unit.test_tally.X")
+
+
+def test_no_test_module_imports_another() -> None:
+    tests = PROJECT_ROOT / "tests"
+    found = [
+        f"{path.relative_to(PROJECT_ROOT)}:{line} imports {name}"
+        for path in modules(tests)
+        for line, name in imported(path)
+        if is_test_module(name)
+    ]
+    assert sorted(set(found)) == [], "move what is shared to a conftest.py or tests/e2e/steps.py"

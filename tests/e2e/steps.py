@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from bot.config import PROJECT_ROOT
-from bot.db.models import Project, StaffMember, Suggestion
+from bot.db.models import Project, SelectionRound, StaffMember, Suggestion
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from tests.conftest import ADMIN_ID, seed_areas_and_roster
@@ -28,12 +28,27 @@ STAFF = 3001  # 区民政局
 SUPERVISOR = 2001  # 张伟, deputy of 莲花街道
 FOLLOWER, DIGEST_READER = 1001, 1003
 
+# The `street` fixture's people (tests/e2e/conftest.py): a resident, two deputies of 莲花街道 (one
+# listed by the street's short name) and one of 福保街道.
+RESIDENT, DEPUTY, OTHER_DEPUTY, FAR_DEPUTY = 1001, 2001, 2002, 2003
+STREET_ROSTER = """name,telegram_id,street,liaison_station
+张伟,2001,莲花街道,莲花街道人大代表联络站
+李娜,2002,莲花,
+王芳,2003,福保,
+"""
+
+
+def roster(deputies: list[int]) -> str:
+    """A roster of deputies of 莲花街道 named 代表<id>."""
+    return "name,telegram_id,street,liaison_station\n" + "".join(f"代表{n},{n},莲花街道,\n" for n in deputies)
+
+
 # A selection round's usual fixtures: the ballot's confirm button, six deputies of 莲花街道 and
 # nine 特定征集 items (codes follow the categories' order: c1-c3 eldercare, c4-c6 environment,
 # c7-c9 transport).
 CONFIRM = "确认提交（提交后不能更改）"
 DEPUTIES = [2001, 2002, 2003, 2004, 2005, 2006]
-ROSTER = "name,telegram_id,street,liaison_station\n" + "".join(f"代表{n},{n},莲花街道,\n" for n in DEPUTIES)
+ROSTER = roster(DEPUTIES)
 ITEMS = [
     ("新建社区长者饭堂", "eldercare"),
     ("增设公交微循环线路", "transport"),
@@ -108,6 +123,29 @@ async def seed_project(sandbox: Sandbox, elected_at: datetime | None = None) -> 
     ):
         await sandbox.say(person, "/start", name=name)
     return project
+
+
+async def prepare_round(
+    sandbox: Sandbox, deputies: list[int] = DEPUTIES, started: list[int] | None = None
+) -> int:
+    """Areas, a roster of `deputies` of 莲花街道 and the nine 特定征集 items for next year; the
+    deputies (or only those `started`) and the admin have said /start. Returns the year."""
+    await seed_areas_and_roster(sandbox, roster(deputies))
+    year = sandbox.clock.now().year + 1
+    async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
+        services = Services(session, sandbox.clock, sandbox.settings)
+        for title, category in ITEMS:
+            await services.rounds.add_item(year, title, category, "special")
+        await session.commit()
+    for deputy in deputies if started is None else started:
+        await sandbox.say(deputy, "/start", name=f"代表{deputy}")
+    await sandbox.say(ADMIN_ID, "/start", name="办公室")
+    return year
+
+
+async def the_round(sandbox: Sandbox) -> SelectionRound:
+    """The newest selection round."""
+    return (await rows(sandbox, SelectionRound))[-1]
 
 
 async def report_with_photo(sandbox: Sandbox) -> None:

@@ -20,8 +20,7 @@ from bot.sandbox.console import Console
 from bot.sandbox.script import read_script
 from bot.sandbox.session import Sandbox
 from tests.conftest import ADMIN_ID, make_settings
-from tests.e2e.steps import run_cli
-from tests.e2e.test_rounds import prepare
+from tests.e2e.steps import prepare_round, run_cli
 
 
 class _Stop(Exception):
@@ -135,7 +134,7 @@ def test_lines_are_split_at_newlines_only(tmp_path: Path) -> None:
 async def test_the_console_types_a_number_while_buttons_are_shown(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await prepare(sandbox)
+    await prepare_round(sandbox)
     console = Console(sandbox, ADMIN_ID)
     sandbox.server.world.observers.append(console.render)
     await console.handle("/rounds")

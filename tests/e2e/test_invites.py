@@ -6,8 +6,7 @@ from __future__ import annotations
 from bot.db.models import Deputy, DeputyEvent, Invite, User
 from bot.sandbox.session import Sandbox
 from tests.conftest import ADMIN_ID
-from tests.e2e.steps import rows
-from tests.e2e.test_triage import DEPUTY, street  # noqa: F401  (the fixture)
+from tests.e2e.steps import DEPUTY, rows
 
 
 async def deputy_link(sandbox: Sandbox, street_label: str) -> str:
@@ -17,7 +16,7 @@ async def deputy_link(sandbox: Sandbox, street_label: str) -> str:
     return link.text.split("?start=")[1].strip()
 
 
-async def test_admin_lists_and_revokes_invitations(street: Sandbox) -> None:  # noqa: F811
+async def test_admin_lists_and_revokes_invitations(street: Sandbox) -> None:
     first = await deputy_link(street, "华强北街道")
     second = await deputy_link(street, "福保街道")
     [listing] = await street.say(ADMIN_ID, "/invites")
@@ -46,7 +45,7 @@ async def test_admin_lists_and_revokes_invitations(street: Sandbox) -> None:  # 
     assert "未使用的邀请链接" not in resident.text
 
 
-async def test_a_deactivated_deputy_cannot_reactivate_himself_with_a_spare_link(street: Sandbox) -> None:  # noqa: F811
+async def test_a_deactivated_deputy_cannot_reactivate_himself_with_a_spare_link(street: Sandbox) -> None:
     spare = await deputy_link(street, "莲花街道")
     [listing] = await street.say(ADMIN_ID, "/deputies")
     label = next(label for row in listing.buttons for label in row if label.startswith("张伟"))

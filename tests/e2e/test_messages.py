@@ -215,12 +215,12 @@ async def test_fault_3_typed_text_is_escaped_exactly_once_everywhere(sandbox: Sa
     from aiohttp.test_utils import TestClient, TestServer
 
     from bot.web.board import Board, build_board_app
-    from tests.e2e.test_projects import DIGEST_READER, STAFF, seed
+    from tests.e2e.steps import DIGEST_READER, STAFF, seed_project
 
     now = sandbox.clock.now()
     tuesday = (now + timedelta(days=(1 - now.weekday()) % 7 + 7)).replace(hour=12, minute=0, second=0)
     await sandbox.advance_clock(tuesday)
-    await seed(sandbox)
+    await seed_project(sandbox)
     await sandbox.say(DIGEST_READER, "/projects")
     await sandbox.press(DIGEST_READER, "养老济困（1）")
     await sandbox.press(DIGEST_READER, "#1 新建社区长者饭堂 · 0%")

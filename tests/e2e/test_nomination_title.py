@@ -6,14 +6,13 @@ from __future__ import annotations
 from bot.db.models import CandidateItem, Suggestion
 from bot.sandbox.session import Sandbox
 from tests.conftest import ADMIN_ID
-from tests.e2e.steps import rows
+from tests.e2e.steps import DEPUTY, rows
 from tests.e2e.steps import submit_suggestion as submit
-from tests.e2e.test_triage import DEPUTY, street  # noqa: F401  (the fixture)
 
 RAW = "我是王秀英，住彩田村3栋，电话13800138000，希望在社区增设电动自行车充电桩"
 
 
-async def test_the_admin_types_the_candidate_title(street: Sandbox) -> None:  # noqa: F811
+async def test_the_admin_types_the_candidate_title(street: Sandbox) -> None:
     suggestion = await submit(street, 1005, RAW)
     await street.press(DEPUTY, "报区人大常委会")
     await street.press(DEPUTY, "确定：报区人大常委会")

@@ -15,7 +15,8 @@ from bot.db.models import Deputy, Project, StaffMember, Street, Suggestion
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from tests.conftest import ADMIN_ID, seed_areas_and_roster
-from tests.e2e.test_permissions import ROSTER, submit
+from tests.e2e.steps import STREET_ROSTER as ROSTER
+from tests.e2e.steps import submit_suggestion as submit
 
 RESIDENT, FAR_DEPUTY, OTHER_STAFF, AUTHOR = 1001, 2003, 3002, 1005
 ROLES = {"resident": RESIDENT, "far_deputy": FAR_DEPUTY, "other_staff": OTHER_STAFF, "admin": ADMIN_ID}

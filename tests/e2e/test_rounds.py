@@ -7,9 +7,9 @@ import csv
 import re
 from datetime import timedelta
 
-from sqlmodel import col, select
+from sqlmodel import select
 
-from bot.db.models import BallotDraft, CastBallot, RoundVoter, SelectionRound
+from bot.db.models import BallotDraft, CastBallot, RoundVoter
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from bot.services.rounds import digest_of
@@ -17,26 +17,7 @@ from bot.services.users import TelegramPerson
 from core.rounds import fingerprint
 from core.tally import Mode
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
-from tests.e2e.steps import CONFIRM, DEPUTIES, ITEMS, ROSTER
-
-
-async def prepare(sandbox: Sandbox) -> int:
-    await seed_areas_and_roster(sandbox, ROSTER)
-    year = sandbox.clock.now().year + 1
-    async with sandbox.runtime.session_factory() as session:
-        services = Services(session, sandbox.clock, sandbox.settings)
-        for title, category in ITEMS:
-            await services.rounds.add_item(year, title, category, "special")
-        await session.commit()
-    for deputy in DEPUTIES:
-        await sandbox.say(deputy, "/start", name=f"代表{deputy}")
-    await sandbox.say(ADMIN_ID, "/start", name="办公室")
-    return year
-
-
-async def the_round(sandbox: Sandbox) -> SelectionRound:
-    async with sandbox.runtime.session_factory() as session:
-        return (await session.exec(select(SelectionRound).order_by(col(SelectionRound.id).desc()))).first()
+from tests.e2e.steps import CONFIRM, DEPUTIES, ITEMS, ROSTER, prepare_round, the_round
 
 
 async def create_round(sandbox: Sandbox, quota: str = "7") -> None:
@@ -58,7 +39,7 @@ async def schedule(sandbox: Sandbox) -> tuple:  # type: ignore[type-arg]
 
 
 async def test_a_whole_round(sandbox: Sandbox) -> None:
-    await prepare(sandbox)
+    await prepare_round(sandbox)
     # A configuration error is shown, then fixed.
     await create_round(sandbox, quota="10")
     card = sandbox.shown[-1]
@@ -146,7 +127,7 @@ async def test_a_whole_round(sandbox: Sandbox) -> None:
 
 
 async def test_void_quorum_and_a_tie_with_its_runoff(sandbox: Sandbox) -> None:
-    await prepare(sandbox)
+    await prepare_round(sandbox)
     await create_round(sandbox, quota="6")
     opens, closes = await schedule(sandbox)
     await sandbox.advance_clock(opens)
@@ -231,7 +212,7 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
     async with Sandbox(
         make_settings(database_url, data_dir, admin_ids=frozenset({ADMIN_ID, second_admin}))
     ) as sandbox:
-        await prepare(sandbox)
+        await prepare_round(sandbox)
         await sandbox.say(second_admin, "/start", name="副主任")
         await create_round(sandbox, quota="7")
         opens, closes = await schedule(sandbox)
@@ -353,7 +334,7 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
 
 
 async def test_pre_review_candidate_cards(sandbox: Sandbox) -> None:
-    await prepare(sandbox)
+    await prepare_round(sandbox)
     async with sandbox.runtime.session_factory() as session:
         services = Services(session, sandbox.clock, sandbox.settings)
         await services.rounds.add_item(
@@ -380,7 +361,7 @@ async def test_pre_review_candidate_cards(sandbox: Sandbox) -> None:
 
 
 async def test_a_yes_no_abstain_round(sandbox: Sandbox) -> None:
-    await prepare(sandbox)
+    await prepare_round(sandbox)
     await sandbox.say(ADMIN_ID, "/rounds")
     await sandbox.press(ADMIN_ID, "➕ 新建票决")
     await sandbox.say(ADMIN_ID, "7")
@@ -476,7 +457,7 @@ def read_pabulib(text: str) -> tuple[dict[str, str], list[dict[str, str]], list[
 async def test_vote_shows_the_open_ballot_again_to_electors_who_have_not_voted(sandbox: Sandbox) -> None:
     """/vote: nothing before the round opens; the ballot again while open and not yet cast;
     nothing once cast; residents are told whom the command is for."""
-    await prepare(sandbox)
+    await prepare_round(sandbox)
     await sandbox.say(1001, "/start", name="居民")
     await create_round(sandbox, quota="7")
     opens, _closes = await schedule(sandbox)

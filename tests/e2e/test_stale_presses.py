@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from bot.db.models import Suggestion, SuggestionEvent
 from bot.sandbox.session import Sandbox
-from tests.e2e.steps import rows
+from tests.e2e.steps import DEPUTY, OTHER_DEPUTY, RESIDENT, rows
 from tests.e2e.steps import submit_suggestion as submit
-from tests.e2e.test_triage import DEPUTY, OTHER_DEPUTY, RESIDENT, street  # noqa: F401  (the fixture)
 
 
-async def test_a_press_after_the_residents_answer_names_the_resident(street: Sandbox) -> None:  # noqa: F811
+async def test_a_press_after_the_residents_answer_names_the_resident(street: Sandbox) -> None:
     suggestion = await submit(street, RESIDENT, "希望社区开设老年食堂，方便独居老人吃饭")
     await street.press(DEPUTY, "追问")
     await street.say(DEPUTY, "大概每天有多少位老人需要用餐？")
@@ -23,7 +22,7 @@ async def test_a_press_after_the_residents_answer_names_the_resident(street: San
     assert "管理员" not in told.text
 
 
-async def test_the_loser_of_two_presses_is_told_the_winners_state(street: Sandbox) -> None:  # noqa: F811
+async def test_the_loser_of_two_presses_is_told_the_winners_state(street: Sandbox) -> None:
     suggestion = await submit(street, RESIDENT, "希望社区开设老年食堂，方便独居老人吃饭")
     await street.press(DEPUTY, "转街道")
     await street.press(OTHER_DEPUTY, "报区人大常委会")

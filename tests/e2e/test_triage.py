@@ -25,23 +25,9 @@ from bot.db.models import (
 from bot.sandbox.session import Sandbox
 from bot.services.suggestions import tracking
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
-from tests.e2e.steps import rows, triage
+from tests.e2e.steps import DEPUTY, FAR_DEPUTY, OTHER_DEPUTY, RESIDENT, rows, triage
+from tests.e2e.steps import STREET_ROSTER as ROSTER
 from tests.e2e.steps import submit_suggestion as submit
-
-RESIDENT, DEPUTY, OTHER_DEPUTY, FAR_DEPUTY = 1001, 2001, 2002, 2003
-ROSTER = """name,telegram_id,street,liaison_station
-张伟,2001,莲花街道,莲花街道人大代表联络站
-李娜,2002,莲花,
-王芳,2003,福保,
-"""
-
-
-@pytest.fixture
-async def street(sandbox: Sandbox) -> Sandbox:
-    await seed_areas_and_roster(sandbox, ROSTER)
-    for user, name in ((DEPUTY, "张伟"), (OTHER_DEPUTY, "李娜"), (FAR_DEPUTY, "王芳"), (RESIDENT, "王阿姨")):
-        await sandbox.say(user, "/start", name=name)
-    return sandbox
 
 
 async def test_a_new_suggestion_reaches_the_streets_deputies_as_a_card(street: Sandbox) -> None:

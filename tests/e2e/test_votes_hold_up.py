@@ -39,33 +39,11 @@ from bot.services.users import TelegramPerson
 from core.rounds import RECEIPT_ALPHABET, RECEIPT_BITS, fingerprint
 from core.tally import Mode
 from tests.conftest import ADMIN_ID, make_settings, seed_areas_and_roster
-from tests.e2e.steps import CONFIRM, ITEMS
+from tests.e2e.steps import CONFIRM, ITEMS, prepare_round, roster, the_round
 
 FIVE = [2001, 2002, 2003, 2004, 2005]
 # Codes follow the categories' order: c1-c3 eldercare, c4-c6 environment, c7-c9 transport.
 VALID = ("c1", "c4", "c7")  # one of each category
-
-
-def roster(ids: list[int]) -> str:
-    return "name,telegram_id,street,liaison_station\n" + "".join(f"代表{n},{n},莲花街道,\n" for n in ids)
-
-
-async def prepare(sandbox: Sandbox, deputies: list[int], started: list[int] | None = None) -> None:
-    await seed_areas_and_roster(sandbox, roster(deputies))
-    year = sandbox.clock.now().year + 1
-    async with sandbox.runtime.session_factory() as session:
-        services = Services(session, sandbox.clock, sandbox.settings)
-        for title, category in ITEMS:
-            await services.rounds.add_item(year, title, category, "special")
-        await session.commit()
-    for deputy in deputies if started is None else started:
-        await sandbox.say(deputy, "/start", name=f"代表{deputy}")
-    await sandbox.say(ADMIN_ID, "/start", name="办公室")
-
-
-async def the_round(sandbox: Sandbox) -> SelectionRound:
-    async with sandbox.runtime.session_factory() as session:
-        return (await session.exec(select(SelectionRound).order_by(col(SelectionRound.id).desc()))).first()
 
 
 async def scheduled_round(sandbox: Sandbox, length: timedelta = timedelta(days=2)) -> tuple:  # type: ignore[type-arg]
@@ -98,7 +76,7 @@ async def admin_card(sandbox: Sandbox, round_: SelectionRound) -> str:
 
 # -- 1. time is the rule ---------------------------------------------------------------------------
 async def test_fault_1_a_ballot_confirmed_after_the_closing_time_is_refused(sandbox: Sandbox) -> None:
-    await prepare(sandbox, FIVE)
+    await prepare_round(sandbox, FIVE)
     opens, closes = await scheduled_round(sandbox)
     await sandbox.advance_clock(opens)
     round_ = await the_round(sandbox)
@@ -124,7 +102,7 @@ async def test_fault_1_a_ballot_confirmed_after_the_closing_time_is_refused(sand
 
 
 async def test_fault_1_a_round_whose_opening_passed_while_down_is_not_opened_late(sandbox: Sandbox) -> None:
-    await prepare(sandbox, FIVE)
+    await prepare_round(sandbox, FIVE)
     opens, _closes = await scheduled_round(sandbox)
     # The bot was down from before the opening until an hour after it.
     shown = await sandbox.advance_clock(opens + timedelta(hours=1))
@@ -145,7 +123,7 @@ async def test_fault_1_a_round_whose_opening_passed_while_down_is_not_opened_lat
 
 # -- 2. a frozen electorate -------------------------------------------------------------------------
 async def test_fault_2_the_electorate_is_the_list_frozen_at_opening(sandbox: Sandbox) -> None:
-    await prepare(sandbox, FIVE)
+    await prepare_round(sandbox, FIVE)
     opens, closes = await scheduled_round(sandbox)
     async with sandbox.runtime.session_factory() as session:  # 2005 is deactivated before the opening
         await session.exec(update(Deputy).where(col(Deputy.telegram_id) == 2005).values(is_active=False))  # type: ignore[call-overload]
@@ -246,7 +224,7 @@ async def test_fault_3_casts_racing_the_closing_are_counted_or_refused(
 
 # -- 4. the confirmation binds ----------------------------------------------------------------------
 async def test_fault_4_a_ballot_changed_after_the_confirmation_screen_asks_again(sandbox: Sandbox) -> None:
-    await prepare(sandbox, FIVE)
+    await prepare_round(sandbox, FIVE)
     opens, _closes = await scheduled_round(sandbox)
     await sandbox.advance_clock(opens)
     round_ = await the_round(sandbox)
@@ -277,7 +255,7 @@ async def test_fault_4_a_ballot_changed_after_the_confirmation_screen_asks_again
 async def test_fault_5_the_linking_joins_recover_no_more_than_chance(sandbox: Sandbox, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
     deputies = list(range(2001, 2013))
-    await prepare(sandbox, deputies)
+    await prepare_round(sandbox, deputies)
     opens, closes = await scheduled_round(sandbox)
     await sandbox.advance_clock(opens)
     round_ = await the_round(sandbox)
@@ -332,7 +310,7 @@ async def test_fault_5_the_linking_joins_recover_no_more_than_chance(sandbox: Sa
 
 # -- 6. receipts --------------------------------------------------------------------------------------
 async def test_fault_6_receipts_verify_but_do_not_prove(sandbox: Sandbox) -> None:
-    await prepare(sandbox, FIVE)
+    await prepare_round(sandbox, FIVE)
     opens, closes = await scheduled_round(sandbox)
     await sandbox.advance_clock(opens)
     round_ = await the_round(sandbox)
@@ -371,7 +349,7 @@ async def test_fault_6_receipts_verify_but_do_not_prove(sandbox: Sandbox) -> Non
 
 # -- 7. unreachable deputies ------------------------------------------------------------------------
 async def test_fault_7_the_admin_sees_who_needs_a_paper_ballot(sandbox: Sandbox) -> None:
-    await prepare(sandbox, FIVE, started=[2001, 2002, 2003])
+    await prepare_round(sandbox, FIVE, started=[2001, 2002, 2003])
     await scheduled_round(sandbox)
     round_ = await the_round(sandbox)
     card = await admin_card(sandbox, round_)  # before the opening
@@ -412,7 +390,7 @@ def test_fault_8_tally_refuses_more_ballots_than_the_electorate(tmp_path: Path) 
 async def test_fault_9_a_short_round_sends_one_ballot_and_reminders_only_after_opening(
     sandbox: Sandbox,
 ) -> None:
-    await prepare(sandbox, FIVE)
+    await prepare_round(sandbox, FIVE)
     opens, closes = await scheduled_round(sandbox, length=timedelta(hours=3))
     shown = await sandbox.advance_clock(opens)
     for deputy in FIVE:
