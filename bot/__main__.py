@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ISO",
         help="the bot's clock starts at this moment (with its UTC offset) instead of now",
     )
+    sandbox.add_argument(
+        "--fresh",
+        action="store_true",
+        help="forget the chats and messages the local Telegram remembers for this database",
+    )
 
     db = commands.add_parser("db", help="database schema")
     db_commands = _Commands(db.add_subparsers(dest="db_command", required=True))
@@ -245,7 +250,9 @@ async def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    return await run_sandbox(settings, args.script, args.transcript, args.persona, args.start)
+    return await run_sandbox(
+        settings, args.script, args.transcript, args.persona, args.start, fresh=args.fresh
+    )
 
 
 async def _db(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,6 +15,7 @@ from bot.runtime.clock import AdjustableClock
 from bot.sandbox.console import Console
 from bot.sandbox.script import ScriptError, read_script, run_script
 from bot.sandbox.session import Sandbox
+from bot.sandbox.state import WorldFile, database_is_new, world_file
 from bot.services.areas import SAMPLE_AREAS, AreaService, read_area_file
 from bot.services.roster import RosterService, read_roster, read_staff
 
@@ -46,6 +47,8 @@ async def run_sandbox(
     transcript: Path | None,
     persona: int,
     start: datetime | None = None,
+    *,
+    fresh: bool = False,
 ) -> int:
     if script is None:
         logging.getLogger().setLevel(logging.WARNING)
@@ -55,13 +58,19 @@ async def run_sandbox(
         print(f"error: {error}", file=sys.stderr)
         return 2
     clock = AdjustableClock(settings.tz, start=start)
-    async with Sandbox(settings, clock=clock) as sandbox:
+    state = remembered_world(settings, fresh)
+    async with Sandbox(settings, clock=clock, state=state) as sandbox:
         seeded = await ensure_sample_areas(sandbox)
         if script is None:
             if seeded:
                 print(
                     "An empty database: the sample district 福田区 was loaded, with deputies 2001–2005\n"
                     "(2001 and 2002 in 莲花街道) and department staff 3001–3002. Try /as 2001."
+                )
+            if state is not None and state.remembered:
+                print(
+                    f"The local Telegram remembers the chats from before ({state.remembered}; "
+                    f"{state.path}; --fresh forgets them)."
                 )
             if settings.admin_ids:
                 print(f"Admins: {', '.join(map(str, sorted(settings.admin_ids)))}")
@@ -84,6 +93,18 @@ async def run_sandbox(
     for line in errors:
         print(f"bot error: {line}", file=sys.stderr)
     return 1 if errors else 0
+
+
+def remembered_world(settings: Settings, fresh: bool) -> WorldFile | None:
+    """The state file of this database's local Telegram, emptied first when asked to (--fresh)
+    or when the database is new (what it remembered belonged to a database since deleted)."""
+    state = world_file(settings)
+    if state is not None and (fresh or database_is_new(settings)):
+        if state.path.exists():
+            why = "--fresh" if fresh else "a new database"
+            log.warning("the local Telegram starts fresh (%s): %s forgotten", why, state.path)
+        state.forget()
+    return state
 
 
 async def _start_board(sandbox: Sandbox):  # type: ignore[no-untyped-def]

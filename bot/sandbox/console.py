@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.sandbox.markup import plain_from_html
+from bot.sandbox.methods import shown_of
 from bot.sandbox.session import Sandbox
 from bot.sandbox.world import Shown
 
@@ -66,6 +67,7 @@ class Console:
                 self.persona, words[2] if len(words) > 2 else None, words[3] if len(words) > 3 else None
             )
             print(f"  now speaking as {self.persona}")
+            self.recall()
         elif command == "/press" and len(words) >= 2:
             await sandbox.press(me, " ".join(words[1:]))
         elif command == "/block":
@@ -86,9 +88,20 @@ class Console:
             await sandbox.say(me, line)
         return True
 
+    def recall(self) -> None:
+        """Shows this person's newest card with buttons from before the console started (a
+        restarted sandbox remembers it), so that #N presses its buttons as Telegram would."""
+        if self.persona in self.buttons:
+            return
+        card = self.sandbox.server.world.newest_card(self.persona)
+        if card is not None:
+            print("  (from before:)", end="")
+            self.render(shown_of(card, "sendMessage"))
+
     async def run(self) -> None:
         print(BANNER)
         self.sandbox.server.world.observers.append(self.render)
+        self.recall()
         loop = asyncio.get_running_loop()
         while True:
             prompt = f"\n[{self.persona}] > "

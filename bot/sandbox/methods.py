@@ -109,19 +109,21 @@ def new_message(world: World, chat_id: int, **content: Any) -> dict[str, Any]:
     return message
 
 
-def show_message(world: World, method_name: str, message: dict[str, Any], file: str | None = None) -> None:
+def shown_of(message: dict[str, Any], method_name: str, file: str | None = None) -> Shown:
     markup = message.get("reply_markup")
-    world.show(
-        Shown(
-            to=message["chat"]["id"],
-            method=method_name,
-            text=message.get("text") or message.get("caption") or "",
-            message_id=message["message_id"],
-            buttons=keyboard_rows(markup, "inline_keyboard"),
-            keyboard=keyboard_rows(markup, "keyboard"),
-            file=file,
-        )
+    return Shown(
+        to=message["chat"]["id"],
+        method=method_name,
+        text=message.get("text") or message.get("caption") or "",
+        message_id=message["message_id"],
+        buttons=keyboard_rows(markup, "inline_keyboard"),
+        keyboard=keyboard_rows(markup, "keyboard"),
+        file=file,
     )
+
+
+def show_message(world: World, method_name: str, message: dict[str, Any], file: str | None = None) -> None:
+    world.show(shown_of(message, method_name, file))
 
 
 def stored_message(world: World, params: dict[str, Any], missing: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
@@ -19,7 +20,10 @@ from bot.outbox.sender import Sender
 from bot.runtime.app import Runtime, build_runtime
 from bot.runtime.clock import AdjustableClock
 from bot.sandbox.server import SANDBOX_TOKEN, FakeTelegramServer
+from bot.sandbox.state import WorldFile
 from bot.sandbox.world import Person, Shown
+
+log = logging.getLogger(__name__)
 
 # Predicates that report work the bot still has queued (e.g. an outbox); all must be False.
 BusyProbe = Callable[[], Any]
@@ -39,10 +43,18 @@ class Sandbox:
         record_path: Path | None = None,
         idle_timeout: float = 30.0,
         api_sleep: Callable[[float], Awaitable[None]] | None = None,
+        state: WorldFile | None = None,
+        save_every: float = 5.0,
     ) -> None:
         self.settings = settings
         self.clock = clock or AdjustableClock(settings.tz)
+        # With a state file the local Telegram remembers its chats across restarts (written after
+        # every step, every `save_every` seconds and at the end); without one it lives in memory.
+        self.state = state
+        self.save_every = save_every
+        self._saver: asyncio.Task[None] | None = None
         self.server = server or FakeTelegramServer(
+            world=state.load() if state else None,
             record_path=record_path or settings.sandbox_record,
             global_rate=settings.sandbox_rate,
             per_chat_rate=settings.sandbox_chat_rate,
@@ -70,10 +82,14 @@ class Sandbox:
         await self.stop()
 
     async def start(self) -> None:
-        # A server handed over from a stopped sandbox (a restart of the bot) keeps its world; the
-        # updates it created before were the old bot's to handle.
-        self._updates_before = self.server.world.updates_created
+        # A server handed over from a stopped sandbox (a restart of the bot), or a world loaded
+        # from its state file, keeps its world; the updates it created before were the old bot's
+        # to handle, save those still unconfirmed, which Telegram delivers to the new one.
+        world = self.server.world
+        self._updates_before = world.updates_created - len(world.pending)
         base_url = await self.server.start()
+        if self.state is not None:
+            self._saver = asyncio.create_task(self._keep_saving())
         self.server.world.observers.append(self.shown.append)
         # The flood guard counts one script step as one second: people do not type faster.
         self.runtime = await build_runtime(
@@ -110,6 +126,26 @@ class Sandbox:
         if self.runtime is not None:
             await self.runtime.close()
         await self.server.stop()
+        if self._saver is not None:
+            self._saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._saver
+            self._saver = None
+        self.save()
+
+    def save(self) -> None:
+        """Writes what the local Telegram remembers to the state file (when there is one)."""
+        if self.state is not None:
+            self.state.save(self.server.world)
+
+    async def _keep_saving(self) -> None:
+        # The outbox sends between the steps too; a sandbox killed outright loses at most this.
+        while True:
+            await asyncio.sleep(self.save_every)
+            try:
+                self.save()
+            except OSError as error:
+                log.error("the sandbox state could not be written: %s", error)
 
     @property
     def failures(self) -> list[tuple[int, BaseException]]:
@@ -209,6 +245,7 @@ class Sandbox:
         self.step += 1
         await self.clock.advance_to(moment)
         await self.idle()
+        self.save()
         return self.shown[mark:]
 
     # -- waiting ---------------------------------------------------------------------------------
@@ -217,6 +254,7 @@ class Sandbox:
         self.step += 1
         action()
         await self.idle()
+        self.save()
         return self.shown[mark:]
 
     def is_idle(self) -> bool:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 BOT_ID = 7000000001
+STATE_VERSION = 1  # of World.snapshot's layout
 
 
 @dataclass
@@ -92,10 +93,11 @@ class World:
     def __post_init__(self) -> None:
         self.pending: list[dict[str, Any]] = []
         self.updates_created = 0
-        self._update_ids = itertools.count(1)
-        self._message_ids: dict[int, itertools.count[int]] = {}
-        self._callback_ids = itertools.count(1)
-        self._album_ids = itertools.count(1_000_001)
+        # The last id given out of each kind (Telegram never gives one twice).
+        self.last_update_id = 0
+        self.last_message_ids: dict[int, int] = {}  # per chat
+        self.last_callback_id = 0
+        self.last_album_id = 1_000_000
         self.allowed_updates: list[str] = []  # getUpdates' last non-empty allowed_updates
         self._new_update = asyncio.Event()
         self.observers: list[Any] = []
@@ -105,8 +107,8 @@ class World:
         return {"id": BOT_ID, "is_bot": True, "first_name": self.bot_name, "username": self.bot_username}
 
     def next_message_id(self, chat_id: int) -> int:
-        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
-        return next(counter)
+        self.last_message_ids[chat_id] = self.last_message_ids.get(chat_id, 0) + 1
+        return self.last_message_ids[chat_id]
 
     def store_file(self, name: str, content: bytes) -> StoredFile:
         token = secrets.token_hex(8)
@@ -119,7 +121,8 @@ class World:
             observer(shown)
 
     def enqueue(self, payload: dict[str, Any]) -> dict[str, Any]:
-        update = {"update_id": next(self._update_ids), **payload}
+        self.last_update_id += 1
+        update = {"update_id": self.last_update_id, **payload}
         self.pending.append(update)
         self.updates_created += 1
         self._new_update.set()
@@ -138,6 +141,85 @@ class World:
 
     def confirm(self, offset: int) -> None:
         self.pending = [update for update in self.pending if update["update_id"] >= offset]
+
+    # -- what Telegram remembers across a restart (bot/sandbox/state.py keeps it in a file) -----
+    def snapshot(self) -> dict[str, Any]:
+        """Everything Telegram would still know after the bot and the sandbox stopped: the people
+        and chats, every message (an old card's buttons still press, the bot still edits it), the
+        files by id (their contents are kept apart), the ids given out and the updates not yet
+        confirmed. Not the callback queries (long expired by then) nor a webhook."""
+        chats: list[dict[str, Any]] = []
+        for chat in self.people.values():
+            if isinstance(chat, Group):
+                chats.append({"id": chat.id, "title": chat.title, "blocked_bot": chat.blocked_bot})
+            else:
+                chats.append(
+                    {
+                        "id": chat.id,
+                        "first_name": chat.first_name,
+                        "language_code": chat.language_code,
+                        "blocked_bot": chat.blocked_bot,
+                    }
+                )
+        return {
+            "version": STATE_VERSION,
+            "chats": chats,
+            "messages": [message for _key, message in sorted(self.messages.items())],
+            "files": [
+                {"file_id": f.file_id, "unique_id": f.unique_id, "name": f.name, "path": f.path}
+                for f in self.files.values()
+            ],
+            "commands": [
+                {"scope": scope, "language": language, "commands": commands}
+                for (scope, language), commands in self.commands.items()
+            ],
+            "last_message_ids": {str(chat): last for chat, last in self.last_message_ids.items()},
+            "last_update_id": self.last_update_id,
+            "last_callback_id": self.last_callback_id,
+            "last_album_id": self.last_album_id,
+            "pending": self.pending,
+            "allowed_updates": self.allowed_updates,
+        }
+
+    @classmethod
+    def restore(cls, state: dict[str, Any], read_file: Callable[[str], bytes | None]) -> World:
+        """The world a snapshot describes; `read_file` gives a file's bytes by file_id (None: they
+        are gone, and the file is forgotten). Raises ValueError, KeyError or TypeError when the
+        snapshot is not one `snapshot` wrote."""
+        if state.get("version") != STATE_VERSION:
+            raise ValueError(f"state version {state.get('version')!r}, expected {STATE_VERSION}")
+        world = cls()
+        for chat in state["chats"]:
+            chat_id = _whole(chat["id"])
+            if chat_id < 0:
+                world.people[chat_id] = Group(chat_id, str(chat["title"]), bool(chat["blocked_bot"]))  # type: ignore[assignment]
+            else:
+                world.people[chat_id] = Person(
+                    chat_id, str(chat["first_name"]), chat["language_code"], bool(chat["blocked_bot"])
+                )
+        for message in state["messages"]:
+            world.messages[(_whole(message["chat"]["id"]), _whole(message["message_id"]))] = message
+        for file in state["files"]:
+            content = read_file(file["file_id"])
+            if content is not None:
+                world.files[file["file_id"]] = StoredFile(
+                    file["file_id"], file["unique_id"], file["name"], content, file["path"]
+                )
+        for entry in state["commands"]:
+            world.commands[(str(entry["scope"]), str(entry["language"]))] = list(entry["commands"])
+        world.last_message_ids = {int(chat): _whole(last) for chat, last in state["last_message_ids"].items()}
+        for chat_id, message_id in world.messages:  # never an id twice, whatever the file said
+            world.last_message_ids[chat_id] = max(world.last_message_ids.get(chat_id, 0), message_id)
+        world.last_update_id = _whole(state["last_update_id"])
+        world.last_callback_id = _whole(state["last_callback_id"])
+        world.last_album_id = _whole(state["last_album_id"])
+        world.pending = list(state["pending"])
+        for update in world.pending:
+            world.last_update_id = max(world.last_update_id, _whole(update["update_id"]))
+        # Updates left unconfirmed are delivered again, to the next bot: they are its to handle.
+        world.updates_created = len(world.pending)
+        world.allowed_updates = [str(kind) for kind in state["allowed_updates"]]
+        return world
 
     # -- people acting -----------------------------------------------------------------------
     def person(self, user_id: int, name: str | None = None, lang: str | None = None) -> Person:
@@ -214,7 +296,8 @@ class World:
     ) -> list[dict[str, Any]]:
         """Photos sent together: one update per photo sharing a media_group_id, the caption on
         the first, as Telegram delivers an album."""
-        group = str(next(self._album_ids))
+        self.last_album_id += 1
+        group = str(self.last_album_id)
         updates = []
         for number, (name, content) in enumerate(files):
             stored = self.store_file(name, content)
@@ -289,7 +372,8 @@ class World:
                 for button in row
                 if button.get("text") == label and "callback_data" in button
             )
-        query_id = str(next(self._callback_ids))
+        self.last_callback_id += 1
+        query_id = str(self.last_callback_id)
         self.callbacks[query_id] = CallbackRecord(person.id)
         query: dict[str, Any] = {
             "id": query_id,
@@ -312,6 +396,13 @@ class World:
                 return message
         return None
 
+    def newest_card(self, chat_id: int) -> dict[str, Any] | None:
+        """The newest bot message in this chat that has inline buttons."""
+        for (chat, _id), message in sorted(self.messages.items(), reverse=True):
+            if chat == chat_id and message["from"]["id"] == BOT_ID and self.buttons_of(message):
+                return message
+        return None
+
     def _find_button(self, chat_id: int, label: str | None, data: str | None) -> dict[str, Any] | None:
         for (chat, _id), message in sorted(self.messages.items(), reverse=True):
             if chat != chat_id or message["from"]["id"] != BOT_ID:
@@ -328,3 +419,9 @@ class World:
     def buttons_of(self, message: dict[str, Any]) -> list[list[str]] | None:
         rows = (message.get("reply_markup") or {}).get("inline_keyboard")
         return [[button["text"] for button in row] for row in rows] if rows else None
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a whole number, not {value!r}")
+    return value

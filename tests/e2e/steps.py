@@ -175,8 +175,11 @@ async def report_with_photo(sandbox: Sandbox) -> None:
     await sandbox.say(FOLLOWER, "我家住3栋，电话13800000000，希望早点完工。")
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ARGS` as a person runs it, in `cwd`, importing this checkout."""
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as a person runs it, in `cwd`, importing this checkout (`input`: what
+    they type)."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
         # The checkout under test, not whichever copy the venv installed.
@@ -188,6 +191,7 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
         env=environment,
+        input=input,
         capture_output=True,
         text=True,
         timeout=120,
