@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.common_texts import CATEGORY_LINE, STATUS_LINE
 from bot.db.models import CandidateItem, RoundCandidate, SelectionRound
 from bot.presenters import category_name
+from core.results import RoundResult
 from core.safe_html import esc
 from core.tally import Mode, Problem, margin_bounds
 from core.text import N_
@@ -146,16 +147,20 @@ def ballot_text(round_: SelectionRound, candidates: list[RoundCandidate], choice
     return "\n".join([*head, "", *by_category(candidates)])
 
 
-def results_text(round_: SelectionRound, candidates: list[RoundCandidate], result: dict) -> str:
+def results_text(round_: SelectionRound, candidates: list[RoundCandidate], result: RoundResult) -> str:
+    """The count as deputies and the office read it (DESIGN.md "Selection round 项目票决"):
+    turnout, then the elected, the tie and its seats or the empty seats, the others; a missed
+    quorum voids the round. `candidates`: the round's, to name each code (KeyError for a code
+    not among them)."""
     titles = {c.code: c for c in candidates}
-    turnout, electorate = result["turnout"], round_.electorate or 0
+    turnout, electorate = result.turnout, round_.electorate or 0
     lines = [
         _("<b>{title}</b> 票决结果").format(title=esc(round_.title)),
         _("投票 {turnout}/{electorate} 人，无效票 {invalid} 张。").format(
-            turnout=turnout, electorate=electorate, invalid=result["invalid_ballots"]
+            turnout=turnout, electorate=electorate, invalid=result.invalid_ballots
         ),
     ]
-    if not result["quorum_met"]:
+    if not result.quorum_met:
         lines.append(_("投票人数不足全体代表的三分之二，本轮票决无效，没有项目当选。"))
         return "\n".join(lines)
 
@@ -165,22 +170,20 @@ def results_text(round_: SelectionRound, candidates: list[RoundCandidate], resul
             code=code,
             title=esc(candidate.title),
             category=category_name(candidate.category),
-            yes=result["counts"][code]["yes"],
+            yes=result.yes(code),
         )
 
     lines += [
         "",
-        _("<b>当选项目</b>（{count}/{quota}）：").format(count=len(result["elected"]), quota=round_.quota),
+        _("<b>当选项目</b>（{count}/{quota}）：").format(count=len(result.elected), quota=round_.quota),
     ]
-    lines += [line(code) for code in result["elected"]]
-    if result["tied"]:
-        lines += ["", _("<b>票数相同、需加赛</b>（剩余 {seats} 席）：").format(seats=result["seats_left"])]
-        lines += [line(code) for code in result["tied"]]
-    elif result["seats_left"]:
-        lines += ["", _("有 {seats} 席无项目获全体代表过半数赞成，空缺。").format(seats=result["seats_left"])]
-    others = [
-        code for code in result["ranking"] if code not in result["elected"] and code not in result["tied"]
-    ]
+    lines += [line(code) for code in result.elected]
+    if result.tied:
+        lines += ["", _("<b>票数相同、需加赛</b>（剩余 {seats} 席）：").format(seats=result.seats_left)]
+        lines += [line(code) for code in result.tied]
+    elif result.seats_left:
+        lines += ["", _("有 {seats} 席无项目获全体代表过半数赞成，空缺。").format(seats=result.seats_left)]
+    others = [code for code in result.ranking if code not in result.elected and code not in result.tied]
     if others:
         lines += ["", _("未当选：")] + [line(code) for code in others]
     lines += ["", _("核对自己的选票：发送 /check 回执码。")]

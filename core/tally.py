@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from core.categories import default_categories
+from core.results import Marks, RoundResult
 
 
 class Mode(StrEnum):
@@ -166,32 +167,6 @@ def majority_of_electorate(yes: int, electorate: int) -> bool:
     return 2 * yes > electorate
 
 
-@dataclass(frozen=True)
-class Result:
-    config_errors: tuple[str, ...]
-    turnout: int
-    quorum_met: bool
-    invalid_ballots: int
-    counts: dict[str, dict[str, int]]
-    ranking: tuple[str, ...]
-    elected: tuple[str, ...]  # the surely elected
-    tied: tuple[str, ...]  # competing for the seats a tie left open
-    seats_left: int  # quota − len(elected): by a tie, or by too few eligible candidates
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "config_errors": list(self.config_errors),
-            "turnout": self.turnout,
-            "quorum_met": self.quorum_met,
-            "invalid_ballots": self.invalid_ballots,
-            "counts": self.counts,
-            "ranking": list(self.ranking),
-            "elected": list(self.elected),
-            "tied": list(self.tied),
-            "seats_left": self.seats_left,
-        }
-
-
 def count_problem(round_: Round, turnout: int) -> Problem | None:
     """More ballots than the electorate: a configuration error (wrong electorate, or ballots that
     should not be there); the count is void rather than quietly over 100%."""
@@ -204,7 +179,17 @@ def count_problem(round_: Round, turnout: int) -> Problem | None:
     return None
 
 
-def tally(round_: Round, ballots: Sequence[Ballot], known_categories: Iterable[str] | None = None) -> Result:
+def tally(
+    round_: Round, ballots: Sequence[Ballot], known_categories: Iterable[str] | None = None
+) -> RoundResult:
+    """Counts the ballots of a closed round (DESIGN.md "Selection round 项目票决").
+
+    An invalid ballot counts for turnout only. A broken configuration (`round_problems`, or more
+    ballots than the electorate) or a missed quorum elects nobody and leaves every seat. Approval:
+    the top `quota` by approvals; 赞成/反对/弃权: the same among those approved by more than half of
+    the whole electorate, the other seats staying empty. A tie across the last seat is reported in
+    `tied` with the `seats_left`, never broken. Raises nothing for bad ballots or configuration.
+    """
     errors = check_round(round_, known_categories)
     excess = count_problem(round_, len(ballots))
     if excess is not None:
@@ -227,14 +212,19 @@ def tally(round_: Round, ballots: Sequence[Ballot], known_categories: Iterable[s
     quorum = quorum_met(turnout, round_.electorate)
     # Equal counts keep the candidates' list order in the ranking; ties are reported, not broken.
     ranking = tuple(sorted(ids, key=lambda candidate_id: -counts[candidate_id]["yes"]))
+    marks = {candidate_id: Marks(**count) for candidate_id, count in counts.items()}
     if errors or not quorum:
-        return Result(tuple(errors), turnout, quorum, invalid, counts, ranking, (), (), max(round_.quota, 0))
+        return RoundResult(
+            tuple(errors), turnout, quorum, invalid, marks, ranking, (), (), max(round_.quota, 0)
+        )
     if round_.mode is Mode.APPROVAL:
         eligible = list(ranking)
     else:
         eligible = [c for c in ranking if majority_of_electorate(counts[c]["yes"], round_.electorate)]
     elected, tied = _fill_seats(eligible, counts, round_.quota)
-    return Result((), turnout, quorum, invalid, counts, ranking, elected, tied, round_.quota - len(elected))
+    return RoundResult(
+        (), turnout, quorum, invalid, marks, ranking, elected, tied, round_.quota - len(elected)
+    )
 
 
 def _fill_seats(

@@ -77,7 +77,7 @@ async def show_round(
         text += unreachable_text(services.rounds.unreachable(people))
     if result is not None:
         text += "\n\n" + results_text(round_, candidates, result)
-    markup = kb.round_card(round_, bool(errors), bool(result and result["tied"]))
+    markup = kb.round_card(round_, bool(errors), bool(result and result.tied))
     if isinstance(target, CallbackQuery):
         await edit_or_send(target, text, reply_markup=markup)
     else:
@@ -115,7 +115,7 @@ async def round_action(
     if round_ is None:
         answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
-    tied = bool((result := services.rounds.result_of(round_)) and result["tied"])
+    tied = bool((result := services.rounds.result_of(round_)) and result.tied)
     if callback_data.act not in selection_actions(round_.status, tied=tied):
         answer_with(
             callback_answer,
@@ -299,7 +299,7 @@ async def export_round(query: CallbackQuery, services: Services, round_: Selecti
         round_,
         await services.rounds.candidates(round_),
         await services.rounds.ballots(round_),
-        services.rounds.result_of(round_) or {},
+        services.rounds.result_of(round_),
         await services.rounds.receipts(round_),
         unit=district.name if district else "",
         tz=services.settings.tz,

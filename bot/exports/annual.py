@@ -12,6 +12,7 @@ Chinese by default; the chat export uses the asking admin's).
 from __future__ import annotations
 
 import json
+from dataclasses import astuple
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from fractions import Fraction
@@ -37,6 +38,7 @@ from bot.exports.rounds import candidate_columns, origin_label
 from bot.exports.tables import Table, csv_files, workbook
 from bot.presenters import action_label, area_name, category_name, state_label
 from bot.project_texts import STATUS_LABELS
+from bot.services.rounds import RoundService
 from bot.services.suggestions import tracking
 from core.consequences import PENALTY_MEASURES
 from core.money import share, wan
@@ -154,8 +156,7 @@ async def _selection(session: AsyncSession, year: int) -> Table:
         )
     ).all()
     for round_ in rounds:
-        result = json.loads(round_.result) if round_.result else {}
-        counts, elected = result.get("counts", {}), set(result.get("elected", []))
+        result = RoundService.result_of(round_)
         candidates = (
             await session.exec(
                 select(RoundCandidate)
@@ -164,7 +165,7 @@ async def _selection(session: AsyncSession, year: int) -> Table:
             )
         ).all()
         for candidate in candidates:
-            count = counts.get(candidate.code, {})
+            marks = result.counts.get(candidate.code) if result else None
             table.rows.append(
                 [
                     f"#{round_.id} {round_.title}",
@@ -172,10 +173,8 @@ async def _selection(session: AsyncSession, year: int) -> Table:
                     candidate.title,
                     category_name(candidate.category),
                     origin_label(candidate.origin),
-                    count.get("yes"),
-                    count.get("no"),
-                    count.get("abstain"),
-                    _yes(candidate.code in elected) if result else _("未计票"),
+                    *(astuple(marks) if marks else (None, None, None)),  # yes, no, abstain
+                    _yes(candidate.code in result.elected) if result else _("未计票"),
                 ]
             )
     return table

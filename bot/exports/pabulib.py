@@ -24,6 +24,8 @@ import json
 from datetime import datetime, tzinfo
 
 from bot.db.models import CastBallot, RoundCandidate, SelectionRound
+from bot.services.rounds import RoundService
+from core.results import Marks
 
 
 def _day(moment: datetime | None, tz: tzinfo | None, year: int) -> str:
@@ -46,10 +48,11 @@ def pabulib(
     tz: tzinfo | None = None,
 ) -> str:
     """The round as a .pb text. `unit`: the district (e.g. 福田区); `tz`: the office's zone."""
-    result = json.loads(round_.result or "{}")
-    counts = result.get("counts", {})
-    elected = set(result.get("elected", []))
-    tied = set(result.get("tied", []))
+    result = RoundService.result_of(round_)
+    counts = result.counts if result else {}
+    elected = set(result.elected) if result else set()
+    tied = set(result.tied) if result else set()
+    marks = {c.code: counts.get(c.code, Marks()) for c in candidates}
     approval = round_.mode == "approval"
     votes: list[list[str]] = []
     empty = 0
@@ -66,15 +69,13 @@ def pabulib(
             empty += 1
     comments = []
     if not approval:
-        marks = ", ".join(
-            f"{c.code} {counts.get(c.code, {}).get('yes', 0)}/{counts.get(c.code, {}).get('no', 0)}"
-            f"/{counts.get(c.code, {}).get('abstain', 0)}"
-            for c in candidates
+        per_candidate = ", ".join(
+            f"{c.code} {marks[c.code].yes}/{marks[c.code].no}/{marks[c.code].abstain}" for c in candidates
         )
         comments.append(
             "yes/no/abstain ballot (赞成/反对/弃权): each vote lists the candidates marked yes; "
             f"a candidate needed yes from more than half of {round_.electorate or 0} deputies; "
-            f"yes/no/abstain per candidate: {marks}"
+            f"yes/no/abstain per candidate: {per_candidate}"
         )
         if empty:
             comments.append(f"{empty} ballot(s) marked no candidate yes and are not listed as votes")
@@ -115,7 +116,7 @@ def pabulib(
             [
                 candidate.code,
                 1,
-                counts.get(candidate.code, {}).get("yes", 0),
+                marks[candidate.code].yes,
                 _one_line(candidate.title),
                 candidate.category,
                 int(candidate.code in elected),

@@ -7,6 +7,7 @@ Labels read in the language of the current i18n context (the asking admin's).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import astuple
 from datetime import tzinfo
 
 from aiogram.utils.i18n import gettext as _
@@ -15,6 +16,7 @@ from bot.db.models import CastBallot, RoundCandidate, SelectionRound
 from bot.exports.pabulib import pabulib
 from bot.exports.tables import to_csv
 from bot.presenters import category_name
+from core.results import RoundResult
 
 
 def candidate_columns() -> list[str]:
@@ -31,16 +33,18 @@ def ballots_csv(ballots: Sequence[CastBallot]) -> bytes:
     return to_csv((_("选票"),), sorted((ballot.choices,) for ballot in ballots))
 
 
-def results_csv(candidates: Sequence[RoundCandidate], result: dict) -> bytes:  # type: ignore[type-arg]
-    """Per candidate: code, title, category, origin, the 赞成/反对/弃权 counts and the outcome."""
-    elected, tied = set(result.get("elected", ())), set(result.get("tied", ()))
+def results_csv(candidates: Sequence[RoundCandidate], result: RoundResult | None) -> bytes:
+    """Per candidate: code, title, category, origin, the 赞成/反对/弃权 counts and the outcome
+    (blank counts for a round not counted)."""
+    counts = result.counts if result else {}
+    elected, tied = (set(result.elected), set(result.tied)) if result else (set(), set())
     result_rows = [
         (
             c.code,
             c.title,
             category_name(c.category),
             origin_label(c.origin),
-            *(result["counts"][c.code][m] for m in ("yes", "no", "abstain")),
+            *(astuple(counts[c.code]) if c.code in counts else ("", "", "")),  # yes, no, abstain
             _("当选") if c.code in elected else _("并列") if c.code in tied else "",
         )
         for c in candidates
@@ -52,7 +56,7 @@ def round_files(
     round_: SelectionRound,
     candidates: list[RoundCandidate],
     ballots: list[CastBallot],
-    result: dict,  # type: ignore[type-arg]
+    result: RoundResult | None,
     receipts: list[str],
     *,
     unit: str,

@@ -122,13 +122,15 @@ async def publish_round(
     """Results to every deputy (with the chart), suggestions moved, their followers told."""
     moved = await services.rounds.publish(round_, admin)
     candidates = await services.rounds.candidates(round_)
-    result = services.rounds.result_of(round_) or {}
+    result = services.rounds.result_of(round_)
+    if result is None:  # published from closed: always counted
+        raise ValueError(f"round {round_.id} has no result")
     deputies = [user for _deputy, user in await services.rounds.electors(round_) if user is not None]
     chart = approvals_chart(
         f"#{round_.id}",
-        {code: c["yes"] for code, c in result["counts"].items()},
-        set(result["elected"]),
-        set(result["tied"]),
+        {code: marks.yes for code, marks in result.counts.items()},
+        set(result.elected),
+        set(result.tied),
     )
     await notifier.notify(
         services.session,
@@ -145,6 +147,6 @@ async def publish_round(
         followers = await services.suggestions.followers(suggestion)
         await notifier.suggestion_changed(services.session, suggestion, event, followers)  # type: ignore[arg-type]
     # The elected items become projects under supervision; their departments are asked for plans.
-    for project in await services.projects.from_round(round_, set(result["elected"]), admin):
+    for project in await services.projects.from_round(round_, set(result.elected), admin):
         await plan_requested(services, project)
     await services.session.commit()

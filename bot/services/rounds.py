@@ -45,6 +45,7 @@ from bot.db.models import (
 from bot.db.upsert import insert_ignoring_conflicts
 from bot.runtime.clock import Clock
 from bot.services.suggestions import SuggestionService
+from core.results import RoundResult
 from core.roles import Role
 from core.rounds import (
     RECEIPT_BYTES,
@@ -57,7 +58,7 @@ from core.rounds import (
     reminder_due,
 )
 from core.rounds import receipt_digest as keyed_digest
-from core.tally import Ballot, Candidate, Mode, Problem, Result, Round, ballot_problem, round_problems, tally
+from core.tally import Ballot, Candidate, Mode, Problem, Round, ballot_problem, round_problems, tally
 from core.workflow import Action, State
 
 # Reminders to deputies who have not voted, by how long before the round closes.
@@ -502,7 +503,7 @@ class RoundService:
         )
         return list(rows.all())
 
-    async def close(self, round_: SelectionRound, *, by_clock: bool = False) -> Result | None:
+    async def close(self, round_: SelectionRound, *, by_clock: bool = False) -> RoundResult | None:
         """Counts and closes, holding the round's lock: no cast can slip in between the count and
         the status change. `by_clock`: the scheduler's closing, done only once closes_at has
         passed by the clock. Then the box is rewritten in random order and the drafts go.
@@ -532,7 +533,7 @@ class RoundService:
             "open",
             "closed",
             closed_at=self.clock.now(),
-            result=json.dumps(result.as_dict(), ensure_ascii=False),
+            result=result.to_json(),
         )
         return result if closed else None
 
@@ -553,8 +554,10 @@ class RoundService:
             .values(deputy_id=None, choices="", status="expired")
         )
 
-    def result_of(self, round_: SelectionRound) -> dict | None:
-        return json.loads(round_.result) if round_.result else None
+    @staticmethod
+    def result_of(round_: SelectionRound) -> RoundResult | None:
+        """The count stored at closing (core.results); None before the round is closed."""
+        return RoundResult.from_json(round_.result) if round_.result else None
 
     async def receipts(self, round_: SelectionRound) -> list[str]:
         rows = await self.session.exec(
@@ -566,9 +569,9 @@ class RoundService:
 
     async def publish(self, round_: SelectionRound, admin: User) -> list[Suggestion]:
         """Marks the round published and moves the residents' suggestions to elected / not elected."""
-        result = self.result_of(round_) or {}
-        elected = set(result.get("elected", []))
-        undecided = set(result.get("tied", []))
+        result = self.result_of(round_)
+        elected = set(result.elected) if result else set()
+        undecided = set(result.tied) if result else set()
         moved: list[Suggestion] = []
         for candidate in await self.candidates(round_):
             _item, suggestion = await self.source(candidate)
@@ -592,8 +595,8 @@ class RoundService:
 
     async def runoff(self, round_: SelectionRound, admin: User) -> SelectionRound:
         """A new round among the tied candidates, for the seats the tie left."""
-        result = self.result_of(round_) or {}
-        tied = set(result.get("tied", []))
+        result = self.result_of(round_)
+        tied = set(result.tied) if result else set()
         items = [
             await self.session.get(CandidateItem, c.item_id)
             for c in await self.candidates(round_)
@@ -604,7 +607,7 @@ class RoundService:
             round_.year,
             f"{round_.title}（加赛）",
             Mode(round_.mode),
-            int(result.get("seats_left", 0)),
+            result.seats_left if result else 0,
             [i for i in items if i],
             parent=round_,
         )

@@ -223,7 +223,9 @@ class Board:
             rounds = self._services(session).rounds
             found = []
             for round_ in published:
-                result = json.loads(round_.result or "{}")
+                result = rounds.result_of(round_)
+                counts = result.counts if result else {}
+                elected = set(result.elected) if result else set()
                 candidates = await rounds.candidates(round_)
                 found.append(
                     {
@@ -231,14 +233,14 @@ class Board:
                         "title": round_.title,
                         "year": round_.year,
                         "electorate": round_.electorate,
-                        "voters": result.get("voters"),
+                        "voters": None,  # never stored for a selection round (the key was misnamed)
                         "candidates": [
                             {
                                 "code": c.code,
                                 "title": c.title,
                                 "category": c.category,
-                                "yes": result.get("counts", {}).get(c.code, {}).get("yes", 0),
-                                "elected": c.code in set(result.get("elected", [])),
+                                "yes": counts[c.code].yes if c.code in counts else 0,
+                                "elected": c.code in elected,
                             }
                             for c in candidates
                         ],

@@ -218,7 +218,7 @@ async def test_fault_3_casts_racing_the_closing_are_counted_or_refused(
             result = services.rounds.result_of(round_)  # type: ignore[arg-type]
             stored = set(await services.rounds.receipts(round_))  # type: ignore[arg-type]
             voters = await services.rounds.turnout(round_)  # type: ignore[arg-type]
-        assert result["turnout"] == len(receipts) == len(stored) == voters
+        assert result is not None and result.turnout == len(receipts) == len(stored) == voters
         assert {digest_of(rid, round_.receipt_key, r) for r in receipts} == stored  # type: ignore[union-attr]
 
 

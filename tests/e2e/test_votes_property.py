@@ -6,7 +6,6 @@ example (the real concurrency is tests/e2e/test_votes_hold_up.py's fault 3, on P
 from __future__ import annotations
 
 import asyncio
-import json
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -122,13 +121,13 @@ async def scenario(
                 assert await service.close(round_, by_clock=True) is not None  # type: ignore[arg-type]
                 await session.commit()
             round_ = await service.get(rid)
-            result = json.loads(round_.result)  # type: ignore[union-attr, arg-type]
+            result = service.result_of(round_)  # type: ignore[arg-type]
             stored = set((await session.exec(select(CastBallot.receipt_hash))).all())
             voters = set((await session.exec(select(RoundVoter.deputy_id))).all())
             electors = set((await session.exec(select(RoundElector.deputy_id))).all())
             counted = {digest_of(rid, round_.receipt_key, r) for r in receipts.values()}  # type: ignore[union-attr, arg-type]
         assert electors == electorate and round_.electorate == len(electorate)  # type: ignore[union-attr]
-        assert result["turnout"] == len(stored) == len(voters) == len(receipts)
+        assert result is not None and result.turnout == len(stored) == len(voters) == len(receipts)
         assert stored == counted
         assert voters == set(receipts) <= electors
     finally:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from core.results import Marks
 from core.tally import (
     Ballot,
     Candidate,
@@ -101,7 +102,7 @@ def test_daxi_town_seven_of_nine() -> None:
     assert (result.turnout, result.invalid_ballots, result.quorum_met) == (24, 1, True)
     assert result.elected == ("d1", "d2", "d3", "d4", "d5", "d6", "d7")
     assert result.tied == () and result.seats_left == 0
-    assert result.counts["d8"] == {"yes": 3, "no": 0, "abstain": 0}
+    assert result.counts["d8"] == Marks(3, 0, 0)
 
 
 def test_futian_twenty_of_thirty() -> None:
@@ -131,7 +132,7 @@ def test_void_quorum_elects_nobody() -> None:
     )
     result = tally(round_, [Ballot(approve=("a", "b"))] * 6)  # 6 < 2/3 of 10
     assert not result.quorum_met and result.elected == () and result.seats_left == 2
-    assert result.counts["a"]["yes"] == 6
+    assert result.counts["a"].yes == 6
 
 
 def test_yes_no_abstain_needs_a_majority_of_the_whole_electorate() -> None:
@@ -142,7 +143,7 @@ def test_yes_no_abstain_needs_a_majority_of_the_whole_electorate() -> None:
     result = tally(round_, ballots)
     assert result.quorum_met and result.elected == ("a",)
     assert result.tied == () and result.seats_left == 1  # too few eligible: the seat stays empty
-    assert result.counts["c"] == {"yes": 0, "no": 5, "abstain": 2}
+    assert result.counts["c"] == Marks(0, 5, 2)
 
 
 # -- properties --------------------------------------------------------------------------------
@@ -206,8 +207,8 @@ def test_adding_an_approval_never_lowers_a_rank(case, data) -> None:  # type: ig
 
     def better(result, candidate: str) -> int:  # type: ignore[no-untyped-def]
         """How many candidates have strictly more approvals: a tie-proof rank."""
-        mine = result.counts[candidate]["yes"]
-        return sum(1 for c in result.counts.values() if c["yes"] > mine)
+        mine = result.yes(candidate)
+        return sum(1 for c in result.counts.values() if c.yes > mine)
 
     assert better(after, target) <= better(before, target)
     if before.quorum_met and target in before.elected:
@@ -330,7 +331,7 @@ def test_a_broken_configuration_voids_the_count() -> None:
         "4 candidates for 2 seats: between 3 and 3 are required (1.2 to 1.5 times the quota)",
     )
     assert result.quorum_met and result.turnout == 3 and result.invalid_ballots == 0
-    assert result.counts["a"] == {"yes": 3, "no": 0, "abstain": 0}
+    assert result.counts["a"] == Marks(3, 0, 0)
     assert result.elected == () and result.tied == () and result.seats_left == 2
     # An unknown category voids it too, in either mode.
     odd = (Candidate("a", "education"), Candidate("b", "weather"), Candidate("c", "health"))
