@@ -17,9 +17,8 @@ from bot.sandbox.session import Sandbox
 from bot.sandbox.state import WorldFile, world_file
 from bot.sandbox.world import World
 from tests.conftest import make_settings, seed_areas_and_roster
-from tests.e2e.steps import rows, run_cli, submit_suggestion, triage
+from tests.e2e.steps import DEPUTY, RESIDENT, rows, run_cli, submit_suggestion, triage
 
-RESIDENT, DEPUTY = 1001, 2001
 LAMP = "小区门口的路灯坏了，晚上很黑，希望尽快修好"
 
 
