@@ -15,13 +15,11 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import NOT_NOW
-from bot.config import Settings
 from bot.db.models import Deputy, EvaluationRound, Project, User
 from bot.evaluation_texts import admin_card, project_card, review
 from bot.exports.annual import csv_files, workbook, year_tables
 from bot.keyboards import evaluations as kb
 from bot.notices.evaluations import close_evaluation, publish_evaluation
-from bot.notify import Notifier
 from bot.permissions import restrict
 from bot.replies import answer_with, edit_or_send, send, window_from
 from bot.services.container import Services
@@ -50,12 +48,10 @@ async def evaluations_command(message: Message, services: Services) -> None:
     await message.answer(_("效果票评："), reply_markup=kb.admin_list(rounds, year))
 
 
-async def show(
-    target: CallbackQuery | Message, services: Services, round_: EvaluationRound, settings: Settings
-) -> None:
+async def show(target: CallbackQuery | Message, services: Services, round_: EvaluationRound) -> None:
     projects = await services.evaluations.projects(round_)
     voters = await services.evaluations.voters(round_)
-    text = admin_card(round_, len(projects), voters, settings.tz)
+    text = admin_card(round_, len(projects), voters, services.settings.tz)
     markup = kb.admin_card(round_)
     if isinstance(target, CallbackQuery):
         await edit_or_send(target, text, reply_markup=markup)
@@ -69,9 +65,7 @@ async def admin_action(
     callback_data: kb.EvalAdmin,
     state: FSMContext,
     services: Services,
-    notifier: Notifier,
     user: User,
-    settings: Settings,
 ) -> None:
     act = callback_data.act
     if act == "new":
@@ -83,7 +77,7 @@ async def admin_action(
             return
         round_ = await services.evaluations.create(year, user)
         await services.commit()
-        await show(query, services, round_, settings)
+        await show(query, services, round_)
         return
     round_ = await services.evaluations.get(callback_data.rid)
     if round_ is None:
@@ -92,7 +86,7 @@ async def admin_action(
     if act not in evaluation_actions(round_.status):
         answer_with(callback_answer, _(NOT_NOW), alert=True)
         return
-    press = EvalPress(query, callback_answer, state, services, notifier, settings, round_)
+    press = EvalPress(query, callback_answer, state, services, round_)
     await EVALUATION_ACTIONS[EvaluationAct(act)](press)
 
 
@@ -104,13 +98,11 @@ class EvalPress:
     callback_answer: CallbackAnswer
     state: FSMContext
     services: Services
-    notifier: Notifier
-    settings: Settings
     round: EvaluationRound
 
 
 async def eval_show(press: EvalPress) -> None:
-    await show(press.query, press.services, press.round, press.settings)
+    await show(press.query, press.services, press.round)
 
 
 async def eval_times(press: EvalPress) -> None:
@@ -119,7 +111,7 @@ async def eval_times(press: EvalPress) -> None:
     await send(
         press.query,
         _("请发送开始和结束时间（{tz}），例如：\n2027-12-20 09:00 2027-12-27 17:00").format(
-            tz=press.settings.timezone
+            tz=press.services.settings.timezone
         ),
     )
 
@@ -134,18 +126,18 @@ async def eval_turnout(press: EvalPress) -> None:
 
 
 async def eval_close(press: EvalPress) -> None:
-    await close_evaluation(press.services, press.round, press.notifier)
+    await close_evaluation(press.services, press.round)
     await press.services.commit()
-    await show(press.query, press.services, press.round, press.settings)
+    await show(press.query, press.services, press.round)
 
 
 async def eval_publish(press: EvalPress) -> None:
-    await publish_evaluation(press.services, press.round, press.notifier)
-    await show(press.query, press.services, press.round, press.settings)
+    await publish_evaluation(press.services, press.round)
+    await show(press.query, press.services, press.round)
 
 
 async def eval_export(press: EvalPress) -> None:
-    await send_export(press.query, press.services, press.round.year, press.settings)
+    await send_export(press.query, press.services, press.round.year)
 
 
 # One function per action of core.rounds.EVALUATION_LIFECYCLE.
@@ -159,7 +151,7 @@ EVALUATION_ACTIONS: dict[EvaluationAct, Callable[[EvalPress], Awaitable[None]]] 
 }
 
 
-async def times_given(message: Message, state: FSMContext, services: Services, settings: Settings) -> None:
+async def times_given(message: Message, state: FSMContext, services: Services) -> None:
     data = await state.get_data()
     round_ = await services.evaluations.get(data.get("rid", 0))
     if round_ is None or round_.status not in ("draft", "scheduled"):
@@ -168,7 +160,7 @@ async def times_given(message: Message, state: FSMContext, services: Services, s
         return
     window = await window_from(
         message,
-        settings.tz,
+        services.settings.tz,
         services.clock.now(),
         _("没有看懂时间。请按这个格式发送：2027-12-20 09:00 2027-12-27 17:00"),
         _("开始时间不能早于现在，结束时间要晚于开始时间。"),
@@ -179,11 +171,11 @@ async def times_given(message: Message, state: FSMContext, services: Services, s
     await state.clear()
     await services.evaluations.schedule(round_, opens, closes)
     await services.commit()
-    await show(message, services, round_, settings)
+    await show(message, services, round_)
 
 
-async def send_export(query: CallbackQuery, services: Services, year: int, settings: Settings) -> None:
-    tables = await year_tables(services.session, year, settings.tz)
+async def send_export(query: CallbackQuery, services: Services, year: int) -> None:
+    tables = await year_tables(services.session, year, services.settings.tz)
     await query.bot.send_document(  # type: ignore[union-attr]
         query.from_user.id,
         BufferedInputFile(workbook(tables), f"minsheng-{year}.xlsx"),
@@ -228,14 +220,15 @@ async def show_card(
     deputy,
     projects: list[Project],
     index: int,
-    settings: Settings,  # type: ignore[no-untyped-def]
 ) -> None:
     index = min(max(index, 0), len(projects) - 1)
     project = projects[index]
     ratings = await services.evaluations.draft(round_, deputy)
     last = await services.projects.latest_report(project)
     chosen = ratings.get(str(project.id))
-    text = project_card(round_, project, index, len(projects), len(ratings), last, chosen, settings.tz)
+    text = project_card(
+        round_, project, index, len(projects), len(ratings), last, chosen, services.settings.tz
+    )
     markup = kb.rating_card(round_, index, len(projects), chosen, bool(last and last.media_kind == "photo"))
     await edit_or_send(query, text, reply_markup=markup)
 
@@ -246,7 +239,6 @@ async def rate_pressed(
     callback_data: kb.EvalRate,
     services: Services,
     user: User,
-    settings: Settings,
 ) -> None:
     context = await rating_context(query, services, user, callback_data.rid, callback_answer=callback_answer)
     if context is None:
@@ -266,7 +258,7 @@ async def rate_pressed(
     await services.commit()
     # After a rating, the next project's card (the last one stays, ready for the review).
     following = callback_data.i + 1 if callback_data.i + 1 < len(projects) else callback_data.i
-    await show_card(query, services, round_, deputy, projects, following, settings)
+    await show_card(query, services, round_, deputy, projects, following)
 
 
 async def nav_pressed(
@@ -275,7 +267,6 @@ async def nav_pressed(
     callback_data: kb.EvalNav,
     services: Services,
     user: User,
-    settings: Settings,
 ) -> None:
     context = await rating_context(query, services, user, callback_data.rid, callback_answer=callback_answer)
     if context is None:
@@ -289,7 +280,7 @@ async def nav_pressed(
         if last and last.media_kind == "photo" and last.media:
             await query.bot.send_photo(query.from_user.id, last.media, caption=projects[callback_data.i].name)  # type: ignore[union-attr]
     else:
-        await show_card(query, services, round_, deputy, projects, callback_data.i, settings)
+        await show_card(query, services, round_, deputy, projects, callback_data.i)
 
 
 async def show_review(

@@ -19,13 +19,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
 from bot.common_texts import NOT_NOW, STALE_BUTTON
-from bot.config import Settings
 from bot.db.models import Deputy, SelectionRound, User
 from bot.evaluation_texts import title as evaluation_title
 from bot.exports.rounds import round_files
 from bot.keyboards import rounds as kb
 from bot.notices.rounds import close_round, publish_round, unreachable_text
-from bot.notify import Notifier
 from bot.permissions import restrict
 from bot.replies import answer_with, edit_or_send, send, window_from
 from bot.round_texts import (
@@ -61,13 +59,11 @@ async def rounds(message: Message, services: Services) -> None:
     await message.answer(text, reply_markup=kb.rounds_list(recent))
 
 
-async def show_round(
-    target: CallbackQuery | Message, services: Services, round_: SelectionRound, settings: Settings
-) -> None:
+async def show_round(target: CallbackQuery | Message, services: Services, round_: SelectionRound) -> None:
     candidates = await services.rounds.candidates(round_)
     errors = await services.rounds.check(round_) if round_.status == "draft" else []
     result = services.rounds.result_of(round_)
-    text = round_card(round_, candidates, errors, settings.tz)
+    text = round_card(round_, candidates, errors, services.settings.tz)
     if round_.status in ("draft", "scheduled", "open"):
         people = (
             await services.rounds.electors(round_)
@@ -91,8 +87,6 @@ async def round_action(
     state: FSMContext,
     user: User,
     services: Services,
-    settings: Settings,
-    notifier: Notifier,
     bot: Bot,
 ) -> None:
     if callback_data.act == "new":
@@ -123,7 +117,7 @@ async def round_action(
             alert=True,
         )
         return
-    act = Act(query, callback_answer, state, user, services, settings, notifier, round_)
+    act = Act(query, callback_answer, state, user, services, round_)
     await ADMIN_ACTIONS[AdminAct(callback_data.act)](act)
 
 
@@ -136,13 +130,11 @@ class Act:
     state: FSMContext
     user: User
     services: Services
-    settings: Settings
-    notifier: Notifier
     round: SelectionRound
 
 
 async def act_show(act: Act) -> None:
-    await show_round(act.query, act.services, act.round, act.settings)
+    await show_round(act.query, act.services, act.round)
 
 
 async def act_quota(act: Act) -> None:
@@ -157,7 +149,7 @@ async def act_times(act: Act) -> None:
     await send(
         act.query,
         _("请发送开放和关闭时间（{tz}），例如：\n2027-01-04 09:00 2027-01-04 17:00").format(
-            tz=act.settings.timezone
+            tz=act.services.settings.timezone
         ),
     )
 
@@ -172,14 +164,14 @@ async def act_turnout(act: Act) -> None:
 
 
 async def act_close(act: Act) -> None:
-    await close_round(act.services, act.round, act.notifier)
+    await close_round(act.services, act.round)
     await act.services.commit()
-    await show_round(act.query, act.services, act.round, act.settings)
+    await show_round(act.query, act.services, act.round)
 
 
 async def act_publish(act: Act) -> None:
-    await publish_round(act.services, act.round, act.user, act.notifier, act.settings)
-    await show_round(act.query, act.services, act.round, act.settings)
+    await publish_round(act.services, act.round, act.user)
+    await show_round(act.query, act.services, act.round)
 
 
 async def act_paper(act: Act) -> None:
@@ -207,7 +199,7 @@ async def act_export(act: Act) -> None:
 async def act_runoff(act: Act) -> None:
     runoff = await act.services.rounds.runoff(act.round, act.user)
     await act.services.commit()
-    await show_round(act.query.message, act.services, runoff, act.settings)  # type: ignore[arg-type]
+    await show_round(act.query.message, act.services, runoff)  # type: ignore[arg-type]
 
 
 # One function per action of core.rounds.SELECTION_LIFECYCLE (a test checks none is missing).
@@ -225,9 +217,7 @@ ADMIN_ACTIONS: dict[AdminAct, Callable[[Act], Awaitable[None]]] = {
 }
 
 
-async def quota_given(
-    message: Message, state: FSMContext, user: User, services: Services, settings: Settings
-) -> None:
+async def quota_given(message: Message, state: FSMContext, user: User, services: Services) -> None:
     text = (message.text or "").strip()
     if not text.isdigit() or not 1 <= int(text) <= 500:
         await message.answer(_("请发送一个数字，例如 20。"))
@@ -241,7 +231,7 @@ async def quota_given(
             return
         await services.rounds.set_quota(round_, int(text))
         await services.commit()
-        await show_round(message, services, round_, settings)
+        await show_round(message, services, round_)
         return
     await state.update_data(quota=int(text))
     await message.answer(_("选择投票方式："), reply_markup=kb.modes())
@@ -254,7 +244,6 @@ async def mode_chosen(
     state: FSMContext,
     user: User,
     services: Services,
-    settings: Settings,
 ) -> None:
     data = await state.get_data()
     if "quota" not in data or callback_data.mode not in {m.value for m in Mode}:
@@ -266,10 +255,10 @@ async def mode_chosen(
     title = _("{year} 年民生实事项目票决").format(year=year)
     round_ = await services.rounds.create(user, year, title, Mode(callback_data.mode), data["quota"], items)
     await services.commit()
-    await show_round(query, services, round_, settings)
+    await show_round(query, services, round_)
 
 
-async def times_given(message: Message, state: FSMContext, services: Services, settings: Settings) -> None:
+async def times_given(message: Message, state: FSMContext, services: Services) -> None:
     data = await state.get_data()
     round_ = await services.rounds.get(data.get("rid", 0))
     if round_ is None or round_.status != "draft":
@@ -278,7 +267,7 @@ async def times_given(message: Message, state: FSMContext, services: Services, s
         return
     window = await window_from(
         message,
-        settings.tz,
+        services.settings.tz,
         services.clock.now(),
         _("没有看懂时间。请按这个格式发送：2027-01-04 09:00 2027-01-04 17:00"),
         _("开放时间不能早于现在，关闭时间要晚于开放时间。"),
@@ -289,7 +278,7 @@ async def times_given(message: Message, state: FSMContext, services: Services, s
     await state.clear()
     await services.rounds.schedule(round_, opens, closes)
     await services.commit()
-    await show_round(message, services, round_, settings)
+    await show_round(message, services, round_)
 
 
 async def export_round(query: CallbackQuery, services: Services, round_: SelectionRound) -> None:
@@ -467,13 +456,11 @@ def refusal_text(code: str, round_: SelectionRound, services: Services) -> str:
     return _("这一轮投票已经结束。")
 
 
-async def redraw(
-    query: CallbackQuery, services: Services, round_: SelectionRound, choices: dict, settings: Settings
-) -> None:
+async def redraw(query: CallbackQuery, services: Services, round_: SelectionRound, choices: dict) -> None:
     candidates = await services.rounds.candidates(round_)
     await edit_or_send(
         query,
-        ballot_text(round_, candidates, choices, settings.tz),
+        ballot_text(round_, candidates, choices, services.settings.tz),
         reply_markup=kb.ballot(round_, candidates, choices),
     )
 
@@ -482,7 +469,6 @@ async def edit_ballot(
     query: CallbackQuery,
     services: Services,
     user: User,
-    settings: Settings,
     rid: int,
     code: str,
     mark: bool | str,
@@ -503,7 +489,7 @@ async def edit_ballot(
     choices[code] = (not choices.get(code, False)) if approval else mark
     await services.rounds.save_draft(round_, deputy, choices)
     await services.commit()
-    await redraw(query, services, round_, choices, settings)
+    await redraw(query, services, round_, choices)
 
 
 async def toggle(
@@ -512,13 +498,11 @@ async def toggle(
     callback_data: kb.Toggle,
     services: Services,
     user: User,
-    settings: Settings,
 ) -> None:
     await edit_ballot(
         query,
         services,
         user,
-        settings,
         callback_data.rid,
         callback_data.code,
         True,
@@ -532,7 +516,6 @@ async def mark(
     callback_data: kb.Mark,
     services: Services,
     user: User,
-    settings: Settings,
 ) -> None:
     if callback_data.mark not in ("yes", "no", "abstain"):
         answer_with(callback_answer, _(STALE_BUTTON), alert=True)
@@ -541,7 +524,6 @@ async def mark(
         query,
         services,
         user,
-        settings,
         callback_data.rid,
         callback_data.code,
         callback_data.mark,
@@ -555,7 +537,6 @@ async def ballot_step(
     callback_data: kb.BallotStep,
     services: Services,
     user: User,
-    settings: Settings,
 ) -> None:
     found = await admitted(services, user, callback_data.rid, callback_answer=callback_answer)
     if found is None:
@@ -563,7 +544,7 @@ async def ballot_step(
     round_, deputy = found
     choices = await services.rounds.draft(round_, deputy)
     if callback_data.act == "back":
-        await redraw(query, services, round_, choices, settings)
+        await redraw(query, services, round_, choices)
         return
     problem = await services.rounds.problem(round_, choices)
     if problem is not None:
@@ -602,7 +583,6 @@ async def confirm_ballot(
     callback_data: kb.ConfirmBallot,
     services: Services,
     user: User,
-    settings: Settings,
 ) -> None:
     """Casts the ballot the confirmation screen showed — only that one: if the draft changed
     since (another ballot message, another device), the new choices are shown for confirmation."""
@@ -652,7 +632,7 @@ async def candidate(
     await send(query, candidate_card(found[0], item, tracking(suggestion) if suggestion else None))
 
 
-async def vote(message: Message, services: Services, user: User, settings: Settings) -> None:
+async def vote(message: Message, services: Services, user: User) -> None:
     """/vote: the open rounds' ballots again (a deputy who had not started the bot, or lost it)."""
     deputy = await services.triage.deputy_of(user)
     if deputy is None:
@@ -668,7 +648,7 @@ async def vote(message: Message, services: Services, user: User, settings: Setti
             candidates = await services.rounds.candidates(round_)
             choices = await services.rounds.draft(round_, deputy)
             await message.answer(
-                ballot_text(round_, candidates, choices, settings.tz),
+                ballot_text(round_, candidates, choices, services.settings.tz),
                 reply_markup=kb.ballot(round_, candidates, choices),
             )
             shown += 1

@@ -6,33 +6,28 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
-from bot.config import Settings
 from bot.db.models import EvaluationRound, User
 from bot.evaluation_texts import follower_result, project_card, results_text, title
 from bot.exports.charts import satisfaction_chart
 from bot.keyboards import evaluations as kb
-from bot.notices.recipients import admins
-from bot.notify import Notifier
+from bot.notices.recipients import admins, tell_admins
 from bot.round_texts import when
 from bot.services.container import Services
 from bot.services.evaluations import rate_of
 
 
 # -- opening, reminding, closing, publishing (also run by the scheduler) --------------------------
-async def open_evaluation(
-    services: Services, round_: EvaluationRound, notifier: Notifier, settings: Settings
-) -> None:
+async def open_evaluation(services: Services, round_: EvaluationRound) -> None:
     if not await services.evaluations.open(round_):
         return
-    await invite(services, round_, notifier, await services.evaluations.deputies(round_), "open", settings)
+    await invite(services, round_, await services.evaluations.deputies(round_), "open")
     unreachable = [d for d, u in await services.evaluations.electors(round_) if u is None or u.is_blocked]
     if unreachable:
         names = "、".join(html.quote(d.name) for d in unreachable)
-        await notifier.notify(
-            services.session,
+        await tell_admins(
+            services,
             f"evaluation:{round_.id}:unreachable",
             "evaluation",
-            await admins(services),
             lambda _user: _(
                 "⚠️ {title}已开始。以下 {count} 位代表无法在聊天中收到评议表（未启动机器人或已屏蔽）：{names}"
             ).format(title=title(round_), count=len(unreachable), names=names),
@@ -40,18 +35,15 @@ async def open_evaluation(
     await services.session.commit()
 
 
-async def missed_evaluation(
-    services: Services, round_: EvaluationRound, notifier: Notifier, settings: Settings
-) -> None:
+async def missed_evaluation(services: Services, round_: EvaluationRound) -> None:
     """The opening time passed while the bot was down: not opened late; admins set new times."""
-    opens = when(round_.opens_at, settings.tz)
+    opens = when(round_.opens_at, services.settings.tz)
     if not await services.evaluations.miss(round_):
         return
-    await notifier.notify(
-        services.session,
+    await tell_admins(
+        services,
         f"evaluation:{round_.id}:missed:{opens}",
         "evaluation",
-        await admins(services),
         lambda _user: _(
             "⚠️ {title}原定 {opens} 开始，但当时系统未运行，没有开始。请在 /evaluations 重新设置时间。"
         ).format(title=title(round_), opens=opens),
@@ -59,59 +51,48 @@ async def missed_evaluation(
     await services.session.commit()
 
 
-async def invite(
-    services: Services,
-    round_: EvaluationRound,
-    notifier: Notifier,
-    people: list[User],
-    key: str,
-    settings: Settings,
-) -> None:
+async def invite(services: Services, round_: EvaluationRound, people: list[User], key: str) -> None:
     """Each deputy gets the first project's card (the reminder repeats it for those still due)."""
     projects = await services.evaluations.projects(round_)
     if not projects:
         return
     first = projects[0]
     last = await services.projects.latest_report(first)
+    tz = services.settings.tz
 
     def render(_user: User) -> tuple[str, object]:
         head = (
             _("🗳 {title}开始了，请在 {closes} 前评价今年的每个项目。").format(
-                title=title(round_), closes=_when(round_, settings)
+                title=title(round_), closes=when(round_.closes_at, tz)
             )
             if key == "open"
             else _("⏰ 提醒：{title}将于 {closes} 结束，您还没有提交。").format(
-                title=title(round_), closes=_when(round_, settings)
+                title=title(round_), closes=when(round_.closes_at, tz)
             )
         )
-        card = project_card(round_, first, 0, len(projects), 0, last, None, settings.tz)
+        card = project_card(round_, first, 0, len(projects), 0, last, None, tz)
         return f"{head}\n\n{card}", kb.rating_card(
             round_, 0, len(projects), None, bool(last and last.media_kind == "photo")
         )
 
-    await notifier.notify(services.session, f"evaluation:{round_.id}:{key}", "evaluation", people, render)  # type: ignore[arg-type]
+    await services.outbox.notify(
+        services.session, f"evaluation:{round_.id}:{key}", "evaluation", people, render
+    )  # type: ignore[arg-type]
 
 
-def _when(round_: EvaluationRound, settings: Settings) -> str:
-    return when(round_.closes_at, settings.tz)
-
-
-async def close_evaluation(
-    services: Services, round_: EvaluationRound, notifier: Notifier, *, by_clock: bool = False
-) -> None:
+async def close_evaluation(services: Services, round_: EvaluationRound, *, by_clock: bool = False) -> None:
     if not await services.evaluations.close(round_, by_clock=by_clock):
         return
-    await notifier.notify(
-        services.session,
+    await tell_admins(
+        services,
         f"evaluation:{round_.id}:closed",
         "evaluation",
-        await admins(services),
         lambda _user: _("{title}已结束，请在 /evaluations 查看并公布结果。").format(title=title(round_)),
     )
     await services.session.commit()
 
 
-async def publish_evaluation(services: Services, round_: EvaluationRound, notifier: Notifier) -> None:
+async def publish_evaluation(services: Services, round_: EvaluationRound) -> None:
     """Results with a chart to admins and deputies; each project's followers get its result."""
     if not await services.evaluations.publish(round_):
         return
@@ -126,6 +107,7 @@ async def publish_evaluation(services: Services, round_: EvaluationRound, notifi
     }
     chart = satisfaction_chart(f"{round_.year}", rates, tiers)
     people = await admins(services) + await services.evaluations.deputies(round_)
+    notifier = services.outbox
     await notifier.notify(
         services.session,
         f"evaluation:{round_.id}:results",

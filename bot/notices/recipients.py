@@ -6,6 +6,8 @@ duplicates are harmless (the notifier writes to each person once per occasion).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.db.models import Project, ProjectEvent, User
 from bot.services.container import Services
 
@@ -13,6 +15,12 @@ from bot.services.container import Services
 async def admins(services: Services) -> list[User]:
     """The office: the users of ADMIN_IDS."""
     return await services.users.admins()
+
+
+async def tell_admins(services: Services, key: str, kind: str, render: Callable[[User], str]) -> None:
+    """Queue one message to each admin (once per `key`), as the rounds' openings, closings and
+    missed openings do."""
+    await services.outbox.notify(services.session, key, kind, await admins(services), render)
 
 
 async def street_deputies(services: Services, street_id: int | None, skip: int | None = None) -> list[User]:

@@ -7,12 +7,11 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
-from bot.config import Settings
 from bot.db.models import Deputy, SelectionRound, User
 from bot.exports.charts import approvals_chart
 from bot.keyboards import rounds as kb
 from bot.notices.projects import plan_requested
-from bot.notify import Notifier
+from bot.notices.recipients import tell_admins
 from bot.round_texts import (
     ballot_text,
     results_text,
@@ -33,25 +32,21 @@ def unreachable_text(deputies: list[Deputy]) -> str:
 # -- opening, closing, publishing (also run by the scheduler) ----------------------------------------
 async def send_ballots(
     services: Services,
-    notifier: Notifier,
     round_: SelectionRound,
     candidates: list,  # type: ignore[type-arg]
     voters: list[User],
     key: str,
-    settings: Settings,
 ) -> int:
     def render(_user: User) -> tuple[str, object]:
         text = _("🗳 {title} 开始投票了。").format(title=round_.title)
-        return f"{text}\n\n{ballot_text(round_, candidates, {}, settings.tz)}", kb.ballot(
+        return f"{text}\n\n{ballot_text(round_, candidates, {}, services.settings.tz)}", kb.ballot(
             round_, candidates, {}
         )
 
-    return await notifier.notify(services.session, key, "ballot", voters, render)  # type: ignore[arg-type]
+    return await services.outbox.notify(services.session, key, "ballot", voters, render)  # type: ignore[arg-type]
 
 
-async def open_round(
-    services: Services, round_: SelectionRound, notifier: Notifier, settings: Settings
-) -> None:
+async def open_round(services: Services, round_: SelectionRound) -> None:
     """Opens the round, freezing its electorate; one ballot to each elector reachable in chat,
     and the admins told who must vote on paper."""
     if not await services.rounds.open(round_):
@@ -59,13 +54,12 @@ async def open_round(
     candidates = await services.rounds.candidates(round_)
     electors = await services.rounds.electors(round_)
     voters = [user for _deputy, user in electors if user is not None and not user.is_blocked]
-    await send_ballots(services, notifier, round_, candidates, voters, f"round:{round_.id}:ballot", settings)
+    await send_ballots(services, round_, candidates, voters, f"round:{round_.id}:ballot")
     unreachable = services.rounds.unreachable(electors)
-    await notifier.notify(
-        services.session,
+    await tell_admins(
+        services,
         f"round:{round_.id}:opened",
         "round",
-        await admins(services),
         lambda _user: (
             _("📣 {title} 已开放投票，选民 {electorate} 人。").format(
                 title=round_.title, electorate=round_.electorate
@@ -76,19 +70,16 @@ async def open_round(
     await services.session.commit()
 
 
-async def missed_round(
-    services: Services, round_: SelectionRound, notifier: Notifier, settings: Settings
-) -> None:
+async def missed_round(services: Services, round_: SelectionRound) -> None:
     """The opening time passed while the bot was down: the round is not opened late; it goes back
     to draft and the admins are asked to set new times."""
-    opens = when(round_.opens_at, settings.tz)
+    opens = when(round_.opens_at, services.settings.tz)
     if not await services.rounds.miss(round_):
         return
-    await notifier.notify(
-        services.session,
+    await tell_admins(
+        services,
         f"round:{round_.id}:missed:{opens}",
         "round",
-        await admins(services),
         lambda _user: _(
             "⚠️ {title} 原定 {opens} 开放，但当时系统未运行，没有开放。请在 /rounds 重新设置开放和关闭时间。"
         ).format(title=round_.title, opens=opens),
@@ -96,29 +87,19 @@ async def missed_round(
     await services.session.commit()
 
 
-async def close_round(
-    services: Services, round_: SelectionRound, notifier: Notifier, *, by_clock: bool = False
-) -> None:
+async def close_round(services: Services, round_: SelectionRound, *, by_clock: bool = False) -> None:
     if await services.rounds.close(round_, by_clock=by_clock) is None:
         return  # already closed, or not due
-    await notifier.notify(
-        services.session,
+    await tell_admins(
+        services,
         f"round:{round_.id}:closed",
         "round",
-        await admins(services),
         lambda _user: _("{title} 投票已结束，请在 /rounds 查看结果并公布。").format(title=round_.title),
     )
     await services.session.commit()
 
 
-async def admins(services: Services) -> list[User]:
-    users = [await services.users.by_telegram_id(admin_id) for admin_id in services.settings.admin_ids]
-    return [user for user in users if user is not None]
-
-
-async def publish_round(
-    services: Services, round_: SelectionRound, admin: User, notifier: Notifier, settings: Settings
-) -> None:
+async def publish_round(services: Services, round_: SelectionRound, admin: User) -> None:
     """Results to every deputy (with the chart), suggestions moved, their followers told."""
     moved = await services.rounds.publish(round_, admin)
     candidates = await services.rounds.candidates(round_)
@@ -132,6 +113,7 @@ async def publish_round(
         set(result.elected),
         set(result.tied),
     )
+    notifier = services.outbox
     await notifier.notify(
         services.session,
         f"round:{round_.id}:results",

@@ -74,6 +74,7 @@ class Runtime:
     bot: Bot
     scheduler: Scheduler
     sender: Sender
+    notifier: Notifier  # handlers reach it as `services.notifier` (bot/middlewares/db.py)
 
     def start_background(self) -> None:
         """The outbox sender and the clock-driven jobs (not started by a bare build, for tests)."""
@@ -155,7 +156,6 @@ async def build_runtime(
     # Order matters: clean text first, the session next, then who is speaking, then their language, then the
     # flood guard (which answers in that language).
     notifier = Notifier(i18n, clock, settings)
-    dispatcher["notifier"] = notifier
     # People's text is cleaned once, before anything reads or stores it.
     dispatcher.update.outer_middleware(CleanTextMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory, clock, settings, notifier))
@@ -190,7 +190,18 @@ async def build_runtime(
 
     dispatcher.startup.register(on_startup)
     return Runtime(
-        settings, clock, engine, session_factory, i18n, storage, activity, dispatcher, bot, scheduler, sender
+        settings,
+        clock,
+        engine,
+        session_factory,
+        i18n,
+        storage,
+        activity,
+        dispatcher,
+        bot,
+        scheduler,
+        sender,
+        notifier,
     )
 
 

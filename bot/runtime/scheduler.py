@@ -63,28 +63,28 @@ class Scheduler:
                 if await services.rounds.claim_notice(round_, "pre_review"):
                     await self._pre_review(services, round_)
             for round_ in due.missed:
-                await missed_round(services, round_, self.notifier, self.settings)
+                await missed_round(services, round_)
             for round_ in due.to_open:
-                await open_round(services, round_, self.notifier, self.settings)
+                await open_round(services, round_)
             for round_ in due.to_close:
-                await close_round(services, round_, self.notifier, by_clock=True)
+                await close_round(services, round_, by_clock=True)
                 await session.commit()
             for round_, kind in due.reminders:
                 if await services.rounds.claim_notice(round_, kind):
                     await self._remind(services, round_, kind)
             evaluations = await services.evaluations.due(now)
             for evaluation in evaluations.missed:
-                await missed_evaluation(services, evaluation, self.notifier, self.settings)
+                await missed_evaluation(services, evaluation)
             for evaluation in evaluations.to_open:
-                await open_evaluation(services, evaluation, self.notifier, self.settings)
+                await open_evaluation(services, evaluation)
             for evaluation in evaluations.to_close:
-                await close_evaluation(services, evaluation, self.notifier, by_clock=True)
+                await close_evaluation(services, evaluation, by_clock=True)
                 await session.commit()
             for evaluation in evaluations.reminders:
                 if await self.notifier.queued(session, f"evaluation:{evaluation.id}:reminder"):
                     continue  # due for the whole last day; sent once
                 late = await services.evaluations.not_rated(evaluation)
-                await invite(services, evaluation, self.notifier, late, "reminder", self.settings)
+                await invite(services, evaluation, late, "reminder")
             # Projects: deadlines and the weekly digest (the outbox keys make both idempotent).
             await deadline_notices(services, now)
             await weekly_digest(services, now)
@@ -118,15 +118,7 @@ class Scheduler:
                 title=round_.title, closes=when(round_.closes_at, self.settings.tz)
             ),
         )
-        await send_ballots(
-            services,
-            self.notifier,
-            round_,
-            candidates,
-            late,
-            f"round:{round_.id}:{kind}:ballot",
-            self.settings,
-        )
+        await send_ballots(services, round_, candidates, late, f"round:{round_.id}:{kind}:ballot")
         await services.session.commit()
 
     def start(self) -> None:

@@ -104,7 +104,7 @@ async def _import_projects(sandbox: Sandbox, path: Path, step: Step) -> list[Sho
         raise ScriptError(f"step {step.number}: {path.name}: {error}") from None
     runtime = sandbox.runtime
     async with runtime.session_factory() as session:  # type: ignore[union-attr]
-        services = Services(session, sandbox.clock, sandbox.settings, runtime.dispatcher["notifier"])  # type: ignore[union-attr]
+        services = Services(session, sandbox.clock, sandbox.settings, runtime.notifier)  # type: ignore[union-attr]
         await add_projects(services, rows, report)
         if report.errors:
             lines = "; ".join(f"{path.name}:{e.line}: {e.message}" for e in report.errors)

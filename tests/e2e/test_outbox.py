@@ -22,7 +22,7 @@ async def queue(sandbox: Sandbox, key: str, people: list[int] = PEOPLE, **option
     """One notification to `people`, queued as a handler would, then committed."""
     async with sandbox.runtime.session_factory() as session:
         users = list((await session.exec(select(User).where(col(User.telegram_id).in_(people)))).all())
-        notifier = sandbox.runtime.dispatcher["notifier"]
+        notifier = sandbox.runtime.notifier
         await notifier.notify(
             session, key, "test", users, lambda user: f"通知 {key} → {user.telegram_id}", **options
         )

@@ -228,7 +228,7 @@ async def test_a_deputy_action_notifies_the_resident_in_their_language(sandbox: 
         )
         recipients = await services.suggestions.followers(suggestion)
         # Queued in the same transaction as the change, sent by the outbox after the commit.
-        notifier = sandbox.runtime.dispatcher["notifier"]
+        notifier = sandbox.runtime.notifier
         assert await notifier.suggestion_changed(session, suggestion, event, recipients) == 1
         mark = len(sandbox.shown)
         await session.commit()
