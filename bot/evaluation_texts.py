@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import tzinfo
-from fractions import Fraction
 
 from aiogram.utils.i18n import gettext as _
 
@@ -13,6 +12,7 @@ from bot.presenters import category_name, excerpt
 from bot.project_texts import budget_line, day, progress_line
 from bot.round_texts import when
 from core.consequences import PENALTY_MEASURES
+from core.results import DepartmentResult, EvaluationResult, ProjectResult
 from core.safe_html import esc
 from core.scoring import percent
 from core.text import N_
@@ -37,10 +37,6 @@ def title(round_: EvaluationRound) -> str:
 
 def rating_label(rating: str | None) -> str:
     return _(RATING_LABELS[rating]) if rating in RATING_LABELS else _("未评")
-
-
-def _rate(stored: str | None) -> str:
-    return percent(None if stored is None else Fraction(stored))
 
 
 def project_card(
@@ -106,58 +102,63 @@ def admin_card(round_: EvaluationRound, projects: int, voters: int, tz: tzinfo) 
     return "\n".join(lines)
 
 
-def results_text(round_: EvaluationRound, result: dict) -> str:  # type: ignore[type-arg]
+def results_text(round_: EvaluationRound, result: EvaluationResult) -> str:
+    """The published result (DESIGN.md "Evaluation round 效果票评": per project, per category, per
+    department): participation, each project's outcome, the categories, the departments."""
     lines = [
         _("📊 <b>{title}结果</b>").format(title=title(round_)),
         _("参评代表 {voters}/{electorate}（{share}）").format(
-            voters=result["voters"], electorate=result["electorate"], share=_rate(result["participation"])
+            voters=result.voters, electorate=result.electorate, share=percent(result.participation)
         ),
         "",
         _("<b>项目满意度</b>"),
     ]
-    for item in result["projects"]:
-        lines.append(f"#{item['id']} {esc(item['name'])}：{project_outcome(item)}")
-    if result.get("categories"):
+    for item in result.projects:
+        lines.append(f"#{item.id} {esc(item.name)}：{project_outcome(item)}")
+    if result.categories:
         lines += ["", _("<b>分类满意度</b>")]
         lines += [
-            f"{category_name(item['category'])}：{_rate(item['satisfaction'])}"
-            for item in result["categories"]
+            f"{category_name(item.category)}：{percent(item.satisfaction)}" for item in result.categories
         ]
     lines += ["", _("<b>责任单位</b>")]
-    for department in result["departments"]:
+    for department in result.departments:
         lines.append(department_outcome(department))
     return "\n".join(lines)
 
 
-def project_outcome(item: dict) -> str:  # type: ignore[type-arg]
-    if item["satisfaction"] is None:
+def project_outcome(item: ProjectResult) -> str:
+    """Satisfaction, the satisfied share and the ratings, the tier reached, the penalty line; or
+    未获评价 when nobody rated the project (never 0%)."""
+    if item.satisfaction is None:
         return _("未获评价")
     text = _("满意度 {rate}（满意 {satisfied}，{count} 票）").format(
-        rate=_rate(item["satisfaction"]), satisfied=_rate(item["satisfied_share"]), count=item["ratings"]
+        rate=percent(item.satisfaction), satisfied=percent(item.satisfied_share), count=item.ratings
     )
-    if item["tier"] is not None:
-        text += " · " + _("🏅 达到 {tier} 档").format(tier=_rate(item["tier"]))
-    if item["penalty"]:
+    if item.tier is not None:
+        text += " · " + _("🏅 达到 {tier} 档").format(tier=percent(item.tier))
+    if item.penalty:
         text += " · " + _("⚠️ 60%以下")
     return text
 
 
-def department_outcome(department: dict) -> str:  # type: ignore[type-arg]
+def department_outcome(department: DepartmentResult) -> str:
+    """A department's satisfaction, completion and points; the three measures when a project of it
+    is at or below the penalty line."""
     parts = [
         _("{name}：满意度 {rate}").format(
-            name=esc(department["department"]), rate=_rate(department["satisfaction"])
+            name=esc(department.department), rate=percent(department.satisfaction)
         )
     ]
-    if department["complete"]:
+    if department.complete:
         parts.append(_("项目全部完成"))
-    parts.append(_("加分 {points}").format(points=department["points"]))
+    parts.append(_("加分 {points}").format(points=department.points))
     line = "，".join(parts)
-    if department["penalties"]:
+    if department.penalties:
         line += "\n  " + _("⚠️ 须落实：{measures}").format(measures="；".join(_(m) for m in PENALTY_MEASURES))
     return line
 
 
-def follower_result(round_: EvaluationRound, item: dict) -> str:  # type: ignore[type-arg]
+def follower_result(round_: EvaluationRound, item: ProjectResult) -> str:
     return _("📊 您关注的 <b>{name}</b> 在{title}中：{outcome}").format(
-        name=esc(item["name"]), title=title(round_), outcome=project_outcome(item)
+        name=esc(item.name), title=title(round_), outcome=project_outcome(item)
     )

@@ -7,10 +7,18 @@ three penalty measures. Points per consequence are configurable; these are the d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.scoring import DepartmentScore, Thresholds
+from core.results import (
+    CategoryResult,
+    DepartmentResult,
+    EvaluationResult,
+    ProjectResult,
+    RatingCounts,
+)
+from core.scoring import DepartmentScore, Scores, Thresholds, by_category
 from core.text import N_
 
 # The three measures of 60%以下, in the order the office lists them.
@@ -64,3 +72,57 @@ def points_table(raw: dict[str, int] | None, thresholds: Thresholds) -> dict[str
     if any(value < 0 for value in table.values()):
         raise ValueError("points cannot be negative")
     return table
+
+
+def evaluation_result(
+    scores: Scores,
+    names: Mapping[str, str],
+    voters: int,
+    electorate: int,
+    points: dict[str, int] | None = None,
+) -> EvaluationResult:
+    """The result an evaluation round stores and publishes (DESIGN.md "Evaluation round 效果票评":
+    results per project, per department, per category): `scores` as core.scoring counted them,
+    each department's consequences under the `points` table (DEFAULT_POINTS where it is silent),
+    and participation = `voters` who submitted / `electorate` who could (None when nobody could).
+
+    `names`: project id -> the project's name, for every scored project (KeyError otherwise).
+    Projects, departments and categories keep the order `scores` gives them."""
+    return EvaluationResult(
+        voters=voters,
+        electorate=electorate,
+        participation=participation(voters, electorate),
+        projects=tuple(
+            ProjectResult(
+                id=item.project.id,
+                name=names[item.project.id],
+                department=item.project.department,
+                category=item.project.category,
+                complete=item.project.complete,
+                ratings=item.tally.total,
+                counts=RatingCounts(
+                    item.tally.satisfied, item.tally.basically_satisfied, item.tally.dissatisfied
+                ),
+                satisfaction=item.satisfaction,
+                satisfied_share=item.satisfied_share,
+                tier=item.tier,
+                penalty=item.penalty,
+            )
+            for item in scores.projects
+        ),
+        categories=tuple(CategoryResult(category, rate) for category, rate in by_category(scores).items()),
+        departments=tuple(_department_result(department, points) for department in scores.departments),
+    )
+
+
+def _department_result(department: DepartmentScore, points: dict[str, int] | None) -> DepartmentResult:
+    outcome = consequences(department, points)
+    return DepartmentResult(
+        department=department.department,
+        projects=tuple(item.project.id for item in department.projects),
+        complete=department.complete,
+        satisfaction=department.satisfaction,
+        points=outcome.points,
+        tiers=outcome.tiers,
+        penalties=outcome.penalised,
+    )

@@ -11,6 +11,8 @@
   function reaches 40 lines.
 - No test module imports another (issue 18): shared fixtures live in a conftest.py, shared steps in
   tests/e2e/steps.py.
+- Round and evaluation results are typed (core/results.py): nothing in handlers/ or bot/ looks a
+  key up in a variable called `result` (`result["tied"]`, `result.get("counts")`).
 
 The rounds' and evaluations' use cases are still being moved out of their handlers (issue 17, the
 votes part): until then the scheduler's imports and those two files are named below as pending,
@@ -173,3 +175,44 @@ def test_no_test_module_imports_another() -> None:
         if is_test_module(name)
     ]
     assert sorted(set(found)) == [], "move what is shared to a conftest.py or tests/e2e/steps.py"
+
+
+def dict_lookups(source: str, name: str = "result") -> list[str]:
+    """`name["key"]` and `name.get("key", ...)` with a string constant key: a result read as a dict."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        target = key = None
+        if isinstance(node, ast.Subscript):
+            target, key = node.value, node.slice
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and node.args
+        ):
+            target, key = node.func.value, node.args[0]
+        if (
+            isinstance(target, ast.Name)
+            and target.id == name
+            and isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+        ):
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_lookup_check_sees_lookups() -> None:
+    source = (
+        'a = result["tied"]\nb = result.get("counts", {})\nc = result.tied\nd = other["tied"]\ne = result[0]'
+    )
+    assert dict_lookups(source) == ["line 1: result['tied']", "line 2: result.get('counts', {})"]
+
+
+def test_results_are_read_by_attribute() -> None:
+    """Results travel as core/results.py's dataclasses: `result.tied`, never `result["tied"]`."""
+    found = [
+        f"{path.relative_to(PROJECT_ROOT)} {lookup}"
+        for path in modules(HANDLERS) + modules(PROJECT_ROOT / "bot")
+        for lookup in dict_lookups(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -11,11 +11,9 @@ Chinese by default; the chat export uses the asking admin's).
 
 from __future__ import annotations
 
-import json
 from dataclasses import astuple
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from fractions import Fraction
 
 from aiogram.utils.i18n import gettext as _
 from sqlmodel import col, select
@@ -38,6 +36,7 @@ from bot.exports.rounds import candidate_columns, origin_label
 from bot.exports.tables import Table, csv_files, workbook
 from bot.presenters import action_label, area_name, category_name, state_label
 from bot.project_texts import STATUS_LABELS
+from bot.services.evaluations import EvaluationService
 from bot.services.rounds import RoundService
 from bot.services.suggestions import tracking
 from core.consequences import PENALTY_MEASURES
@@ -53,10 +52,6 @@ def _yes(flag: object) -> str:
 
 def _time(moment: datetime | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _rate(stored: str | None) -> str:
-    return percent(None if stored is None else Fraction(stored))
 
 
 async def year_tables(session: AsyncSession, year: int, tz: tzinfo) -> list[Table]:
@@ -247,37 +242,34 @@ async def _evaluation(session: AsyncSession, year: int) -> list[Table]:
         )
     ).all()
     for round_ in rounds:
-        result = json.loads(round_.result) if round_.result else None
+        result = EvaluationService.result_of(round_)
         if result is None:
             continue
-        for item in result["projects"]:
-            counts = item["counts"]
+        for item in result.projects:
             projects.rows.append(
                 [
-                    item["id"],
-                    item["name"],
-                    item["department"],
-                    category_name(item["category"]),
-                    _yes(item["complete"]),
-                    item["ratings"],
-                    counts["satisfied"],
-                    counts["basically_satisfied"],
-                    counts["dissatisfied"],
-                    _rate(item["satisfaction"]),
-                    _rate(item["satisfied_share"]),
-                    _rate(item["tier"]) if item["tier"] else "",
-                    _yes(item["penalty"]),
+                    item.id,
+                    item.name,
+                    item.department,
+                    category_name(item.category),
+                    _yes(item.complete),
+                    item.ratings,
+                    *astuple(item.counts),  # satisfied, basically satisfied, dissatisfied
+                    percent(item.satisfaction),
+                    percent(item.satisfied_share),
+                    percent(item.tier) if item.tier is not None else "",
+                    _yes(item.penalty),
                 ]
             )
-        for department in result["departments"]:
+        for department in result.departments:
             departments.rows.append(
                 [
-                    department["department"],
-                    _(LIST_SEPARATOR).join(f"#{pid}" for pid in department["projects"]),
-                    _yes(department["complete"]),
-                    _rate(department["satisfaction"]),
-                    department["points"],
-                    _("；").join(_(m) for m in PENALTY_MEASURES) if department["penalties"] else "",
+                    department.department,
+                    _(LIST_SEPARATOR).join(f"#{pid}" for pid in department.projects),
+                    _yes(department.complete),
+                    percent(department.satisfaction),
+                    department.points,
+                    _("；").join(_(m) for m in PENALTY_MEASURES) if department.penalties else "",
                 ]
             )
     return [projects, departments]

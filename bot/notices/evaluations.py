@@ -13,7 +13,6 @@ from bot.keyboards import evaluations as kb
 from bot.notices.recipients import admins, tell_admins
 from bot.round_texts import when
 from bot.services.container import Services
-from bot.services.evaluations import rate_of
 
 
 # -- opening, reminding, closing, publishing (also run by the scheduler) --------------------------
@@ -96,14 +95,16 @@ async def publish_evaluation(services: Services, round_: EvaluationRound) -> Non
     """Results with a chart to admins and deputies; each project's followers get its result."""
     if not await services.evaluations.publish(round_):
         return
-    result = services.evaluations.result_of(round_) or {"projects": [], "departments": []}
+    result = services.evaluations.result_of(round_)
+    if result is None:  # published from closed: always counted
+        raise ValueError(f"evaluation round {round_.id} has no result")
     rates = {
-        f"#{item['id']}": (float(rate_of(item["satisfaction"])) if item["satisfaction"] else None)
-        for item in result["projects"]
+        f"#{item.id}": None if item.satisfaction is None else float(item.satisfaction)
+        for item in result.projects
     }
     tiers = {
-        f"#{item['id']}": "bonus" if item["tier"] else "penalty" if item["penalty"] else "pass"
-        for item in result["projects"]
+        f"#{item.id}": "bonus" if item.tier is not None else "penalty" if item.penalty else "pass"
+        for item in result.projects
     }
     chart = satisfaction_chart(f"{round_.year}", rates, tiers)
     people = await admins(services) + await services.evaluations.deputies(round_)
@@ -118,8 +119,8 @@ async def publish_evaluation(services: Services, round_: EvaluationRound) -> Non
         blob=chart,
         blob_name=f"evaluation-{round_.year}.png",
     )
-    for item in result["projects"]:
-        project = await services.projects.get(int(item["id"]))
+    for item in result.projects:
+        project = await services.projects.get(int(item.id))
         if project is None:
             continue
         followers = await services.projects.followers(project, ("every", "digest"))

@@ -17,7 +17,6 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from fractions import Fraction
 
 from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +35,8 @@ from bot.db.models import (
 )
 from bot.runtime.clock import Clock
 from bot.services.rounds import lock_row, new_receipt, receipt_hash
-from core.consequences import consequences, participation
+from core.consequences import evaluation_result
+from core.results import EvaluationResult
 from core.rounds import (
     Opening,
     ballot_refusal,
@@ -46,7 +46,7 @@ from core.rounds import (
     receipt_digest,
     reminder_due,
 )
-from core.scoring import RATINGS, Thresholds, by_category, score
+from core.scoring import RATINGS, Thresholds, score
 from core.scoring import Project as ScoredProject
 
 REMINDER_BEFORE = timedelta(hours=24)
@@ -207,7 +207,7 @@ class EvaluationService:
         await lock_row(self.session, EvaluationRound, round_.id)
         if round_.status != "open" or (by_clock and not closing_due(round_.closes_at, self.clock.now())):
             return False
-        result = json.dumps(await self.compute(round_), ensure_ascii=False)
+        result = (await self.compute(round_)).to_json()
         rows = list(
             (
                 await self.session.exec(
@@ -366,7 +366,9 @@ class EvaluationService:
         return list(rows.all())
 
     # -- results -----------------------------------------------------------------------------
-    async def compute(self, round_: EvaluationRound) -> dict:  # type: ignore[type-arg]
+    async def compute(self, round_: EvaluationRound) -> EvaluationResult:
+        """The round's result from the ballots in its box (ratings of projects no longer in the
+        year are ignored) and the voters who submitted: core.consequences.evaluation_result."""
         projects = await self.projects(round_)
         ballots = (
             await self.session.exec(select(EvaluationBallot).where(EvaluationBallot.round_id == round_.id))
@@ -385,54 +387,9 @@ class EvaluationService:
         )
         names = {str(p.id): p.name for p in projects}
         voters = await self.voters(round_)
-        share = participation(voters, round_.electorate or 0)
-        return {
-            "voters": voters,
-            "electorate": round_.electorate or 0,
-            "participation": _rate(share),
-            "projects": [
-                {
-                    "id": item.project.id,
-                    "name": names[item.project.id],
-                    "department": item.project.department,
-                    "category": item.project.category,
-                    "complete": item.project.complete,
-                    "ratings": item.tally.total,
-                    "counts": {r: getattr(item.tally, r) for r in RATINGS},
-                    "satisfaction": _rate(item.satisfaction),
-                    "satisfied_share": _rate(item.satisfied_share),
-                    "tier": _rate(item.tier),
-                    "penalty": item.penalty,
-                }
-                for item in scored.projects
-            ],
-            "categories": [
-                {"category": category, "satisfaction": _rate(rate)}
-                for category, rate in by_category(scored).items()
-            ],
-            "departments": [
-                {
-                    "department": department.department,
-                    "projects": [item.project.id for item in department.projects],
-                    "complete": department.complete,
-                    "satisfaction": _rate(department.satisfaction),
-                    "points": (outcome := consequences(department, self.points)).points,
-                    "tiers": {pid: _rate(tier) for pid, tier in outcome.tiers},
-                    "penalties": list(outcome.penalised),
-                }
-                for department in scored.departments
-            ],
-        }
+        return evaluation_result(scored, names, voters, round_.electorate or 0, self.points)
 
     @staticmethod
-    def result_of(round_: EvaluationRound) -> dict | None:  # type: ignore[type-arg]
-        return json.loads(round_.result) if round_.result else None
-
-
-def _rate(value: Fraction | None) -> str | None:
-    """Stored exactly, as "n/d"; shown with one decimal by core.scoring.percent."""
-    return None if value is None else f"{value.numerator}/{value.denominator}"
-
-
-def rate_of(stored: str | None) -> Fraction | None:
-    return None if stored is None else Fraction(stored)
+    def result_of(round_: EvaluationRound) -> EvaluationResult | None:
+        """The result stored at closing (core.results); None before the round is closed."""
+        return EvaluationResult.from_json(round_.result) if round_.result else None

@@ -12,7 +12,6 @@ import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,10 @@ from bot.presenters import area_name, category_name
 from bot.project_texts import STATUS_LABELS, budget_line, day, event_line
 from bot.runtime.clock import SystemClock
 from bot.services.container import Services
+from bot.services.evaluations import EvaluationService
 from core.categories import default_categories
 from core.money import wan
+from core.results import EvaluationResult
 from core.scoring import percent
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -204,10 +205,16 @@ class Board:
 
     async def results(self, request: web.Request) -> tuple[str, dict[str, Any]]:
         rounds = await self._rounds()
-        evaluations = await self._evaluations()
-        for evaluation in evaluations:
-            for item in evaluation["projects"]:
-                item["outcome"] = project_outcome(item)
+        evaluations = [
+            {
+                "title": evaluation_title(round_),
+                "projects": [
+                    {"name": item.name, "department": item.department, "outcome": project_outcome(item)}
+                    for item in result.projects
+                ],
+            }
+            for round_, result in await self._evaluations()
+        ]
         return "results.html", {"rounds": rounds, "evaluations": evaluations}
 
     # -- data ----------------------------------------------------------------------------------
@@ -249,7 +256,8 @@ class Board:
                 )
         return found
 
-    async def _evaluations(self) -> list[dict[str, Any]]:
+    async def _evaluations(self) -> list[tuple[EvaluationRound, EvaluationResult]]:
+        """The published evaluation rounds with their results, oldest first."""
         async with self.session_factory() as session:
             published = (
                 await session.exec(
@@ -258,11 +266,7 @@ class Board:
                     .order_by(col(EvaluationRound.id))
                 )
             ).all()
-        found = []
-        for round_ in published:
-            result = json.loads(round_.result or "{}")
-            found.append({"id": round_.id, "year": round_.year, "title": evaluation_title(round_), **result})
-        return found
+        return [(round_, result) for round_ in published if (result := EvaluationService.result_of(round_))]
 
     def _project_json(self, project: Project) -> dict[str, Any]:
         return {
@@ -317,7 +321,12 @@ class Board:
         return web.json_response({"rounds": await self._rounds()}, dumps=_dumps)
 
     async def api_evaluations(self, request: web.Request) -> web.Response:
-        return web.json_response({"evaluations": await self._evaluations()}, dumps=_dumps)
+        """The published results in their stored form (core/results.py), after id, year and title."""
+        evaluations = [
+            {"id": round_.id, "year": round_.year, "title": evaluation_title(round_), **result.as_dict()}
+            for round_, result in await self._evaluations()
+        ]
+        return web.json_response({"evaluations": evaluations}, dumps=_dumps)
 
     async def csv_projects(self, request: web.Request) -> web.Response:
         """The year's projects for a spreadsheet, labelled in the page's language (the JSON API
@@ -365,19 +374,19 @@ class Board:
             _("60%以下"),
         ]
         rows = []
-        for evaluation in await self._evaluations():
-            for item in evaluation["projects"]:
+        for round_, result in await self._evaluations():
+            for item in result.projects:
                 rows.append(
                     [
-                        evaluation["id"],
-                        evaluation["year"],
-                        item["id"],
-                        item["name"],
-                        item["department"],
-                        item["ratings"],
-                        percent(Fraction(item["satisfaction"])) if item["satisfaction"] else "",
-                        percent(Fraction(item["tier"])) if item["tier"] else "",
-                        _("是") if item["penalty"] else _("否"),
+                        round_.id,
+                        round_.year,
+                        item.id,
+                        item.name,
+                        item.department,
+                        item.ratings,
+                        percent(item.satisfaction) if item.satisfaction is not None else "",
+                        percent(item.tier) if item.tier is not None else "",
+                        _("是") if item.penalty else _("否"),
                     ]
                 )
         return _csv(to_csv(header, rows), "evaluations.csv")
