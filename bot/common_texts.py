@@ -32,3 +32,28 @@ REASON_ASIDE = N_("（{reason}）")
 DEPUTY_NAME = N_("{name}代表")
 # Joins the items of a list in a sentence ("#1、#2").
 LIST_SEPARATOR = N_("、")
+
+# Statuses that suggestions, selection rounds and evaluation rounds share.
+DRAFT = N_("草稿")
+SCHEDULED = N_("已排期")
+PUBLISHED = N_("已公布")
+
+# The menu's entries: the /start buttons and the command list's descriptions (bot/runtime/commands.py).
+MY_SUGGESTIONS = N_("我的建议")
+HELP = N_("帮助")
+INBOX = N_("待处理的建议")
+POINTS = N_("履职积分")
+POOL = N_("区级需求池")
+ROSTER = N_("代表名册")
+EVALUATIONS = N_("效果票评")
+# A deputy when no name is at hand (a refusal's actor, an export's column).
+DEPUTY = N_("代表")
+
+# Buttons that stand in several keyboards.
+BACK = N_("« 返回")
+PREVIOUS_PAGE = N_("« 上一页")
+NEXT_PAGE = N_("下一页 »")
+CONFIRM_SUBMIT = N_("✅ 确认提交")
+PUBLISH_RESULTS = N_("公布结果")
+TURNOUT = N_("投票率")
+ALL_DEPUTIES = N_("全体人大代表")

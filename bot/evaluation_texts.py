@@ -6,7 +6,7 @@ from datetime import tzinfo
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import STATUS_LINE
+from bot.common_texts import DRAFT, PUBLISHED, SCHEDULED, STATUS_LINE
 from bot.db.models import EvaluationRound, Project, ProjectEvent
 from bot.presenters import category_name, excerpt
 from bot.project_texts import budget_line, day, progress_line
@@ -23,11 +23,11 @@ RATING_LABELS = {
     "dissatisfied": N_("不满意"),
 }
 STATUS_LABELS = {
-    "draft": N_("草稿"),
-    "scheduled": N_("已排期"),
+    "draft": DRAFT,
+    "scheduled": SCHEDULED,
     "open": N_("评议中"),
     "closed": N_("已结束，待公布"),
-    "published": N_("已公布"),
+    "published": PUBLISHED,
 }
 
 

@@ -10,12 +10,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.common_texts import CATEGORY_LINE, PLACE_LINE, REASON_ASIDE, RESIDENT_PSEUDONYM
 from bot.db.models import Community, District, Street, Suggestion, SuggestionEvent, User
 from bot.services.suggestions import SuggestionView, tracking
+from bot.suggestion_texts import ACTION_LABELS, STATE_LABELS
 from core.categories import by_code
 from core.limits import shorten, utf16_length
 from core.permissions import Access, shows_reason
 from core.safe_html import Html, esc
-from core.text import N_
-from core.workflow import STATE_LABELS, State
+from core.workflow import State
 
 EXCERPT = 60
 # How much of people's own text a card shows (UTF-16 units), so that a card fits one message
@@ -26,20 +26,6 @@ DIALOGUE_BUDGET = 400
 DIALOGUE_SHOWN = 4
 REASON_BUDGET = 200
 EVENTS_SHOWN = 8
-
-
-ACTION_LABELS = {
-    "to_community": N_("转社区办理"),
-    "to_legislation": N_("转立法联系点"),
-    "to_street": N_("转街道"),
-    "to_district": N_("报区人大常委会"),
-    "merge": N_("合并"),
-    "decline": N_("不予采纳"),
-    "ask": N_("追问"),
-    "on_behalf": N_("代征集"),
-    "reclassify": N_("改类别"),
-    "reassign": N_("改街道"),
-}
 
 
 def action_label(action: str) -> str:

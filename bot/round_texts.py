@@ -6,7 +6,7 @@ from datetime import datetime, tzinfo
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import CATEGORY_LINE, STATUS_LINE
+from bot.common_texts import CATEGORY_LINE, DRAFT, PUBLISHED, SCHEDULED, STATUS_LINE
 from bot.db.models import CandidateItem, RoundCandidate, SelectionRound
 from bot.presenters import category_name
 from core.results import RoundResult
@@ -15,11 +15,11 @@ from core.tally import Mode, Problem, margin_bounds
 from core.text import N_
 
 STATUS = {
-    "draft": N_("草稿"),
-    "scheduled": N_("已排期"),
+    "draft": DRAFT,
+    "scheduled": SCHEDULED,
     "open": N_("投票中"),
     "closed": N_("已结束"),
-    "published": N_("已公布"),
+    "published": PUBLISHED,
 }
 
 
@@ -206,3 +206,7 @@ def candidate_card(candidate: RoundCandidate, item: CandidateItem | None, tracki
             _("估算投资：{cost}").format(cost=esc((item.estimated_cost if item else None) or "—")),
         ]
     )
+
+
+# A ballot's marks in a 赞成/反对/弃权 round, as the ballot's buttons, the confirmation and the results name them.
+MARK_LABELS = {"yes": N_("赞成"), "no": N_("反对"), "abstain": N_("弃权")}

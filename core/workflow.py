@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.roles import Role
-from core.text import N_
 
 
 class State(StrEnum):
@@ -30,25 +29,6 @@ class State(StrEnum):
     ELECTED = "elected"
     NOT_ELECTED = "not_elected"
 
-
-STATE_LABELS: dict[State, str] = {
-    State.DRAFT: N_("草稿"),
-    State.ABANDONED: N_("未提交"),
-    State.SUBMITTED: N_("已提交"),
-    State.NEEDS_INFO: N_("待补充"),
-    State.TO_COMMUNITY: N_("转社区办理"),
-    State.TO_LEGISLATION: N_("转立法联系点"),
-    State.TO_STREET: N_("转街道"),
-    State.TO_DISTRICT: N_("报区人大常委会"),
-    State.MERGED: N_("已合并"),
-    State.DECLINED: N_("不予采纳"),
-    State.WITHDRAWN: N_("已撤回"),
-    State.FEASIBLE: N_("论证可行"),
-    State.INFEASIBLE: N_("论证不可行"),
-    State.CANDIDATE: N_("候选项目"),
-    State.ELECTED: N_("票决通过"),
-    State.NOT_ELECTED: N_("未当选"),
-}
 
 # States in which deputies still have to act; near-duplicates are looked for among these.
 OPEN_STATES = frozenset({State.SUBMITTED, State.NEEDS_INFO})

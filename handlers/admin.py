@@ -14,10 +14,11 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import CANCELLED, STALE_BUTTON
+from bot.common_texts import CANCELLED, POINTS, STALE_BUTTON
 from bot.config import Settings
 from bot.db.models import Deputy, Street, User
 from bot.exports.tables import to_csv, to_xlsx
+from bot.exports.texts import POINTS_EXPORT_COLUMNS, headers
 from bot.keyboards import triage as kb
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import MenuAction
@@ -347,7 +348,7 @@ async def candidate_page(
 # -- exports -----------------------------------------------------------------------------------------
 async def export(message: Message, services: Services, settings: Settings) -> None:
     # In the admin's language, codes read as labels; the export layer keeps every cell inert.
-    header = (_("代表"), _("Telegram 账号 ID"), _("事项"), _("积分"), _("建议"), _("时间"))
+    header = headers(POINTS_EXPORT_COLUMNS)
     rows = [
         (
             deputy.name,
@@ -364,9 +365,7 @@ async def export(message: Message, services: Services, settings: Settings) -> No
         BufferedInputFile(to_csv(header, rows), f"points-{stamp}.csv"),
         caption=_("履职积分明细：{count} 条").format(count=len(rows)),
     )
-    await message.answer_document(
-        BufferedInputFile(to_xlsx(_("履职积分"), header, rows), f"points-{stamp}.xlsx")
-    )
+    await message.answer_document(BufferedInputFile(to_xlsx(_(POINTS), header, rows), f"points-{stamp}.xlsx"))
 
 
 def setup() -> Router:

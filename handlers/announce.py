@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import ALL_DEPUTIES
 from bot.db.models import User
 from bot.keyboards import projects as kb
 from bot.notices.announcements import announce, announcement, delivery_counts
@@ -69,7 +70,7 @@ async def audience_chosen(
 
 async def audience_label(services: Services, kind: str, arg: str) -> str:
     if kind == "deputies":
-        return _("全体人大代表")
+        return _(ALL_DEPUTIES)
     if kind == "street":
         street = await services.areas.street(int(arg))
         return _("{street}的居民").format(street=area_name(street) if street else "—")

@@ -27,6 +27,7 @@ from bot.notices.rounds import close_round, publish_round, unreachable_text
 from bot.permissions import restrict
 from bot.replies import answer_with, edit_or_send, send, window_from
 from bot.round_texts import (
+    MARK_LABELS,
     STATUS,
     ballot_issue,
     ballot_text,
@@ -565,9 +566,9 @@ async def confirmation(
             f"☑ {code} {html.quote(candidates[code].title)}" for code, on in sorted(choices.items()) if on
         ]
     else:
-        labels = {"yes": _("赞成"), "no": _("反对"), "abstain": _("弃权")}
         summary = [
-            f"{code} {html.quote(candidates[code].title)}：{labels[m]}" for code, m in sorted(choices.items())
+            f"{code} {html.quote(candidates[code].title)}：{_(MARK_LABELS[m])}"
+            for code, m in sorted(choices.items())
         ]
     head = _("您的选票在确认页面显示之后有改动，请再次确认：") if changed else _("请确认您的选票：")
     await edit_or_send(

@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import DEPUTY_NAME, NOT_NOW, NOT_YOUR_STREET, REASON_LINE
+from bot.common_texts import DEPUTY, DEPUTY_NAME, NOT_NOW, NOT_YOUR_STREET, REASON_LINE
 from bot.db.models import Suggestion, SuggestionEvent, User
 from bot.keyboards import triage as kb
 from bot.notices.suggestions import changed, deliver_card
@@ -114,7 +114,7 @@ async def refuse(
             "resident": _("提建议的居民"),
             "deputy": _(DEPUTY_NAME).format(name=handled.deputy.name)
             if handled and handled.deputy
-            else _("代表"),
+            else _(DEPUTY),
             "staff": _(ROLE_NAMES[Role.STAFF]),
             "admin": _("管理员"),
         }

@@ -32,8 +32,9 @@ from bot.db.models import (
     SuggestionEvent,
     User,
 )
-from bot.exports.rounds import candidate_columns, origin_label
+from bot.exports import texts
 from bot.exports.tables import Table, csv_files, workbook
+from bot.exports.texts import headers, origin_label, yes_no
 from bot.presenters import action_label, area_name, category_name, state_label
 from bot.project_texts import STATUS_LABELS
 from bot.services.evaluations import EvaluationService
@@ -44,10 +45,6 @@ from core.money import share, wan
 from core.scoring import percent
 
 __all__ = ["Table", "csv_files", "workbook", "year_tables"]
-
-
-def _yes(flag: object) -> str:
-    return _("是") if flag else _("否")
 
 
 def _time(moment: datetime | None, tz: tzinfo) -> str:
@@ -74,20 +71,7 @@ async def _suggestions(session: AsyncSession, year: int, tz: tzinfo, streets: di
             .order_by(col(Suggestion.number))
         )
     ).all()
-    table = Table(
-        _("建议"),
-        [
-            _("编号"),
-            _("提交时间"),
-            _("类别"),
-            _("街道"),
-            _("状态"),
-            _("居民（代号）"),
-            _("内容"),
-            _("处理经过"),
-        ],
-        [],
-    )
+    table = Table(_(texts.SUGGESTIONS_SHEET), headers(texts.SUGGESTION_COLUMNS), [])
     # Every history of the year in one query, not one query per suggestion.
     events: dict[int, list[SuggestionEvent]] = {}
     for event in (
@@ -129,8 +113,8 @@ async def _points(session: AsyncSession, year: int, tz: tzinfo) -> Table:
         )
     ).all()
     return Table(
-        _("履职积分"),
-        [_("时间"), _("代表"), _("事项"), _("积分"), _("建议")],
+        _(texts.POINTS_SHEET),
+        headers(texts.POINTS_COLUMNS),
         [
             [_time(entry.at, tz), deputy.name, action_label(entry.action), entry.points, entry.suggestion_id]
             for entry, deputy in rows
@@ -140,11 +124,7 @@ async def _points(session: AsyncSession, year: int, tz: tzinfo) -> Table:
 
 
 async def _selection(session: AsyncSession, year: int) -> Table:
-    table = Table(
-        _("票决结果"),
-        [_("票决"), *candidate_columns(), _("当选")],
-        [],
-    )
+    table = Table(_(texts.SELECTION_SHEET), headers(texts.SELECTION_COLUMNS), [])
     rounds = (
         await session.exec(
             select(SelectionRound).where(SelectionRound.year == year).order_by(col(SelectionRound.id))
@@ -169,7 +149,7 @@ async def _selection(session: AsyncSession, year: int) -> Table:
                     category_name(candidate.category),
                     origin_label(candidate.origin),
                     *(astuple(marks) if marks else (None, None, None)),  # yes, no, abstain
-                    _yes(candidate.code in result.elected) if result else _("未计票"),
+                    yes_no(candidate.code in result.elected) if result else _(texts.NOT_COUNTED),
                 ]
             )
     return table
@@ -180,19 +160,8 @@ async def _projects(session: AsyncSession, year: int, streets: dict) -> Table:  
         await session.exec(select(Project).where(Project.year == year).order_by(col(Project.id)))
     ).all()
     return Table(
-        _("项目与预算执行"),
-        [
-            _("项目"),
-            _("名称"),
-            _("类别"),
-            _("责任单位"),
-            _("街道"),
-            _("预算（万元）"),
-            _("已支出（万元）"),
-            _("预算执行率"),
-            _("进度"),
-            _("状态"),
-        ],
+        _(texts.PROJECTS_SHEET),
+        headers(texts.PROJECT_COLUMNS),
         [
             [
                 p.id,
@@ -212,30 +181,8 @@ async def _projects(session: AsyncSession, year: int, streets: dict) -> Table:  
 
 
 async def _evaluation(session: AsyncSession, year: int) -> list[Table]:
-    projects = Table(
-        _("效果票评"),
-        [
-            _("项目"),
-            _("名称"),
-            _("责任单位"),
-            _("类别"),
-            _("完成"),
-            _("评价数"),
-            _("满意"),
-            _("基本满意"),
-            _("不满意"),
-            _("满意度"),
-            _("满意占比"),
-            _("加分档"),
-            _("60%以下"),
-        ],
-        [],
-    )
-    departments = Table(
-        _("责任单位评分"),
-        [_("责任单位"), _("项目"), _("全部完成"), _("满意度"), _("加分"), _("须落实措施")],
-        [],
-    )
+    projects = Table(_(texts.EVALUATION_SHEET), headers(texts.EVALUATION_COLUMNS), [])
+    departments = Table(_(texts.DEPARTMENTS_SHEET), headers(texts.DEPARTMENT_COLUMNS), [])
     rounds = (
         await session.exec(
             select(EvaluationRound).where(EvaluationRound.year == year).order_by(col(EvaluationRound.id))
@@ -252,13 +199,13 @@ async def _evaluation(session: AsyncSession, year: int) -> list[Table]:
                     item.name,
                     item.department,
                     category_name(item.category),
-                    _yes(item.complete),
+                    yes_no(item.complete),
                     item.ratings,
                     *astuple(item.counts),  # satisfied, basically satisfied, dissatisfied
                     percent(item.satisfaction),
                     percent(item.satisfied_share),
                     percent(item.tier) if item.tier is not None else "",
-                    _yes(item.penalty),
+                    yes_no(item.penalty),
                 ]
             )
         for department in result.departments:
@@ -266,7 +213,7 @@ async def _evaluation(session: AsyncSession, year: int) -> list[Table]:
                 [
                     department.department,
                     _(LIST_SEPARATOR).join(f"#{pid}" for pid in department.projects),
-                    _yes(department.complete),
+                    yes_no(department.complete),
                     percent(department.satisfaction),
                     department.points,
                     _("；").join(_(m) for m in PENALTY_MEASURES) if department.penalties else "",

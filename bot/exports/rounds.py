@@ -15,22 +15,14 @@ from aiogram.utils.i18n import gettext as _
 from bot.db.models import CastBallot, RoundCandidate, SelectionRound
 from bot.exports.pabulib import pabulib
 from bot.exports.tables import to_csv
+from bot.exports.texts import BALLOT_COLUMNS, ELECTED, RESULT_COLUMNS, TIED, headers, origin_label
 from bot.presenters import category_name
 from core.results import RoundResult
 
 
-def candidate_columns() -> list[str]:
-    """The columns every table of a round's candidates starts with (this export's and the year's)."""
-    return [_("编号"), _("候选项目"), _("类别"), _("来源"), _("赞成"), _("反对"), _("弃权")]
-
-
-def origin_label(origin: str) -> str:
-    return _("特定征集") if origin == "special" else _("群众建议")
-
-
 def ballots_csv(ballots: Sequence[CastBallot]) -> bytes:
     """The choices alone, in an order of their own: a receipt is never paired with its choices."""
-    return to_csv((_("选票"),), sorted((ballot.choices,) for ballot in ballots))
+    return to_csv(headers(BALLOT_COLUMNS), sorted((ballot.choices,) for ballot in ballots))
 
 
 def results_csv(candidates: Sequence[RoundCandidate], result: RoundResult | None) -> bytes:
@@ -45,11 +37,11 @@ def results_csv(candidates: Sequence[RoundCandidate], result: RoundResult | None
             category_name(c.category),
             origin_label(c.origin),
             *(astuple(counts[c.code]) if c.code in counts else ("", "", "")),  # yes, no, abstain
-            _("当选") if c.code in elected else _("并列") if c.code in tied else "",
+            _(ELECTED) if c.code in elected else _(TIED) if c.code in tied else "",
         )
         for c in candidates
     ]
-    return to_csv([*candidate_columns(), _("结果")], result_rows)
+    return to_csv(headers(RESULT_COLUMNS), result_rows)
 
 
 def round_files(

@@ -6,6 +6,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import HELP, INBOX, MY_SUGGESTIONS, POINTS, POOL, ROSTER
 from bot.keyboards.builder import InlineKeyboardBuilder
 from core.roles import Role
 
@@ -23,15 +24,15 @@ class LanguageChoice(CallbackData, prefix="lang"):
 def menu_keyboard(role: Role) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if role in (Role.DEPUTY, Role.ADMIN):
-        builder.button(text=_("待处理的建议"), callback_data=MenuAction(action="inbox"))
+        builder.button(text=_(INBOX), callback_data=MenuAction(action="inbox"))
     if role is Role.DEPUTY:
-        builder.button(text=_("履职积分"), callback_data=MenuAction(action="points"))
+        builder.button(text=_(POINTS), callback_data=MenuAction(action="points"))
     if role in (Role.STAFF, Role.ADMIN):
-        builder.button(text=_("区级需求池"), callback_data=MenuAction(action="pool"))
+        builder.button(text=_(POOL), callback_data=MenuAction(action="pool"))
     if role is Role.ADMIN:
-        builder.button(text=_("代表名册"), callback_data=MenuAction(action="roster"))
-    builder.button(text=_("我的建议"), callback_data=MenuAction(action="my"))
-    builder.button(text=_("帮助"), callback_data=MenuAction(action="help"))
+        builder.button(text=_(ROSTER), callback_data=MenuAction(action="roster"))
+    builder.button(text=_(MY_SUGGESTIONS), callback_data=MenuAction(action="my"))
+    builder.button(text=_(HELP), callback_data=MenuAction(action="help"))
     builder.button(text=_("语言 / Language"), callback_data=MenuAction(action="language"))
     builder.adjust(2)
     return builder.as_markup()

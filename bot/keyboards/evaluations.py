@@ -6,6 +6,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import CONFIRM_SUBMIT, PUBLISH_RESULTS, TURNOUT
 from bot.db.models import EvaluationRound
 from bot.evaluation_texts import RATING_LABELS, title
 from bot.keyboards.builder import InlineKeyboardBuilder
@@ -55,9 +56,9 @@ def admin_list(rounds: list[EvaluationRound], year: int) -> InlineKeyboardMarkup
 
 EVAL_LABELS = {
     EvaluationAct.TIMES: N_("⏱ 设置时间"),
-    EvaluationAct.TURNOUT: N_("投票率"),
+    EvaluationAct.TURNOUT: N_(TURNOUT),
     EvaluationAct.CLOSE: N_("立即结束"),
-    EvaluationAct.PUBLISH: N_("公布结果"),
+    EvaluationAct.PUBLISH: N_(PUBLISH_RESULTS),
     EvaluationAct.EXPORT: N_("📦 年度导出（XLSX）"),
 }
 
@@ -105,7 +106,7 @@ def rating_card(
 def review(round_: EvaluationRound, fp: str) -> InlineKeyboardMarkup:
     """确认提交 binds the ratings the screen showed (their fingerprint `fp`); « 返回修改 goes back."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ 确认提交"), callback_data=EvalConfirm(rid=round_.id or 0, fp=fp))
+    builder.button(text=_(CONFIRM_SUBMIT), callback_data=EvalConfirm(rid=round_.id or 0, fp=fp))
     builder.button(text=_("« 返回修改"), callback_data=EvalNav(rid=round_.id or 0, i=0))
     builder.adjust(2)
     return builder.as_markup()

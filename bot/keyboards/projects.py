@@ -6,6 +6,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import ALL_DEPUTIES, BACK, CONFIRM_SUBMIT
 from bot.db.models import Deputy, Project, Street
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.presenters import area_name, category_name
@@ -112,7 +113,7 @@ def fields(project: Project) -> InlineKeyboardMarkup:
             text=_(label),
             callback_data=ProjectAct(pid=project.id or 0, act="field", arg=field, v=project.version),
         )
-    builder.button(text=_("« 返回"), callback_data=ProjectAct(pid=project.id or 0, act="show"))
+    builder.button(text=_(BACK), callback_data=ProjectAct(pid=project.id or 0, act="show"))
     builder.adjust(3, 2, 1)
     return builder.as_markup()
 
@@ -135,7 +136,7 @@ def group(
     if page + 1 < pages:
         builder.button(text="›", callback_data=ProjectAct(pid=pid, act="group", arg=str(page + 1)))
         nav += 1
-    builder.button(text=_("« 返回"), callback_data=ProjectAct(pid=pid, act="show"))
+    builder.button(text=_(BACK), callback_data=ProjectAct(pid=pid, act="show"))
     builder.adjust(*([2] * ((len(deputies) + 1) // 2)), *([nav] if nav else []), 1)
     return builder.as_markup()
 
@@ -166,12 +167,12 @@ def _go_or_cancel(label: str, go: CallbackData, cancel: CallbackData) -> InlineK
 
 
 def confirm() -> InlineKeyboardMarkup:
-    return _go_or_cancel(_("✅ 确认提交"), ReportStep(act="confirm"), ReportStep(act="cancel"))
+    return _go_or_cancel(_(CONFIRM_SUBMIT), ReportStep(act="confirm"), ReportStep(act="cancel"))
 
 
 def audiences() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("全体人大代表"), callback_data=Audience(kind="deputies"))
+    builder.button(text=_(ALL_DEPUTIES), callback_data=Audience(kind="deputies"))
     builder.button(text=_("某街道的居民"), callback_data=Audience(kind="street"))
     builder.button(text=_("某项目的关注者"), callback_data=Audience(kind="followers"))
     builder.button(text=_("取消"), callback_data=Audience(kind="cancel"))

@@ -6,8 +6,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import PUBLISH_RESULTS, TURNOUT
 from bot.db.models import RoundCandidate, SelectionRound
 from bot.keyboards.builder import InlineKeyboardBuilder
+from bot.round_texts import MARK_LABELS
 from core.rounds import AdminAct, selection_actions
 from core.tally import Mode
 from core.text import N_
@@ -68,11 +70,11 @@ def modes() -> InlineKeyboardMarkup:
 ACT_LABELS = {
     AdminAct.QUOTA: N_("修改应选数"),
     AdminAct.TIMES: N_("设置开放和关闭时间"),
-    AdminAct.TURNOUT: N_("投票率"),
+    AdminAct.TURNOUT: N_(TURNOUT),
     AdminAct.PAPER: N_("录入纸质选票"),
     AdminAct.CHECK: N_("核对纸质选票"),
     AdminAct.CLOSE: N_("立即结束投票"),
-    AdminAct.PUBLISH: N_("公布结果"),
+    AdminAct.PUBLISH: N_(PUBLISH_RESULTS),
     AdminAct.RUNOFF: N_("开启加赛"),
     AdminAct.EXPORT: N_("导出选票和结果"),
 }
@@ -109,8 +111,9 @@ def ballot(round_: SelectionRound, candidates: list[RoundCandidate], choices: di
     else:
         for candidate in candidates:
             current = choices.get(candidate.code)
-            for mark, label in (("yes", _("赞成")), ("no", _("反对")), ("abstain", _("弃权"))):
-                shown = f"● {candidate.code} {label}" if current == mark else f"{candidate.code} {label}"
+            for mark, label in MARK_LABELS.items():
+                shown = f"{candidate.code} {_(label)}"
+                shown = f"● {shown}" if current == mark else shown
                 builder.button(text=shown, callback_data=Mark(rid=rid, code=candidate.code, mark=mark))
             sizes.append(3)
     builder.button(text=_("提交选票"), callback_data=BallotStep(rid=rid, act="submit"))

@@ -8,6 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import NEXT_PAGE, PREVIOUS_PAGE
 from bot.db.models import Community, Street, Suggestion
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.presenters import area_name, category_name
@@ -151,9 +152,9 @@ def my_list(suggestions: Sequence[Suggestion], page: int, pages: int) -> InlineK
     sizes = [1] * len(suggestions)
     if pages > 1:
         if page > 1:
-            builder.button(text=_("« 上一页"), callback_data=MyPage(page=page - 1))
+            builder.button(text=_(PREVIOUS_PAGE), callback_data=MyPage(page=page - 1))
         if page < pages:
-            builder.button(text=_("下一页 »"), callback_data=MyPage(page=page + 1))
+            builder.button(text=_(NEXT_PAGE), callback_data=MyPage(page=page + 1))
         sizes.append(2)
     builder.adjust(*sizes)
     return builder.as_markup()

@@ -12,20 +12,16 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.common_texts import BACK, NEXT_PAGE, PREVIOUS_PAGE
 from bot.db.models import Street, Suggestion
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.presenters import area_name, category_name, plain_excerpt
 from bot.services.suggestions import tracking
+from bot.suggestion_texts import ACTION_LABELS, FORWARDS, STATE_LABELS
 from core.categories import default_categories
 from core.text import N_
 from core.workflow import OPEN_STATES, State
 
-FORWARDS = {
-    "to_community": N_("转社区办理"),
-    "to_legislation": N_("转立法联系点"),
-    "to_street": N_("转街道"),
-    "to_district": N_("报区人大常委会"),
-}
 DECLINE_REASONS = [
     N_("与已有建议重复"),
     N_("不属于民生实事范围"),
@@ -128,17 +124,17 @@ def card_actions(suggestion: Suggestion) -> InlineKeyboardMarkup | None:
     builder = InlineKeyboardBuilder()
     for act, label in FORWARDS.items():
         builder.button(text=_(label), callback_data=Card(sid=sid, v=v, act=act))
-    builder.button(text=_("合并"), callback_data=Card(sid=sid, v=v, act="merge"))
-    builder.button(text=_("不予采纳"), callback_data=Card(sid=sid, v=v, act="decline"))
-    builder.button(text=_("追问"), callback_data=Card(sid=sid, v=v, act="ask"))
-    builder.button(text=_("改类别"), callback_data=Card(sid=sid, v=v, act="reclass"))
-    builder.button(text=_("改街道"), callback_data=Card(sid=sid, v=v, act="reassign"))
+    builder.button(text=_(ACTION_LABELS["merge"]), callback_data=Card(sid=sid, v=v, act="merge"))
+    builder.button(text=_(ACTION_LABELS["decline"]), callback_data=Card(sid=sid, v=v, act="decline"))
+    builder.button(text=_(ACTION_LABELS["ask"]), callback_data=Card(sid=sid, v=v, act="ask"))
+    builder.button(text=_(ACTION_LABELS["reclassify"]), callback_data=Card(sid=sid, v=v, act="reclass"))
+    builder.button(text=_(ACTION_LABELS["reassign"]), callback_data=Card(sid=sid, v=v, act="reassign"))
     builder.adjust(2, 2, 3, 2)
     return builder.as_markup()
 
 
 def _with_back(builder: InlineKeyboardBuilder, suggestion: Suggestion, *sizes: int) -> InlineKeyboardMarkup:
-    builder.button(text=_("« 返回"), callback_data=Card(sid=suggestion.id, v=suggestion.version, act="back"))
+    builder.button(text=_(BACK), callback_data=Card(sid=suggestion.id, v=suggestion.version, act="back"))
     builder.adjust(*sizes, 1)
     return builder.as_markup()
 
@@ -205,9 +201,9 @@ def listing(
     sizes = [1] * len(suggestions)
     if pages > 1:
         if page > 1:
-            builder.button(text=_("« 上一页"), callback_data=paging(page=page - 1))
+            builder.button(text=_(PREVIOUS_PAGE), callback_data=paging(page=page - 1))
         if page < pages:
-            builder.button(text=_("下一页 »"), callback_data=paging(page=page + 1))
+            builder.button(text=_(NEXT_PAGE), callback_data=paging(page=page + 1))
         sizes.append(2)
     builder.adjust(*sizes)
     return builder.as_markup()
@@ -216,10 +212,11 @@ def listing(
 def feasibility(suggestion: Suggestion) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("论证可行"), callback_data=Feasibility(sid=suggestion.id, v=suggestion.version, feasible=True)
+        text=_(STATE_LABELS[State.FEASIBLE]),
+        callback_data=Feasibility(sid=suggestion.id, v=suggestion.version, feasible=True),
     )
     builder.button(
-        text=_("论证不可行"),
+        text=_(STATE_LABELS[State.INFEASIBLE]),
         callback_data=Feasibility(sid=suggestion.id, v=suggestion.version, feasible=False),
     )
     return builder.as_markup()

@@ -6,38 +6,40 @@ from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 
+from bot.common_texts import EVALUATIONS, HELP, INBOX, MY_SUGGESTIONS, POINTS, POOL, ROSTER
 from core.roles import Role
 from core.text import N_
 
 # (command, description msgid). Descriptions go through the catalogues like every other text.
 _COMMON = [
     ("start", N_("开始 / 主菜单")),
-    ("my", N_("我的建议")),
+    ("my", MY_SUGGESTIONS),
     ("projects", N_("民生实事项目")),
     ("cancel", N_("放弃正在写的建议")),
-    ("help", N_("帮助")),
+    ("help", HELP),
     ("language", N_("切换语言")),
 ]
 _DEPUTY = [
-    ("inbox", N_("待处理的建议")),
+    ("inbox", INBOX),
     ("vote", N_("投票")),
     ("onbehalf", N_("代居民提交建议")),
-    ("points", N_("履职积分")),
+    ("points", POINTS),
 ]
 _BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.DEPUTY: _DEPUTY,
-    Role.STAFF: [("pool", N_("区级需求池")), ("report", N_("报告项目进度"))],
+    Role.STAFF: [("pool", POOL), ("report", N_("报告项目进度"))],
     Role.ADMIN: [
-        ("inbox", N_("待处理的建议")),
-        ("roster", N_("代表名册")),
+        ("inbox", INBOX),
+        ("roster", ROSTER),
         ("deputies", N_("管理代表")),
         ("invite", N_("邀请代表或工作人员")),
-        ("pool", N_("区级需求池")),
+        ("invites", N_("管理邀请链接")),
+        ("pool", POOL),
         ("candidates", N_("编制候选项目")),
         ("rounds", N_("项目票决")),
         ("export", N_("导出履职积分")),
         ("announce", N_("发布通知")),
-        ("evaluations", N_("效果票评")),
+        ("evaluations", EVALUATIONS),
     ],
 }
 

@@ -29,6 +29,7 @@ from bot.db.models import EvaluationRound, Project, ProjectEvent, SelectionRound
 from bot.evaluation_texts import project_outcome
 from bot.evaluation_texts import title as evaluation_title
 from bot.exports.tables import to_csv
+from bot.exports.texts import BOARD_EVALUATION_COLUMNS, BOARD_PROJECT_COLUMNS, headers, yes_no
 from bot.presenters import area_name, category_name
 from bot.project_texts import STATUS_LABELS, budget_line, day, event_line
 from bot.runtime.clock import SystemClock
@@ -332,18 +333,7 @@ class Board:
         """The year's projects for a spreadsheet, labelled in the page's language (the JSON API
         keeps the codes); through the one export layer, so no cell opens as a formula."""
         projects = await self._projects_json(await self._year(request))
-        header = [
-            _("项目"),
-            _("年度"),
-            _("名称"),
-            _("类别"),
-            _("责任单位"),
-            _("地点"),
-            _("预算（万元）"),
-            _("已支出（万元）"),
-            _("进度（%）"),
-            _("状态"),
-        ]
+        header = headers(BOARD_PROJECT_COLUMNS)
         rows = [
             [
                 p["id"],
@@ -362,17 +352,7 @@ class Board:
         return _csv(to_csv(header, rows), "projects.csv")
 
     async def csv_evaluations(self, request: web.Request) -> web.Response:
-        header = [
-            _("效果票评"),
-            _("年度"),
-            _("项目"),
-            _("名称"),
-            _("责任单位"),
-            _("评价数"),
-            _("满意度"),
-            _("加分档"),
-            _("60%以下"),
-        ]
+        header = headers(BOARD_EVALUATION_COLUMNS)
         rows = []
         for round_, result in await self._evaluations():
             for item in result.projects:
@@ -386,7 +366,7 @@ class Board:
                         item.ratings,
                         percent(item.satisfaction) if item.satisfaction is not None else "",
                         percent(item.tier) if item.tier is not None else "",
-                        _("是") if item.penalty else _("否"),
+                        yes_no(item.penalty),
                     ]
                 )
         return _csv(to_csv(header, rows), "evaluations.csv")

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import select
 
+from bot.config import PROJECT_ROOT
 from bot.db.models import User
+from bot.permissions import restricted_entries
+from bot.runtime.commands import commands_for
+from bot.runtime.i18n import build_i18n
 from bot.sandbox.session import Sandbox
+from core.roles import Role
+from handlers import setup_routers
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
 
 
@@ -71,6 +79,7 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
         "roster",
         "deputies",
         "invite",
+        "invites",
         "pool",
         "candidates",
         "rounds",
@@ -82,6 +91,26 @@ async def test_admin_gets_the_admin_menu_and_roster(sandbox: Sandbox) -> None:
     assert "莲花街道：2" in roster.text and "合计：2" in roster.text
     [roster] = await sandbox.say(ADMIN_ID, "/roster")
     assert "园岭街道：0" in roster.text
+
+
+def test_each_role_finds_its_own_commands_in_its_menu(tmp_path: Path) -> None:
+    """A command served to one role only (read off the router tree) is in that role's command menu:
+    /invites was served to admins but missing from their menu."""
+    commands, _prefixes = restricted_entries(setup_routers())
+    own = {
+        (command, role)
+        for command, guard in commands.items()
+        if len(guard.roles) == 1
+        for role in guard.roles
+    }
+    assert ("invites", Role.ADMIN) in own and ("report", Role.STAFF) in own
+    i18n = build_i18n(PROJECT_ROOT / "locales", tmp_path, "zh_CN")
+    missing = sorted(
+        (command, role.value)
+        for command, role in own
+        if command not in {c.command for c in commands_for(i18n, "zh_CN", role)}
+    )
+    assert missing == []
 
 
 async def test_roster_is_refused_to_residents(sandbox: Sandbox) -> None:

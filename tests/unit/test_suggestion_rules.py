@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.suggestion_texts import STATE_LABELS
 from core.intake import TextProblem, check_text, meaningful_characters
 from core.roles import Role
 from core.similarity import most_similar, similarity
 from core.tracking import parse_tracking_code, tracking_code
 from core.workflow import (
-    STATE_LABELS,
     Action,
     State,
     TransitionRefused,
