@@ -241,7 +241,7 @@ class Board:
                         "title": round_.title,
                         "year": round_.year,
                         "electorate": round_.electorate,
-                        "voters": None,  # never stored for a selection round (the key was misnamed)
+                        "voters": result.turnout if result else None,  # ballots cast
                         "candidates": [
                             {
                                 "code": c.code,

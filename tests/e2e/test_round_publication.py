@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col
 
 from bot.db.models import CandidateItem, RoundCandidate, SelectionRound, StaffMember, Suggestion
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from bot.services.suggestions import tracking
+from bot.web.board import Board, build_board_app
 from tests.conftest import ADMIN_ID, seed_areas_and_roster
 from tests.e2e.steps import CONFIRM, DEPUTIES, ROSTER, rows, submit_suggestion, triage
 
@@ -145,3 +147,17 @@ async def test_publishing_moves_nominated_suggestions_and_tells_their_followers(
     )
     assert to_author_b.startswith(f"您的建议 <b>{tracking(b)}</b> 有新进展：") and "未当选" in to_author_b
     assert "票决通过" not in to_author_b
+
+    # The public board counts the ballots cast: four of six deputies.
+    runtime = sandbox.runtime
+    client = TestClient(
+        TestServer(build_board_app(Board(runtime.session_factory, runtime.i18n, runtime.settings, None)))
+    )
+    await client.start_server()
+    try:
+        [published] = (await (await client.get("/api/rounds")).json())["rounds"]
+        page = await (await client.get("/results")).text()
+    finally:
+        await client.close()
+    assert (published["voters"], published["electorate"]) == (4, 6)
+    assert "投票 4/6 人" in page
