@@ -31,6 +31,20 @@ STATUS_LABELS = {
 }
 
 
+REFUSALS = {
+    "closed": N_("这次效果票评现在不在评议时间内。"),
+    "late": N_("这次效果票评已经截止，您的评价没有计入。"),
+    "not_elector": N_("您不在这次效果票评的评议代表名单中：名单在评议开始时确定。"),
+    "rated": N_("您已经提交过这次效果票评，不能再修改。"),
+    "not_deputy": N_("只有在任的人大代表可以参加效果票评。"),
+}
+
+
+def rating_refusal(reason: str) -> str:
+    """Why a deputy's rating or submission was not taken (a RatingRefused reason)."""
+    return _(REFUSALS[reason])
+
+
 def title(round_: EvaluationRound) -> str:
     return _("{year}年民生实事项目效果票评").format(year=round_.year)
 

@@ -57,6 +57,15 @@ async def edit_or_send(query: CallbackQuery, text: str, **kwargs: object) -> Non
 _CAPTION_KEYS = {"reply_markup", "parse_mode", "caption_entities", "show_caption_above_media"}
 
 
+async def card_reply(target: CallbackQuery | Message, text: str, markup: InlineKeyboardMarkup) -> None:
+    """A card in answer to a press (the pressed message becomes it) or to a typed value (a new
+    message)."""
+    if isinstance(target, CallbackQuery):
+        await edit_or_send(target, text, reply_markup=markup)
+    else:
+        await target.answer(text, reply_markup=markup)
+
+
 async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
     """Replace the buttons of the pressed message; the same buttons again are no error."""
     if not isinstance(query.message, Message):

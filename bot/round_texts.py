@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, tzinfo
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
 
-from bot.common_texts import CATEGORY_LINE, DRAFT, PUBLISHED, SCHEDULED, STATUS_LINE
+from bot.common_texts import CATEGORY_LINE, DRAFT, NOT_NOW, PUBLISHED, SCHEDULED, STATUS_LINE
 from bot.db.models import CandidateItem, RoundCandidate, SelectionRound
 from bot.presenters import category_name
 from core.results import RoundResult
@@ -210,3 +212,73 @@ def candidate_card(candidate: RoundCandidate, item: CandidateItem | None, tracki
 
 # A ballot's marks in a 赞成/反对/弃权 round, as the ballot's buttons, the confirmation and the results name them.
 MARK_LABELS = {"yes": N_("赞成"), "no": N_("反对"), "abstain": N_("弃权")}
+
+
+def not_ready(round_: SelectionRound, candidates: list[RoundCandidate], choices: dict) -> str:
+    """The alert on submitting a ballot that breaks a rule."""
+    return _("选票还不能提交：{reason}").format(reason=ballot_issue(round_, candidates, choices))
+
+
+def confirmation_text(
+    round_: SelectionRound, candidates: list[RoundCandidate], choices: dict, changed: bool
+) -> str:
+    """The confirmation screen: the ballot's choices, asked again when they changed since."""
+    titles = {c.code: c for c in candidates}
+    if Mode(round_.mode) is Mode.APPROVAL:
+        summary = [f"☑ {code} {html.quote(titles[code].title)}" for code, on in sorted(choices.items()) if on]
+    else:
+        summary = [
+            f"{code} {html.quote(titles[code].title)}：{_(MARK_LABELS[m])}"
+            for code, m in sorted(choices.items())
+        ]
+    head = _("您的选票在确认页面显示之后有改动，请再次确认：") if changed else _("请确认您的选票：")
+    return head + "\n" + "\n".join(summary)
+
+
+def ballot_refusal_text(code: str, round_: SelectionRound, tz: tzinfo) -> str:
+    """Why a deputy's ballot was not taken, in the reader's language."""
+    if code == "voted":
+        return _("您已经投过票了：选票一经提交不能更改。")
+    if code == "late":
+        return _("投票已于 {closes} 截止，您的选票没有计入。").format(closes=when(round_.closes_at, tz))
+    if code == "not_elector":
+        return _("您不在这一轮的选民名单中：名单在投票开放时确定。")
+    return _("这一轮投票已经结束。")
+
+
+def cast_text(receipt: str) -> str:
+    return _(
+        "✅ 选票已提交。回执码：<code>{receipt}</code>\n"
+        "请保存回执码：结果公布后，可以用它核对您的选票已被计入。"
+    ).format(receipt=receipt)
+
+
+# -- paper ballots: entered twice, by two admins --------------------------------------------------
+PAPER_HELP = N_("赞成制：写出赞成的编号，例如 c1 c4 c7；赞成/反对/弃权：例如 c1 赞成 c2 反对 c3 弃权")
+PAPER_SAME_ADMIN = N_("核对须由另一位管理员进行。")
+
+
+def paper_refusal(
+    code: str, round_: SelectionRound, candidates: list[RoundCandidate], choices: dict, tz: tzinfo
+) -> str:
+    """Why a paper ballot's entry was not taken, for the admin who typed it."""
+    if code == "invalid":
+        return _("选票无效：{reason}").format(reason=ballot_issue(round_, candidates, choices))
+    texts = {
+        "voted": _("这位代表已经投过票了：每位代表只能投一次。"),
+        "closed": _("这一轮投票已经结束。"),
+        "late": _("投票已于 {closes} 截止，这张选票没有计入。").format(closes=when(round_.closes_at, tz)),
+        "not_elector": _("这位代表不在本轮开放时确定的选民名单中。"),
+        "pending": _("这位代表的纸质选票已录入，正等待核对。"),
+        "same_admin": _(PAPER_SAME_ADMIN),
+    }
+    return texts.get(code, _(NOT_NOW))
+
+
+def paper_checked(receipt: str | None, first: str, choices: dict) -> str:
+    """The second entry's outcome: counted with its receipt, or both entries shown when they differ."""
+    if receipt is None:
+        return _(
+            "两次录入不一致，这张选票没有计入。请重新录入并核对：\n第一次：{first}\n第二次：{second}"
+        ).format(first=first, second=json.dumps(choices, sort_keys=True))
+    return _("两次录入一致，纸质选票已计入。回执码：<code>{receipt}</code>").format(receipt=receipt)

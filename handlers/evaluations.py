@@ -4,7 +4,6 @@ projects card by card, reviews, submits once and keeps a receipt."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -16,12 +15,13 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import NOT_NOW
 from bot.db.models import Deputy, EvaluationRound, Project, User
-from bot.evaluation_texts import admin_card, project_card, review
+from bot.evaluation_texts import admin_card, project_card, rating_refusal, review
 from bot.exports.annual import csv_files, workbook, year_tables
 from bot.keyboards import evaluations as kb
+from bot.loaders import RoundPress
 from bot.notices.evaluations import close_evaluation, publish_evaluation
 from bot.permissions import restrict
-from bot.replies import answer_with, edit_or_send, send, window_from
+from bot.replies import answer_with, card_reply, edit_or_send, send, window_from
 from bot.services.container import Services
 from bot.services.evaluations import RatingRefused
 from core.roles import Role
@@ -30,15 +30,6 @@ from core.rounds import EvaluationAct, ballot_refusal, evaluation_actions
 
 class EvaluationInput(StatesGroup):
     times = State()
-
-
-REFUSALS = {
-    "closed": lambda: _("这次效果票评现在不在评议时间内。"),
-    "late": lambda: _("这次效果票评已经截止，您的评价没有计入。"),
-    "not_elector": lambda: _("您不在这次效果票评的评议代表名单中：名单在评议开始时确定。"),
-    "rated": lambda: _("您已经提交过这次效果票评，不能再修改。"),
-    "not_deputy": lambda: _("只有在任的人大代表可以参加效果票评。"),
-}
 
 
 # -- admin --------------------------------------------------------------------------------------
@@ -52,11 +43,7 @@ async def show(target: CallbackQuery | Message, services: Services, round_: Eval
     projects = await services.evaluations.projects(round_)
     voters = await services.evaluations.voters(round_)
     text = admin_card(round_, len(projects), voters, services.settings.tz)
-    markup = kb.admin_card(round_)
-    if isinstance(target, CallbackQuery):
-        await edit_or_send(target, text, reply_markup=markup)
-    else:
-        await target.answer(text, reply_markup=markup)
+    await card_reply(target, text, kb.admin_card(round_))
 
 
 async def admin_action(
@@ -86,19 +73,11 @@ async def admin_action(
     if act not in evaluation_actions(round_.status):
         answer_with(callback_answer, _(NOT_NOW), alert=True)
         return
-    press = EvalPress(query, callback_answer, state, services, round_)
+    press = EvalPress(query, callback_answer, state, user, services, round_)
     await EVALUATION_ACTIONS[EvaluationAct(act)](press)
 
 
-@dataclass(frozen=True)
-class EvalPress:
-    """One admin press on an evaluation round, as each action's function receives it."""
-
-    query: CallbackQuery
-    callback_answer: CallbackAnswer
-    state: FSMContext
-    services: Services
-    round: EvaluationRound
+EvalPress = RoundPress[EvaluationRound]
 
 
 async def eval_show(press: EvalPress) -> None:
@@ -196,19 +175,19 @@ async def rating_context(
     round_ = await services.evaluations.get(rid)
     deputy = await services.users.active_deputy(user.telegram_id)
     if deputy is None:
-        answer_with(callback_answer, REFUSALS["not_deputy"](), alert=True)
+        answer_with(callback_answer, rating_refusal("not_deputy"), alert=True)
         return None
     if round_ is None or round_.status != "open":
-        answer_with(callback_answer, REFUSALS["closed"](), alert=True)
+        answer_with(callback_answer, rating_refusal("closed"), alert=True)
         return None
     if await services.evaluations.has_rated(round_, deputy):
-        answer_with(callback_answer, REFUSALS["rated"](), alert=True)
+        answer_with(callback_answer, rating_refusal("rated"), alert=True)
         return None
     if not await services.evaluations.is_elector(round_, deputy):
-        answer_with(callback_answer, REFUSALS["not_elector"](), alert=True)
+        answer_with(callback_answer, rating_refusal("not_elector"), alert=True)
         return None
     if ballot_refusal(round_.status, round_.closes_at, services.clock.now()) is not None:
-        answer_with(callback_answer, REFUSALS["late"](), alert=True)
+        answer_with(callback_answer, rating_refusal("late"), alert=True)
         return None
     return round_, deputy, await services.evaluations.projects(round_)
 
@@ -253,7 +232,7 @@ async def rate_pressed(
         )  # type: ignore[arg-type]
     except RatingRefused as refused:
         await services.rollback()
-        answer_with(callback_answer, REFUSALS[refused.reason](), alert=True)
+        answer_with(callback_answer, rating_refusal(refused.reason), alert=True)
         return
     await services.commit()
     # After a rating, the next project's card (the last one stays, ready for the review).
@@ -317,7 +296,7 @@ async def confirm_pressed(
             await show_review(query, services, *context, changed=True)
             return
         await services.rollback()
-        answer_with(callback_answer, REFUSALS[refused.reason](), alert=True)
+        answer_with(callback_answer, rating_refusal(refused.reason), alert=True)
         return
     await services.commit()
     await edit_or_send(

@@ -5,37 +5,40 @@ Opening, closing and reminders at their times are the scheduler's (bot/runtime/s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.common_texts import NOT_NOW, STALE_BUTTON
-from bot.db.models import Deputy, SelectionRound, User
+from bot.db.models import Deputy, PaperEntry, SelectionRound, User
 from bot.evaluation_texts import title as evaluation_title
 from bot.exports.rounds import round_files
 from bot.keyboards import rounds as kb
+from bot.loaders import RoundPress
 from bot.notices.rounds import close_round, publish_round, unreachable_text
 from bot.permissions import restrict
-from bot.replies import answer_with, edit_or_send, send, window_from
+from bot.replies import answer_with, card_reply, edit_or_send, send, window_from
 from bot.round_texts import (
-    MARK_LABELS,
+    PAPER_HELP,
+    PAPER_SAME_ADMIN,
     STATUS,
-    ballot_issue,
+    ballot_refusal_text,
     ballot_text,
     candidate_card,
+    cast_text,
+    confirmation_text,
+    not_ready,
+    paper_checked,
+    paper_refusal,
     quota_prompt,
     results_text,
     round_card,
-    when,
 )
 from bot.services.container import Services
 from bot.services.rounds import BallotRefused
@@ -43,7 +46,6 @@ from bot.services.suggestions import tracking
 from core.roles import Role
 from core.rounds import AdminAct, ballot_refusal, selection_actions
 from core.tally import Mode
-from core.text import N_
 
 
 class RoundInput(StatesGroup):
@@ -74,11 +76,7 @@ async def show_round(target: CallbackQuery | Message, services: Services, round_
         text += unreachable_text(services.rounds.unreachable(people))
     if result is not None:
         text += "\n\n" + results_text(round_, candidates, result)
-    markup = kb.round_card(round_, bool(errors), bool(result and result.tied))
-    if isinstance(target, CallbackQuery):
-        await edit_or_send(target, text, reply_markup=markup)
-    else:
-        await target.answer(text, reply_markup=markup)
+    await card_reply(target, text, kb.round_card(round_, bool(errors), bool(result and result.tied)))
 
 
 async def round_action(
@@ -88,23 +86,10 @@ async def round_action(
     state: FSMContext,
     user: User,
     services: Services,
-    bot: Bot,
 ) -> None:
+    """A press on the round list or a round's card: the action, if the round's status allows it."""
     if callback_data.act == "new":
-        year = services.clock.now().year + 1
-        items = await services.rounds.items(year)
-        if not items:
-            await send(
-                query,
-                _(
-                    "{year} 年还没有候选事项：用 /candidates 把论证可行的事项列为候选，"
-                    "或用 python -m bot candidates import 导入特定征集项目。"
-                ).format(year=year),
-            )
-            return
-        await state.set_state(RoundInput.quota)
-        await state.set_data({"year": year, "rid": 0})
-        await send(query, quota_prompt(items))
+        await new_round(query, state, services)
         return
     round_ = await services.rounds.get(callback_data.rid)
     if round_ is None:
@@ -122,16 +107,25 @@ async def round_action(
     await ADMIN_ACTIONS[AdminAct(callback_data.act)](act)
 
 
-@dataclass(frozen=True)
-class Act:
-    """One admin press on a round, as each action's function receives it."""
+async def new_round(query: CallbackQuery, state: FSMContext, services: Services) -> None:
+    """➕ 新建票决: next year's candidate items, then the quota is asked for."""
+    year = services.clock.now().year + 1
+    items = await services.rounds.items(year)
+    if not items:
+        await send(
+            query,
+            _(
+                "{year} 年还没有候选事项：用 /candidates 把论证可行的事项列为候选，"
+                "或用 python -m bot candidates import 导入特定征集项目。"
+            ).format(year=year),
+        )
+        return
+    await state.set_state(RoundInput.quota)
+    await state.set_data({"year": year, "rid": 0})
+    await send(query, quota_prompt(items))
 
-    query: CallbackQuery
-    callback_answer: CallbackAnswer
-    state: FSMContext
-    user: User
-    services: Services
-    round: SelectionRound
+
+Act = RoundPress[SelectionRound]
 
 
 async def act_show(act: Act) -> None:
@@ -316,7 +310,6 @@ async def check_receipt(message: Message, command: CommandObject, services: Serv
 
 
 # -- paper ballots: entered twice, by two admins ----------------------------------------------------
-PAPER_HELP = N_("赞成制：写出赞成的编号，例如 c1 c4 c7；赞成/反对/弃权：例如 c1 赞成 c2 反对 c3 弃权")
 
 
 async def paper_deputy(
@@ -348,7 +341,7 @@ async def paper_check(
         answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     if entry.entered_by == user.id:
-        answer_with(callback_answer, _("核对须由另一位管理员进行。"), alert=True)
+        answer_with(callback_answer, _(PAPER_SAME_ADMIN), alert=True)
         return
     await state.set_state(RoundInput.paper_check)
     await state.set_data({"eid": entry.id})
@@ -357,6 +350,7 @@ async def paper_check(
 
 
 async def paper_text(message: Message, state: FSMContext, user: User, services: Services) -> None:
+    """An admin types a paper ballot: the first entry, or the second one that checks it."""
     data = await state.get_data()
     checking = await state.get_state() == RoundInput.paper_check.state
     entry = await services.rounds.paper_entry(data["eid"]) if checking else None
@@ -366,52 +360,41 @@ async def paper_text(message: Message, state: FSMContext, user: User, services: 
         await message.answer(_(NOT_NOW))
         return
     candidates = await services.rounds.candidates(round_)
-    codes = {c.code for c in candidates}
-    choices = services.rounds.parse_paper(round_, message.text or "", codes)
+    choices = services.rounds.parse_paper(round_, message.text or "", {c.code for c in candidates})
     if isinstance(choices, str):
         await message.answer(_("没有看懂：{problem}。{help}").format(problem=choices, help=_(PAPER_HELP)))
         return
     await state.clear()
-    first = entry.choices if entry is not None else ""
     try:
         if entry is None:
-            deputy = await services.roster.get(data["did"])
-            await services.rounds.enter_paper(round_, deputy, user, choices)  # type: ignore[arg-type]
-            await services.commit()
-            await message.answer(_("已录入，等待另一位管理员核对；核对一致后才计票。"))
-            return
-        receipt = await services.rounds.check_paper(entry, user, choices)
+            await first_entry(message, services, user, round_, data["did"], choices)
+        else:
+            await second_entry(message, services, user, entry, choices)
     except BallotRefused as refused:
         # Words first: the rollback expires every loaded row.
-        texts = {
-            "voted": _("这位代表已经投过票了：每位代表只能投一次。"),
-            "closed": _("这一轮投票已经结束。"),
-            "late": _("投票已于 {closes} 截止，这张选票没有计入。").format(
-                closes=when(round_.closes_at, services.settings.tz)
-            ),
-            "not_elector": _("这位代表不在本轮开放时确定的选民名单中。"),
-            "pending": _("这位代表的纸质选票已录入，正等待核对。"),
-            "same_admin": _("核对须由另一位管理员进行。"),
-        }
-        reason = (
-            _("选票无效：{reason}").format(reason=ballot_issue(round_, candidates, choices))
-            if refused.code == "invalid"
-            else texts.get(refused.code, _(NOT_NOW))
-        )
+        reason = paper_refusal(refused.code, round_, candidates, choices, services.settings.tz)
         await services.rollback()
         await message.answer(reason)
-        return
+
+
+async def first_entry(
+    message: Message, services: Services, admin: User, round_: SelectionRound, deputy_id: int, choices: dict
+) -> None:
+    """Stored as pending: nothing is counted until another admin enters the same ballot."""
+    deputy = await services.roster.get(deputy_id)
+    await services.rounds.enter_paper(round_, deputy, admin, choices)  # type: ignore[arg-type]
     await services.commit()
-    if receipt is None:
-        await message.answer(
-            _(
-                "两次录入不一致，这张选票没有计入。请重新录入并核对：\n第一次：{first}\n第二次：{second}"
-            ).format(first=first, second=json.dumps(choices, sort_keys=True))
-        )
-        return
-    await message.answer(
-        _("两次录入一致，纸质选票已计入。回执码：<code>{receipt}</code>").format(receipt=receipt)
-    )
+    await message.answer(_("已录入，等待另一位管理员核对；核对一致后才计票。"))
+
+
+async def second_entry(
+    message: Message, services: Services, admin: User, entry: PaperEntry, choices: dict
+) -> None:
+    """Counted when both entries agree; when they differ, both are shown and nothing is counted."""
+    first = entry.choices  # checking forgets what the entry said
+    receipt = await services.rounds.check_paper(entry, admin, choices)
+    await services.commit()
+    await message.answer(paper_checked(receipt, first, choices))
 
 
 # -- the deputy's ballot ---------------------------------------------------------------------------
@@ -428,33 +411,20 @@ async def admitted(
 ) -> tuple[SelectionRound, Deputy] | None:
     """The round and the deputy behind a ballot press, or None after telling them why the press
     cannot count: not a deputy, the round not open, already voted, not an elector, too late."""
-    found = await open_ballot(services, user, round_id)
+    found, tz = await open_ballot(services, user, round_id), services.settings.tz
     if found is None:
         answer_with(callback_answer, _("这一轮投票没有在进行，或者您不是这一轮的代表。"), alert=True)
         return None
     if await services.rounds.has_voted(*found):
-        answer_with(callback_answer, _("您已经投过票了：选票一经提交不能更改。"), alert=True)
+        answer_with(callback_answer, ballot_refusal_text("voted", found[0], tz), alert=True)
         return None
     if not await services.rounds.is_elector(*found):
-        answer_with(callback_answer, refusal_text("not_elector", found[0], services), alert=True)
+        answer_with(callback_answer, ballot_refusal_text("not_elector", found[0], tz), alert=True)
         return None
     if ballot_refusal(found[0].status, found[0].closes_at, services.clock.now()) is not None:
-        answer_with(callback_answer, refusal_text("late", found[0], services), alert=True)
+        answer_with(callback_answer, ballot_refusal_text("late", found[0], tz), alert=True)
         return None
     return found
-
-
-def refusal_text(code: str, round_: SelectionRound, services: Services) -> str:
-    """Why a ballot was not taken, in the reader's language."""
-    if code == "voted":
-        return _("您已经投过票了：选票一经提交不能更改。")
-    if code == "late":
-        return _("投票已于 {closes} 截止，您的选票没有计入。").format(
-            closes=when(round_.closes_at, services.settings.tz)
-        )
-    if code == "not_elector":
-        return _("您不在这一轮的选民名单中：名单在投票开放时确定。")
-    return _("这一轮投票已经结束。")
 
 
 async def redraw(query: CallbackQuery, services: Services, round_: SelectionRound, choices: dict) -> None:
@@ -547,33 +517,32 @@ async def ballot_step(
     if callback_data.act == "back":
         await redraw(query, services, round_, choices)
         return
-    problem = await services.rounds.problem(round_, choices)
-    if problem is not None:
-        reason = ballot_issue(round_, await services.rounds.candidates(round_), choices)
-        answer_with(callback_answer, _("选票还不能提交：{reason}").format(reason=reason), alert=True)
+    if not await ready(services, round_, choices, callback_answer=callback_answer):
         return
     # "submit", or a confirm press without the fingerprint of what it confirms: show the screen.
     await confirmation(query, services, round_, choices, changed=callback_data.act == "confirm")
+
+
+async def ready(
+    services: Services, round_: SelectionRound, choices: dict, *, callback_answer: CallbackAnswer
+) -> bool:
+    """Whether the ballot keeps the rules; if not, the alert says which one it breaks."""
+    if await services.rounds.problem(round_, choices) is None:
+        return True
+    answer_with(
+        callback_answer, not_ready(round_, await services.rounds.candidates(round_), choices), alert=True
+    )
+    return False
 
 
 async def confirmation(
     query: CallbackQuery, services: Services, round_: SelectionRound, choices: dict, changed: bool
 ) -> None:
     """The confirmation screen; its confirm button carries the fingerprint of these choices."""
-    candidates = {c.code: c for c in await services.rounds.candidates(round_)}
-    if Mode(round_.mode) is Mode.APPROVAL:
-        summary = [
-            f"☑ {code} {html.quote(candidates[code].title)}" for code, on in sorted(choices.items()) if on
-        ]
-    else:
-        summary = [
-            f"{code} {html.quote(candidates[code].title)}：{_(MARK_LABELS[m])}"
-            for code, m in sorted(choices.items())
-        ]
-    head = _("您的选票在确认页面显示之后有改动，请再次确认：") if changed else _("请确认您的选票：")
+    candidates = await services.rounds.candidates(round_)
     await edit_or_send(
         query,
-        head + "\n" + "\n".join(summary),
+        confirmation_text(round_, candidates, choices, changed),
         reply_markup=kb.confirm_ballot(round_, services.rounds.fingerprint(round_, choices)),
     )
 
@@ -592,10 +561,7 @@ async def confirm_ballot(
         return
     round_, deputy = found
     choices = await services.rounds.draft(round_, deputy)
-    problem = await services.rounds.problem(round_, choices)
-    if problem is not None:
-        reason = ballot_issue(round_, await services.rounds.candidates(round_), choices)
-        answer_with(callback_answer, _("选票还不能提交：{reason}").format(reason=reason), alert=True)
+    if not await ready(services, round_, choices, callback_answer=callback_answer):
         return
     if services.rounds.fingerprint(round_, choices) != callback_data.fp:
         await confirmation(query, services, round_, choices, changed=True)
@@ -603,18 +569,14 @@ async def confirm_ballot(
     try:
         receipt = await services.rounds.cast(round_, deputy, choices)
     except BallotRefused as refused:
-        text = refusal_text(refused.code, round_, services)  # words first: the rollback expires rows
+        text = ballot_refusal_text(
+            refused.code, round_, services.settings.tz
+        )  # words first: the rollback expires rows
         await services.rollback()
         answer_with(callback_answer, text, alert=True)
         return
     await services.commit()
-    await edit_or_send(
-        query,
-        _(
-            "✅ 选票已提交。回执码：<code>{receipt}</code>\n"
-            "请保存回执码：结果公布后，可以用它核对您的选票已被计入。"
-        ).format(receipt=receipt),
-    )
+    await edit_or_send(query, cast_text(receipt))
 
 
 async def candidate(

@@ -13,10 +13,6 @@
   tests/e2e/steps.py.
 - Round and evaluation results are typed (core/results.py): nothing in handlers/ or bot/ looks a
   key up in a variable called `result` (`result["tied"]`, `result.get("counts")`).
-
-The rounds' and evaluations' use cases are still being moved out of their handlers (issue 17, the
-votes part): until then the scheduler's imports and those two files are named below as pending,
-and each joins its check when it is moved.
 """
 
 from __future__ import annotations
@@ -80,22 +76,15 @@ def test_services_know_no_telegram_and_no_handlers() -> None:
     assert offending(PROJECT_ROOT / "bot" / "services", ("aiogram", "handlers")) == []
 
 
-# Pending the move of open/close/remind/send_ballots to bot/notices/ (issue 17, the votes part).
-SCHEDULER_PENDING: set[str] = set()  # the scheduler reaches rounds through bot/notices/ too
-
-
 def test_only_the_app_imports_handlers() -> None:
     found = offending(PROJECT_ROOT / "bot", ("handlers",), skip=(APP,))
-    assert [line for line in found if line.split(":")[0] not in SCHEDULER_PENDING] == []
+    assert found == []
 
 
 def test_no_handler_imports_another() -> None:
     assert offending(HANDLERS, ("handlers",), skip=(HANDLERS / "__init__.py",)) == []
 
 
-# The rounds' and evaluations' conversations are being split by step (issue 17, the handlers
-# part); these files join the length check as that lands.
-LONG = {"rounds.py", "evaluations.py"}
 MAX_LINES = 40
 ROW_CALLS = {"exec", "execute", "get", "add", "add_all", "delete", "merge", "refresh", "flush"}
 
@@ -130,9 +119,7 @@ def test_handlers_run_no_queries(path: Path) -> None:
     assert queries(path) == []
 
 
-@pytest.mark.parametrize(
-    "path", [path for path in modules(HANDLERS) if path.name not in LONG], ids=lambda path: path.name
-)
+@pytest.mark.parametrize("path", modules(HANDLERS), ids=lambda path: path.name)
 def test_handler_functions_are_short(path: Path) -> None:
     """A handler reads like one step of the conversation: under 40 lines, or it is split by step."""
     long = [
