@@ -28,6 +28,7 @@ from bot.presenters import category_name, state_label
 from bot.runtime.clock import Clock
 from bot.runtime.i18n import user_locale
 from bot.services.suggestions import tracking
+from bot.suggestion_texts import DEPUTY_ASKS, FOLLOWED_MOVED, REASSIGNED, RECLASSIFIED, SEE_MY, YOURS_MOVED
 from core.deadlines import quiet_until
 from core.permissions import PRIVATE_EVENT_KINDS
 from core.safe_html import esc
@@ -142,24 +143,20 @@ class Notifier:
     def _change_message(suggestion: Suggestion, event: SuggestionEvent, own: bool) -> Rendered:
         code = tracking(suggestion)
         if own and event.kind == "ask":
-            text = _("人大代表想进一步了解您的建议 <b>{tracking}</b>：\n{question}\n\n请点下面的按钮回答。")
+            text = _(DEPUTY_ASKS)
             return text.format(tracking=code, question=esc(event.reason or "")), answer_keyboard(suggestion)
-        head = (
-            _("您的建议 <b>{tracking}</b> 有新进展：")
-            if own
-            else _("您关注的建议 <b>{tracking}</b> 有新进展：")
-        )
+        head = _(YOURS_MOVED) if own else _(FOLLOWED_MOVED)
         lines = [
             head.format(tracking=code),
             f"{state_label(event.old_state)} → {state_label(event.new_state)}",
         ]
         if event.kind == "reclassify":
-            lines[1] = _("类别改为：{category}").format(category=category_name(suggestion.category))
+            lines[1] = _(RECLASSIFIED).format(category=category_name(suggestion.category))
         elif event.kind == "reassign":
-            lines[1] = _("转给了{street}的代表").format(street=esc(event.reason or ""))
+            lines[1] = _(REASSIGNED).format(street=esc(event.reason or ""))
         elif event.reason and (own or event.kind not in PRIVATE_EVENT_KINDS):
             # A question and its answer stay between the author and the deputies.
             lines.append(_(REASON_LINE).format(reason=esc(event.reason)))
         if own:
-            lines.append(_("发送 /my 查看详情。"))
+            lines.append(_(SEE_MY))
         return "\n".join(lines)

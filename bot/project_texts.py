@@ -165,3 +165,15 @@ def digest_text(
             lines.append(_("……共 {count} 条动态，发送 /projects 查看。").format(count=len(happened)))
     lines += ["", _("想每次都收到通知，或不再接收？在项目卡片上选择通知方式。")]
     return "\n".join(lines)
+
+
+# What the clock tells a project's department and the office (bot/notices/projects.py).
+PLAN_REQUESTED = N_("📌 <b>{name}</b> 已确定为民生实事项目，请于 {date} 前提交实施方案。")
+OVERDUE_TO_OFFICE = N_("🚨 <b>{name}</b>（{department}）逾期未提交{what}，截止日期 {date}。")
+OVERDUE_WHAT = {"plan": N_("实施方案"), "report": N_("进度报告")}
+DEADLINE_NOTICES = {
+    "plan-reminder": N_("⏰ 提醒：<b>{name}</b> 的实施方案请于 {date} 前提交。"),
+    "plan-overdue": N_("❗ <b>{name}</b> 的实施方案已逾期（截止 {date}），请尽快提交。"),
+    "report-reminder": N_("⏰ 提醒：<b>{name}</b> 的进度报告请于 {date} 前提交。"),
+    "report-overdue": N_("❗ <b>{name}</b> 的进度报告已逾期（截止 {date}），请尽快提交。"),
+}

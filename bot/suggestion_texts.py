@@ -48,3 +48,31 @@ ACTION_LABELS = {
     "reclassify": N_("改类别"),
     "reassign": N_("改街道"),
 }
+
+# The resident's intake: a similar suggestion found before sending, and the receipt.
+SIMILAR_OWN = N_(
+    "您已经提交过一条相似的建议：\n<b>{tracking}</b>「{excerpt}」\n状态：{state}\n\n"
+    "它的每一步进展都会通知您。要再提交一条吗？"
+)
+SIMILAR_IN_STREET = N_(
+    "您所在街道已经有一条相似的建议：\n<b>{tracking}</b>「{excerpt}」\n状态：{state}\n\n"
+    "您可以关注它，它的每一步进展都会通知您；也可以仍然提交您自己的建议。"
+)
+SUBMITTED = N_(
+    "✅ 已提交！编号 <b>{tracking}</b>\n类别：{category}\n地点：{place}\n\n"
+    "所在街道的人大代表会看到这条建议，每一步进展都会通知您。发送 /my 查看您的建议。"
+)
+
+# The admin nominating a suggestion confirms its neutral candidate title.
+CANDIDATE_TITLE = N_(
+    "候选项目标题：<b>{title}</b>\n点“用这个标题”确认，或发送另一个标题（发送 /cancel 取消）："
+)
+
+# What the outbox tells about a suggestion (bot/notify.py, bot/notices/suggestions.py).
+NEW_IN_YOUR_STREET = N_("📥 您的街道有一条新建议：")
+DEPUTY_ASKS = N_("人大代表想进一步了解您的建议 <b>{tracking}</b>：\n{question}\n\n请点下面的按钮回答。")
+YOURS_MOVED = N_("您的建议 <b>{tracking}</b> 有新进展：")
+FOLLOWED_MOVED = N_("您关注的建议 <b>{tracking}</b> 有新进展：")
+RECLASSIFIED = N_("类别改为：{category}")
+REASSIGNED = N_("转给了{street}的代表")
+SEE_MY = N_("发送 /my 查看详情。")

@@ -23,6 +23,7 @@ from bot.presenters import area_name, category_name, excerpt, place, state_label
 from bot.replies import answer_with, edit_markup, edit_or_send
 from bot.services.container import Services
 from bot.services.suggestions import tracking
+from bot.suggestion_texts import SIMILAR_IN_STREET, SIMILAR_OWN, SUBMITTED
 from core.categories import by_code
 from core.classify import Classification, Classifier
 from core.intake import TextProblem, check_text
@@ -384,17 +385,7 @@ async def share_chosen(
     if similar:
         await state.set_state(Intake.duplicate)
         first, _score = similar[0]
-        offer = (
-            _(
-                "您已经提交过一条相似的建议：\n<b>{tracking}</b>「{excerpt}」\n状态：{state}\n\n"
-                "它的每一步进展都会通知您。要再提交一条吗？"
-            )
-            if first.resident_id == user.id
-            else _(
-                "您所在街道已经有一条相似的建议：\n<b>{tracking}</b>「{excerpt}」\n状态：{state}\n\n"
-                "您可以关注它，它的每一步进展都会通知您；也可以仍然提交您自己的建议。"
-            )
-        )
+        offer = _(SIMILAR_OWN) if first.resident_id == user.id else _(SIMILAR_IN_STREET)
         await query.message.answer(
             offer.format(
                 tracking=tracking(first), excerpt=excerpt(first.text, 120), state=state_label(first.state)
@@ -472,10 +463,7 @@ async def submit(
     await state.clear()
     view = await services.suggestions.view(draft.id)  # type: ignore[arg-type]
     await message.answer(
-        _(
-            "✅ 已提交！编号 <b>{tracking}</b>\n类别：{category}\n地点：{place}\n\n"
-            "所在街道的人大代表会看到这条建议，每一步进展都会通知您。发送 /my 查看您的建议。"
-        ).format(
+        _(SUBMITTED).format(
             tracking=tracking(draft),
             category=category_name(draft.category),
             place=place(view.street, view.community) if view else "—",

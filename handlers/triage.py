@@ -26,6 +26,7 @@ from bot.replies import answer_with, edit_markup, edit_or_send, refuse_too_long,
 from bot.services.container import Services
 from bot.services.suggestions import tracking
 from bot.services.triage import Refused
+from bot.suggestion_texts import CANDIDATE_TITLE
 from core.limits import shorten, split
 from core.permissions import TRIAGE_ACTIONS, Access, Need
 from core.roles import Role
@@ -437,9 +438,7 @@ async def nominate(
     await state.set_data({"sid": callback_data.sid, "v": callback_data.v})
     await send(
         query,
-        _("候选项目标题：<b>{title}</b>\n点“用这个标题”确认，或发送另一个标题（发送 /cancel 取消）：").format(
-            title=esc(title)
-        ),
+        _(CANDIDATE_TITLE).format(title=esc(title)),
         reply_markup=kb.confirm_title(suggestion),
     )
 

@@ -19,7 +19,15 @@ from aiogram.utils.i18n import gettext as _
 from bot.db.models import Project, ProjectEvent, User
 from bot.keyboards import projects as kb
 from bot.notices.recipients import admins, project_event
-from bot.project_texts import day, digest_text, event_notice
+from bot.project_texts import (
+    DEADLINE_NOTICES,
+    OVERDUE_TO_OFFICE,
+    OVERDUE_WHAT,
+    PLAN_REQUESTED,
+    day,
+    digest_text,
+    event_notice,
+)
 from bot.services.container import Services
 from core.deadlines import digest_slot, due_notices
 from core.safe_html import esc
@@ -55,9 +63,7 @@ async def plan_requested(services: Services, project: Project) -> int:
         "deadline",
         await services.projects.staff(project.department),
         lambda _user: (
-            _("📌 <b>{name}</b> 已确定为民生实事项目，请于 {date} 前提交实施方案。").format(
-                name=esc(project.name), date=day(project.plan_due_at, tz)
-            ),
+            _(PLAN_REQUESTED).format(name=esc(project.name), date=day(project.plan_due_at, tz)),
             kb.view(project),
         ),
         urgent=False,
@@ -110,10 +116,10 @@ async def _deadline(
             "deadline",
             office,
             lambda _user: (
-                _("🚨 <b>{name}</b>（{department}）逾期未提交{what}，截止日期 {date}。").format(
+                _(OVERDUE_TO_OFFICE).format(
                     name=esc(project.name),
                     department=esc(project.department),
-                    what=_("实施方案") if kind.startswith("plan") else _("进度报告"),
+                    what=_(OVERDUE_WHAT[kind.split("-")[0]]),
                     date=day(deadline, tz),
                 ),
                 kb.view(project),
@@ -124,16 +130,8 @@ async def _deadline(
 
 
 def _deadline_text(project: Project, kind: str, deadline: datetime, tz) -> str:  # type: ignore[no-untyped-def]
-    name, date = esc(project.name), day(deadline, tz)
-    if kind == "plan-reminder":
-        return _("⏰ 提醒：<b>{name}</b> 的实施方案请于 {date} 前提交。").format(name=name, date=date)
-    if kind == "plan-overdue":
-        return _("❗ <b>{name}</b> 的实施方案已逾期（截止 {date}），请尽快提交。").format(
-            name=name, date=date
-        )
-    if kind == "report-reminder":
-        return _("⏰ 提醒：<b>{name}</b> 的进度报告请于 {date} 前提交。").format(name=name, date=date)
-    return _("❗ <b>{name}</b> 的进度报告已逾期（截止 {date}），请尽快提交。").format(name=name, date=date)
+    template = DEADLINE_NOTICES.get(kind, DEADLINE_NOTICES["report-overdue"])
+    return _(template).format(name=esc(project.name), date=day(deadline, tz))
 
 
 async def weekly_digest(services: Services, now: datetime) -> int:

@@ -15,6 +15,7 @@ from bot.keyboards import triage as kb
 from bot.notices.recipients import street_deputies
 from bot.presenters import deputy_card, is_shortened
 from bot.services.container import Services
+from bot.suggestion_texts import NEW_IN_YOUR_STREET
 
 
 async def deliver_card(
@@ -33,7 +34,7 @@ async def deliver_card(
     tz = services.settings.tz
 
     def render(_deputy: User) -> tuple[str, InlineKeyboardMarkup | None]:
-        head = _(intro) if intro else _("📥 您的街道有一条新建议：")
+        head = _(intro) if intro else _(NEW_IN_YOUR_STREET)
         markup = kb.card_actions(suggestion)
         if is_shortened(view):  # type: ignore[arg-type]
             markup = kb.with_full_text(markup, suggestion)
