@@ -364,7 +364,7 @@ class Sender:
     ) -> Message:
         if row.media is not None:
             return await self._send_file(row, row.media, caption, markup)
-        blob = await self._blob(row.notification_id)
+        blob = await self.blob(row.notification_id)
         if blob.blob_file_id is None:
             # One upload per notification: the first delivery uploads, the others wait for its file id.
             async with self._upload_locks.setdefault(row.notification_id, asyncio.Lock()):
@@ -378,7 +378,7 @@ class Sender:
         file: Any = file_id
         blob: Notification | None = None
         if file is None:
-            blob = await self._blob(row.notification_id)
+            blob = await self.blob(row.notification_id)
             file = blob.blob_file_id or BufferedInputFile(blob.blob or b"", blob.blob_name or "file")
         if row.media_kind == "document":
             message = await self.bot.send_document(row.chat_id, file, caption=caption, reply_markup=markup)
@@ -396,7 +396,13 @@ class Sender:
                 await session.commit()
         return message
 
-    async def _blob(self, notification_id: int) -> Notification:
+    @property
+    def files_at_hand(self) -> list[Notification]:
+        """The notifications whose files are cached, the least recently used first (at most
+        BLOB_CACHE: what the tests check the cache by)."""
+        return list(self._blobs.values())
+
+    async def blob(self, notification_id: int) -> Notification:
         """The notification whose file is being sent; only the latest few stay cached."""
         found = self._blobs.get(notification_id)
         if found is not None:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from sqlmodel import col, select
 
 from bot.config import PROJECT_ROOT
-from bot.db.models import Project, SelectionRound, StaffMember, Suggestion
+from bot.db.models import Project, SelectionRound, StaffMember, Suggestion, User
 from bot.sandbox.session import Sandbox
+from bot.sandbox.world import Shown
 from bot.services.container import Services
 from tests.conftest import ADMIN_ID, seed_areas_and_roster
 
@@ -68,23 +71,63 @@ async def rows(sandbox: Sandbox, model: type, *where: Any) -> list:
         return list((await session.exec(select(model).where(*where).order_by(col(model.id)))).all())
 
 
-async def submit_suggestion(
-    sandbox: Sandbox, user: int, text: str, street: str = "莲花街道", community: str = "彩田社区"
-) -> Suggestion:
-    """A resident's suggestion in chat: text, the proposed category confirmed, street (or the
-    remembered place) and community, no photo, the first way of signing; "submit anyway" when
-    near-duplicates are offered. Returns the stored suggestion."""
-    await sandbox.say(user, text)
-    await sandbox.press(user, "✅ 对，就是这类")
-    offered = str(sandbox.shown[-1].buttons)
-    await sandbox.press(user, street if street in offered else "📍 就是这里")
-    if sandbox.shown[-1].text == "哪个社区？":
-        await sandbox.press(user, community)
-    await sandbox.press(user, "跳过，不发照片")
-    shown = await sandbox.press(user, sandbox.shown[-1].buttons[0][0])  # type: ignore[index]
-    if shown[-1].buttons and shown[-1].buttons[-1] == ["仍然提交我的建议"]:
-        await sandbox.press(user, "仍然提交我的建议")
-    return (await rows(sandbox, Suggestion, col(Suggestion.state) != "abandoned"))[-1]
+# The intake conversation's buttons (handlers/resident.py), as the resident sees them.
+THIS_CATEGORY = "✅ 对，就是这类"
+CANCEL = "✖️ 不提交了"
+SAME_PLACE = "📍 就是这里"
+WHICH_COMMUNITY = "哪个社区？"
+NO_PHOTO = "跳过，不发照片"
+HOW_NAMED = "最后一步："  # the question how the deputies see the author: the pseudonym first
+SUBMIT_ANYWAY = "仍然提交我的建议"
+
+
+async def draft_suggestion(
+    sandbox: Sandbox,
+    user: int,
+    text: str | None = None,
+    street: str = "莲花街道",
+    community: str | None = "彩田社区",
+    *,
+    photo: Path | None = None,
+) -> Shown:
+    """A resident's suggestion in chat up to the last step: the text (with None, the draft the
+    resident already started goes on from the question it waits on), the proposed category
+    confirmed (the likeliest when the bot asks to choose), `street` or the remembered place,
+    `community` (the first offered if None), `photo` or none (an album is not asked for one
+    again). Returns the question how the author is to be named."""
+    if text is not None:
+        await sandbox.say(user, text)
+    for _step in range(6):
+        asked = next(s for s in reversed(sandbox.shown) if s.to == user and s.buttons)
+        labels = [label for row in asked.buttons for label in row]  # type: ignore[union-attr]
+        if asked.text.startswith(HOW_NAMED):
+            return asked
+        if asked.text == WHICH_COMMUNITY:
+            label = community if community is not None else labels[0]
+        elif NO_PHOTO in labels and photo is not None:
+            await sandbox.photo(user, photo)
+            continue
+        elif labels[-1] == CANCEL and THIS_CATEGORY not in labels:
+            label = labels[0]  # the categories to choose from, the likeliest first
+        else:
+            label = next(label for label in (THIS_CATEGORY, street, SAME_PLACE, NO_PHOTO) if label in labels)
+        await sandbox.press(user, label)
+    raise AssertionError(f"the intake never asked how to name the author: {sandbox.shown[-1].text!r}")
+
+
+async def submit_suggestion(sandbox: Sandbox, user: int, text: str | None = None, **draft: Any) -> Suggestion:
+    """draft_suggestion (with its street, community and photo), then the pseudonym, and "submit
+    anyway" when near-duplicates are offered. Returns the resident's newest suggestion, as stored."""
+    asked = await draft_suggestion(sandbox, user, text, **draft)
+    shown = await sandbox.press(user, asked.buttons[0][0])  # type: ignore[index]
+    if shown[-1].buttons and shown[-1].buttons[-1] == [SUBMIT_ANYWAY]:
+        await sandbox.press(user, SUBMIT_ANYWAY)
+    author = select(User.id).where(User.telegram_id == user).scalar_subquery()
+    return (
+        await rows(
+            sandbox, Suggestion, Suggestion.resident_id == author, col(Suggestion.state) != "abandoned"
+        )
+    )[-1]
 
 
 async def triage(sandbox: Sandbox, deputy: int, label: str) -> list:
@@ -148,6 +191,78 @@ async def the_round(sandbox: Sandbox) -> SelectionRound:
     return (await rows(sandbox, SelectionRound))[-1]
 
 
+APPROVAL = "赞成制（只投赞成）"
+
+
+async def create_round(
+    sandbox: Sandbox, quota: str = "7", mode: str = APPROVAL
+) -> tuple[Shown, Shown, Shown]:
+    """The admin creates a selection round of next year's candidates: /rounds, ➕ 新建票决, the
+    number to elect, the voting mode. Returns the screens: the candidates' summary, the modes
+    offered and the new round's card."""
+    await sandbox.say(ADMIN_ID, "/rounds")
+    [summary] = await sandbox.press(ADMIN_ID, "➕ 新建票决")
+    [modes] = await sandbox.say(ADMIN_ID, quota)
+    card = (await sandbox.press(ADMIN_ID, mode))[-1]
+    return summary, modes, card
+
+
+async def schedule_round(
+    sandbox: Sandbox, opens_in: timedelta = timedelta(days=10), length: timedelta = timedelta(days=2)
+) -> tuple[datetime, datetime]:
+    """The admin sets the round on screen to open in `opens_in` for `length` (to the minute, as
+    typed). Returns the opening and closing times."""
+    opens = (sandbox.clock.now() + opens_in).replace(second=0, microsecond=0)
+    closes = opens + length
+    await sandbox.press(ADMIN_ID, "设置开放和关闭时间")
+    [card] = await sandbox.say(ADMIN_ID, f"{opens:%Y-%m-%d %H:%M} {closes:%Y-%m-%d %H:%M}")
+    assert "状态：已排期" in card.text, card.text
+    return opens, closes
+
+
+async def cast_ballot(
+    sandbox: Sandbox,
+    deputy: int,
+    round_id: int,
+    approve: Iterable[str] = (),
+    marks: dict[str, str] | None = None,
+) -> str:
+    """A deputy approves the candidates `approve` (or, in a yes/no/abstain round, gives each code
+    its mark: yes, no or abstain), submits and confirms the ballot. Returns the receipt code."""
+    for code in approve:
+        await sandbox.press(deputy, data=f"bt:{round_id}:{code}")
+    for code, mark in (marks or {}).items():
+        await sandbox.press(deputy, data=f"bm:{round_id}:{code}:{mark}")
+    await sandbox.press(deputy, data=f"bs:{round_id}:submit")
+    [done] = await sandbox.press(deputy, CONFIRM)
+    assert done.text.startswith("✅ 选票已提交"), done.text
+    return done.text.split("<code>")[1].split("</code>")[0]
+
+
+async def round_card(sandbox: Sandbox, round_: SelectionRound, admin: int = ADMIN_ID) -> Shown:
+    """An admin opens the round's card from /rounds."""
+    await sandbox.say(admin, "/rounds")
+    [card] = await sandbox.press(admin, f"#{round_.id} {round_.title[:24]}")
+    return card
+
+
+async def run_round(
+    sandbox: Sandbox, ballots: dict[int, Iterable[str]], quota: str = "7"
+) -> tuple[SelectionRound, dict[int, str]]:
+    """An approval round from creation to its close: the admin creates and schedules it, it opens,
+    each deputy in `ballots` approves those codes, it closes. The admin publishes it from
+    round_card. Returns the round and each deputy's receipt."""
+    await create_round(sandbox, quota)
+    opens, closes = await schedule_round(sandbox)
+    await sandbox.advance_clock(opens)
+    round_ = await the_round(sandbox)
+    receipts = {
+        deputy: await cast_ballot(sandbox, deputy, round_.id, codes) for deputy, codes in ballots.items()
+    }  # type: ignore[arg-type]
+    await sandbox.advance_clock(closes)
+    return await the_round(sandbox), receipts
+
+
 async def report_with_photo(sandbox: Sandbox) -> None:
     """seed_project, then the staff's plan and a 60% progress report with a photo, and a
     follower's feedback holding a phone number (for the supervision group only)."""
@@ -173,6 +288,16 @@ async def report_with_photo(sandbox: Sandbox) -> None:
     await sandbox.press(FOLLOWER, "⭐ 关注")
     await sandbox.press(FOLLOWER, "💬 反馈意见")
     await sandbox.say(FOLLOWER, "我家住3栋，电话13800000000，希望早点完工。")
+
+
+async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    """`app` served on a free port of 127.0.0.1, as the bot serves its webhook and board: the
+    runner (to clean up) and the base URL."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    _host, port = runner.addresses[0][:2]
+    return runner, f"http://127.0.0.1:{port}"
 
 
 def run_cli(

@@ -11,13 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from bot.sandbox.session import Sandbox
 from bot.web.board import Board, build_board_app
 from tests.ci import in_ci
 from tests.e2e.steps import LAMP_PHOTO as LAMP
-from tests.e2e.steps import report_with_photo
+from tests.e2e.steps import report_with_photo, serve
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,18 +38,14 @@ async def test_the_board_in_chromium(sandbox: Sandbox) -> None:
     await report_with_photo(sandbox)
     runtime = sandbox.runtime
     board = Board(runtime.session_factory, runtime.i18n, runtime.settings, runtime.bot)
-    runner = web.AppRunner(build_board_app(board), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, url = await serve(build_board_app(board))
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             # A phone's screen, and no JavaScript: the pages must work without it.
             page = await browser.new_page(viewport={"width": 390, "height": 844}, java_script_enabled=False)
-            await page.goto(f"http://127.0.0.1:{port}/")
+            await page.goto(f"{url}/")
             assert await page.locator("h1").inner_text() == "民生实事项目公示"
             card = page.locator(".card").first
             assert "新建社区长者饭堂" in await card.inner_text()
@@ -65,7 +60,7 @@ async def test_the_board_in_chromium(sandbox: Sandbox) -> None:
             assert "Timeline" in timeline and "内部装修进行中。" in timeline
             photo = page.locator("main img")
             assert await photo.count() == 1
-            image = await page.request.get(f"http://127.0.0.1:{port}{await photo.get_attribute('src')}")
+            image = await page.request.get(f"{url}{await photo.get_attribute('src')}")
             assert image.ok and await image.body() == LAMP.read_bytes()
             await page.screenshot(path=str(ARTIFACTS / "board-project-en.png"), full_page=True)
             await browser.close()

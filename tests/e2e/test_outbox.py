@@ -30,7 +30,8 @@ async def queue(sandbox: Sandbox, key: str, people: list[int] = PEOPLE, **option
     await sandbox.idle()
 
 
-async def rows(sandbox: Sandbox) -> dict[int, list[Delivery]]:
+async def deliveries(sandbox: Sandbox) -> dict[int, list[Delivery]]:
+    """Every delivery, by chat."""
     async with sandbox.runtime.session_factory() as session:
         found = (await session.exec(select(Delivery).order_by(col(Delivery.id)))).all()
     by_chat: dict[int, list[Delivery]] = {}
@@ -57,7 +58,7 @@ async def test_429_waits_and_sends_once_403_closes_400_fails_502_retries(sandbox
     await sandbox.block(1002)
     await queue(sandbox, "a")
     await queue(sandbox, "b", [1002])  # already known blocked: closed without a call
-    by_chat = await rows(sandbox)
+    by_chat = await deliveries(sandbox)
     assert received(sandbox, 1001) == ["通知 a → 1001"]
     assert [r.status for r in by_chat[1001]] == ["sent"] and by_chat[1001][0].message_id
     assert [r.status for r in by_chat[1002]] == ["blocked", "blocked"]
@@ -78,7 +79,7 @@ async def test_502_past_the_attempts_fails(database_url: str, data_dir: Path) ->
         await meet(sandbox)
         sandbox.server.inject(Fault("sendMessage", 502, "Bad Gateway", times=5, chat_id=1001))
         await queue(sandbox, "a", [1001])
-        [row] = (await rows(sandbox))[1001]
+        [row] = (await deliveries(sandbox))[1001]
         assert row.status == "failed" and row.attempts == 2 and row.error == "Bad Gateway"
 
 
@@ -89,7 +90,7 @@ async def test_a_timeout_is_unknown_and_not_resent_until_requeued(database_url: 
         # Telegram is slow: the answer comes after the sender gave up; the message did arrive.
         sandbox.server.inject(Fault("sendMessage", 200, "", delay=1.0, chat_id=1001))
         await queue(sandbox, "a", [1001, 1002])
-        by_chat = await rows(sandbox)
+        by_chat = await deliveries(sandbox)
         assert by_chat[1001][0].status == "unknown" and "timeout" in by_chat[1001][0].error
         assert by_chat[1002][0].status == "sent"
         assert sandbox.server.calls["sendMessage"] == 2 + len(PEOPLE)  # the /start greetings too
@@ -98,7 +99,7 @@ async def test_a_timeout_is_unknown_and_not_resent_until_requeued(database_url: 
         sandbox.runtime.sender.wake()
         await sandbox.idle()
         assert received(sandbox, 1001) == ["通知 a → 1001"]
-        assert (await rows(sandbox))[1001][0].status == "sent"
+        assert (await deliveries(sandbox))[1001][0].status == "sent"
 
 
 async def test_a_restart_loses_nothing_and_repeats_only_unknown_rows(settings: Settings) -> None:
@@ -118,7 +119,7 @@ async def test_a_restart_loses_nothing_and_repeats_only_unknown_rows(settings: S
         sandbox.busy_probes.append(lambda: restarted.busy)
         restarted.start()
         await sandbox.idle()
-        by_chat = await rows(sandbox)
+        by_chat = await deliveries(sandbox)
         statuses = sorted(r.status for rows_ in by_chat.values() for r in rows_)
         # The merely claimed row went back to the queue; the one in flight is "unknown".
         assert statuses == ["sent", "sent", "sent", "unknown"]
@@ -151,6 +152,6 @@ async def test_the_sender_keeps_only_the_latest_files_at_hand(sandbox: Sandbox) 
         await session.commit()
     ids = [notification.id for notification, _new in made]
     for notification_id in ids:
-        assert (await sender._blob(notification_id)).id == notification_id
-    await sender._blob(ids[-BLOB_CACHE])  # used again: the freshest now
-    assert list(sender._blobs) == [*ids[-BLOB_CACHE + 1 :], ids[-BLOB_CACHE]]
+        assert (await sender.blob(notification_id)).id == notification_id
+    await sender.blob(ids[-BLOB_CACHE])  # used again: the freshest now
+    assert [n.id for n in sender.files_at_hand] == [*ids[-BLOB_CACHE + 1 :], ids[-BLOB_CACHE]]

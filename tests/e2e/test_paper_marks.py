@@ -4,14 +4,20 @@ another, counted mark by mark (an abstention is not a no), on SQLite and Postgre
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
 from pathlib import Path
 
 from bot.db.models import PaperEntry, SelectionRound
 from bot.sandbox.session import Sandbox
-from bot.services.container import Services
-from tests.conftest import ADMIN_ID, make_settings, seed_areas_and_roster
-from tests.e2e.steps import CONFIRM, DEPUTIES, ITEMS, ROSTER, rows
+from tests.conftest import ADMIN_ID, make_settings
+from tests.e2e.steps import (
+    DEPUTIES,
+    cast_ballot,
+    create_round,
+    prepare_round,
+    round_card,
+    rows,
+    schedule_round,
+)
 
 SECOND_ADMIN = 9002
 # 2004's paper ballot: c1 and c4 yes, c2 no, c3 abstain, the rest no or abstain.
@@ -23,41 +29,21 @@ MISTYPED = PAPER.replace("c6 弃权", "c6 反对")
 async def test_paper_ballots_in_a_yes_no_abstain_round(database_url: str, data_dir: Path) -> None:
     settings = make_settings(database_url, data_dir, admin_ids=frozenset({ADMIN_ID, SECOND_ADMIN}))
     async with Sandbox(settings) as sandbox:
-        await seed_areas_and_roster(sandbox, ROSTER)
-        year = sandbox.clock.now().year + 1
-        async with sandbox.runtime.session_factory() as session:
-            services = Services(session, sandbox.clock, sandbox.settings)
-            for title, category in ITEMS:
-                await services.rounds.add_item(year, title, category, "special")
-            await session.commit()
-        for deputy in DEPUTIES:
-            await sandbox.say(deputy, "/start", name=f"代表{deputy}")
-        await sandbox.say(ADMIN_ID, "/start", name="办公室")
+        await prepare_round(sandbox)
         await sandbox.say(SECOND_ADMIN, "/start", name="副主任")
 
-        await sandbox.say(ADMIN_ID, "/rounds")
-        await sandbox.press(ADMIN_ID, "➕ 新建票决")
-        await sandbox.say(ADMIN_ID, "7")
-        await sandbox.press(ADMIN_ID, "赞成 / 反对 / 弃权")
-        now = sandbox.clock.now()
-        opens, closes = now + timedelta(days=10), now + timedelta(days=12)
-        await sandbox.press(ADMIN_ID, "设置开放和关闭时间")
-        await sandbox.say(ADMIN_ID, f"{opens:%Y-%m-%d %H:%M} {closes:%Y-%m-%d %H:%M}")
+        await create_round(sandbox, mode="赞成 / 反对 / 弃权")
+        opens, closes = await schedule_round(sandbox)
         await sandbox.advance_clock(opens)
         [round_] = await rows(sandbox, SelectionRound)
-        title = f"#{round_.id} {round_.title[:24]}"
 
         # Three deputies vote in chat: c1-c4 yes, the rest no.
         for deputy in DEPUTIES[:3]:
-            for number in range(1, 10):
-                await sandbox.press(deputy, data=f"bm:{round_.id}:c{number}:{'yes' if number <= 4 else 'no'}")
-            await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-            [done] = await sandbox.press(deputy, CONFIRM)
-            assert done.text.startswith("✅ 选票已提交"), done.text
+            marks = {f"c{number}": "yes" if number <= 4 else "no" for number in range(1, 10)}
+            await cast_ballot(sandbox, deputy, round_.id, marks=marks)
 
         # 2004 votes on paper. An unreadable mark and an incomplete ballot are refused.
-        await sandbox.say(ADMIN_ID, "/rounds")
-        await sandbox.press(ADMIN_ID, title)
+        await round_card(sandbox, round_)
         await sandbox.press(ADMIN_ID, "录入纸质选票")
         await sandbox.press(ADMIN_ID, "代表2004")
         [unread] = await sandbox.say(ADMIN_ID, "c1 也许")
@@ -68,8 +54,7 @@ async def test_paper_ballots_in_a_yes_no_abstain_round(database_url: str, data_d
         [entered] = await sandbox.say(ADMIN_ID, PAPER)
         assert entered.text.startswith("已录入，等待另一位管理员核对")
         # The second admin mistypes one mark: nothing is counted; entered and checked anew.
-        await sandbox.say(SECOND_ADMIN, "/rounds")
-        await sandbox.press(SECOND_ADMIN, title)
+        await round_card(sandbox, round_, SECOND_ADMIN)
         await sandbox.press(SECOND_ADMIN, "核对纸质选票")
         await sandbox.press(SECOND_ADMIN, "代表2004")
         [mismatch] = await sandbox.say(SECOND_ADMIN, MISTYPED)
@@ -91,12 +76,10 @@ async def test_paper_ballots_in_a_yes_no_abstain_round(database_url: str, data_d
         # The paper ballot makes the quorum (4 of 6) and gives c1 and c4 their fourth yes, a
         # majority of all six deputies; c2 (a no) and c3 (an abstention) stay at 3.
         await sandbox.advance_clock(closes)
-        await sandbox.say(ADMIN_ID, "/rounds")
-        [card] = await sandbox.press(ADMIN_ID, title)
+        card = await round_card(sandbox, round_)
         assert "投票 4/6 人" in card.text and "<b>当选项目</b>（2/7）" in card.text, card.text
         await sandbox.press(ADMIN_ID, "公布结果")
-        await sandbox.say(ADMIN_ID, "/rounds")
-        await sandbox.press(ADMIN_ID, title)
+        await round_card(sandbox, round_)
         await sandbox.press(ADMIN_ID, "导出选票和结果")
         [pb] = [
             f.content.decode("utf-8") for f in sandbox.server.world.files.values() if f.name.endswith(".pb")

@@ -4,7 +4,7 @@ group chats — each hole tried as an attacker would, through the local Bot API 
 from __future__ import annotations
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.db.models import (
     CategoryCorrection,
@@ -14,75 +14,34 @@ from bot.db.models import (
     StaffMember,
     Street,
     Suggestion,
-    User,
 )
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from bot.services.projects import Report
-from tests.conftest import ADMIN_ID, seed_areas_and_roster
+from tests.conftest import ADMIN_ID
+from tests.e2e.steps import DEPUTY, FAR_DEPUTY, RESIDENT, draft_suggestion, rows
+from tests.e2e.steps import submit_suggestion as submit
 
-RESIDENT, NEIGHBOUR, FAR_RESIDENT = 1001, 1003, 1005
-DEPUTY, OTHER_DEPUTY, FAR_DEPUTY = 2001, 2002, 2003
+NEIGHBOUR, FAR_RESIDENT = 1003, 1005
 STAFF = 3001  # 区民政局
-ROSTER = """name,telegram_id,street,liaison_station
-张伟,2001,莲花街道,莲花街道人大代表联络站
-李娜,2002,莲花,
-王芳,2003,福保,
-"""
 PRIVATE_ANSWER = "我的电话13800138000，住莲花路1号3栋"
 QUESTION = "请问具体是哪一栋楼？"
 GROUP = -100123
 
 
-async def rows(sandbox: Sandbox, model: type, *where: object) -> list:
-    async with sandbox.runtime.session_factory() as session:
-        return list((await session.exec(select(model).where(*where).order_by(col(model.id)))).all())
-
-
-async def draft_up_to_share(sandbox: Sandbox, user: int, text: str, street: str = "莲花街道") -> None:
-    """A resident writes a suggestion and answers every step up to choosing how to be named."""
-    await sandbox.say(user, text)
-    await sandbox.press(user, "✅ 对，就是这类")
-    shown = sandbox.shown[-1]
-    await sandbox.press(user, street if street in str(shown.buttons) else "📍 就是这里")
-    if sandbox.shown[-1].text == "哪个社区？":
-        await sandbox.press(user, sandbox.shown[-1].buttons[0][0])
-    await sandbox.press(user, "跳过，不发照片")
-
-
-async def submit(sandbox: Sandbox, user: int, text: str, street: str = "莲花街道") -> Suggestion:
-    await draft_up_to_share(sandbox, user, text, street)
-    shown = await sandbox.press(user, sandbox.shown[-1].buttons[0][0])
-    if shown[-1].buttons and shown[-1].buttons[-1] == ["仍然提交我的建议"]:
-        await sandbox.press(user, "仍然提交我的建议")
-    return (await rows(sandbox, Suggestion, Suggestion.resident_id == sandbox_user_id(sandbox, user)))[-1]
-
-
-def sandbox_user_id(sandbox: Sandbox, telegram_id: int) -> object:
-    return select(User.id).where(User.telegram_id == telegram_id).scalar_subquery()
-
-
 @pytest.fixture
-async def street(sandbox: Sandbox) -> Sandbox:
-    await seed_areas_and_roster(sandbox, ROSTER)
-    async with sandbox.runtime.session_factory() as session:
+async def street(street: Sandbox) -> Sandbox:
+    """The shared street (tests/e2e/conftest.py), with 区民政局's staff member and two more residents."""
+    async with street.runtime.session_factory() as session:  # type: ignore[union-attr]
         session.add(
             StaffMember(
-                telegram_id=STAFF, name="赵科长", department="区民政局", created_at=sandbox.clock.now()
+                telegram_id=STAFF, name="赵科长", department="区民政局", created_at=street.clock.now()
             )
         )
         await session.commit()
-    for user, name in (
-        (DEPUTY, "张伟"),
-        (OTHER_DEPUTY, "李娜"),
-        (FAR_DEPUTY, "王芳"),
-        (RESIDENT, "王阿姨"),
-        (NEIGHBOUR, "李叔"),
-        (FAR_RESIDENT, "陈姐"),
-        (STAFF, "赵科长"),
-    ):
-        await sandbox.say(user, "/start", name=name)
-    return sandbox
+    for user, name in ((NEIGHBOUR, "李叔"), (FAR_RESIDENT, "陈姐"), (STAFF, "赵科长")):
+        await street.say(user, "/start", name=name)
+    return street
 
 
 async def test_staff_cannot_reclassify_or_reassign_by_forged_presses(street: Sandbox) -> None:
@@ -126,12 +85,14 @@ async def test_forged_follow_reads_no_other_suggestion_and_followers_never_see_t
     await street.press(RESIDENT, "回答代表的问题")
     await street.say(RESIDENT, PRIVATE_ANSWER)
     # Another street's submitted suggestion, and another person's unsent draft.
-    far = await submit(street, FAR_RESIDENT, "福保这边的公园健身器材坏了，希望尽快更换", street="福保街道")
+    far = await submit(
+        street, FAR_RESIDENT, "福保这边的公园健身器材坏了，希望尽快更换", street="福保街道", community=None
+    )
     await street.say(FAR_RESIDENT, "我家楼下的垃圾桶太少了，希望多放几个，我的电话是13911112222")
     [far_draft] = await rows(street, Suggestion, Suggestion.state == "draft")
     # The neighbour writes a near-duplicate and is offered 'follow' for `mine` only.
-    await draft_up_to_share(street, NEIGHBOUR, text)
-    offer = await street.press(NEIGHBOUR, street.shown[-1].buttons[0][0])
+    asked = await draft_suggestion(street, NEIGHBOUR, text)
+    offer = await street.press(NEIGHBOUR, asked.buttons[0][0])
     assert any("关注" in label for row in offer[-1].buttons for label in row), offer
     [own_draft] = await rows(street, Suggestion, Suggestion.state == "draft", Suggestion.id != far_draft.id)
     before = len(await rows(street, Follow))

@@ -30,6 +30,7 @@ from bot.services.roster import RosterService, read_roster
 from bot.web.webhook import SECRET_HEADER, build_app
 from tests.ci import REDIS_PREFIX
 from tests.conftest import REDIS_URL, ROSTER, drop_redis_keys, make_settings, service_missing
+from tests.e2e.steps import serve
 
 SECRET = "replica-secret"
 
@@ -55,14 +56,6 @@ class Balancer:
             except aiohttp.ClientConnectionError:
                 continue
         return web.Response(status=502, text="no replica")
-
-
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.db.fsm_storage import DatabaseStorage
 from bot.db.models import FsmState, Suggestion
 from bot.sandbox.session import Sandbox
 from tests.conftest import seed_areas_and_roster
-from tests.e2e.steps import rows
+from tests.e2e.steps import rows, submit_suggestion
 
 
 async def test_a_draft_survives_a_restart(settings: Settings) -> None:
@@ -34,10 +34,7 @@ async def test_a_draft_survives_a_restart(settings: Settings) -> None:
     try:
         shown = await second.press(1001, "✅ 对，就是这类")
         assert all("已失效" not in s.text for s in shown), [s.text for s in shown]
-        await second.press(1001, "莲花街道")
-        await second.press(1001, "彩田社区")
-        await second.press(1001, "跳过，不发照片")
-        await second.press(1001, second.shown[-1].buttons[0][0])
+        await submit_suggestion(second, 1001)  # the street, the community, no photo, the pseudonym
         [suggestion] = await rows(second, Suggestion)
         assert suggestion.state == "submitted"
         assert suggestion.text == "小区门口的路灯坏了，晚上很黑，希望尽快修好"

@@ -4,8 +4,6 @@ followers are told; the 特定征集 items beside them move nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col
 
@@ -15,7 +13,18 @@ from bot.services.container import Services
 from bot.services.suggestions import tracking
 from bot.web.board import Board, build_board_app
 from tests.conftest import ADMIN_ID, seed_areas_and_roster
-from tests.e2e.steps import CONFIRM, DEPUTIES, ROSTER, rows, submit_suggestion, triage
+from tests.e2e.steps import (
+    DEPUTIES,
+    ROSTER,
+    cast_ballot,
+    create_round,
+    draft_suggestion,
+    round_card,
+    rows,
+    schedule_round,
+    submit_suggestion,
+    triage,
+)
 
 STAFF = 3001
 AUTHOR_A, FOLLOWER_A, AUTHOR_B = 1001, 1003, 1005
@@ -61,12 +70,8 @@ async def test_publishing_moves_nominated_suggestions_and_tells_their_followers(
 
     # Two residents' suggestions; a third resident writes the first one again and follows it.
     a = await submit_suggestion(sandbox, AUTHOR_A, TEXT_A)
-    await sandbox.say(FOLLOWER_A, TEXT_A)
-    await sandbox.press(FOLLOWER_A, "✅ 对，就是这类")
-    await sandbox.press(FOLLOWER_A, "莲花街道")
-    await sandbox.press(FOLLOWER_A, "彩田社区")
-    await sandbox.press(FOLLOWER_A, "跳过，不发照片")
-    shown = await sandbox.press(FOLLOWER_A, sandbox.shown[-1].buttons[0][0])  # type: ignore[index]
+    asked = await draft_suggestion(sandbox, FOLLOWER_A, TEXT_A)
+    shown = await sandbox.press(FOLLOWER_A, asked.buttons[0][0])  # type: ignore[index]
     offer = shown[-1]
     follow = f"👀 关注 {tracking(a)}"
     assert [follow] in offer.buttons, offer.buttons
@@ -86,16 +91,9 @@ async def test_publishing_moves_nominated_suggestions_and_tells_their_followers(
             await services.rounds.add_item(year, title, category, "special")
         await session.commit()
 
-    await sandbox.say(ADMIN_ID, "/rounds")
-    [prompt] = await sandbox.press(ADMIN_ID, "➕ 新建票决")
-    assert "候选事项 9 项（群众建议 2 项，特定征集 7 项）" in prompt.text, prompt.text
-    await sandbox.say(ADMIN_ID, "7")
-    await sandbox.press(ADMIN_ID, "赞成制（只投赞成）")
-    now = sandbox.clock.now()
-    opens, closes = now + timedelta(days=10), now + timedelta(days=12)
-    await sandbox.press(ADMIN_ID, "设置开放和关闭时间")
-    [card] = await sandbox.say(ADMIN_ID, f"{opens:%Y-%m-%d %H:%M} {closes:%Y-%m-%d %H:%M}")
-    assert "状态：已排期" in card.text
+    summary, _modes, _card = await create_round(sandbox)
+    assert "候选事项 9 项（群众建议 2 项，特定征集 7 项）" in summary.text, summary.text
+    opens, closes = await schedule_round(sandbox)
     await sandbox.advance_clock(opens)
     [round_] = await rows(sandbox, SelectionRound)
     assert round_.status == "open"
@@ -114,18 +112,13 @@ async def test_publishing_moves_nominated_suggestions_and_tells_their_followers(
     approved = [code_of[a.id]] + [c.code for c in specials if c is not dropped]
     assert len(approved) == 7 and code_of[b.id] not in approved
     for deputy in DEPUTIES[:4]:
-        for code in approved:
-            await sandbox.press(deputy, data=f"bt:{round_.id}:{code}")
-        await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-        [done] = await sandbox.press(deputy, CONFIRM)
-        assert done.text.startswith("✅ 选票已提交"), done.text
+        await cast_ballot(sandbox, deputy, round_.id, approved)
 
     # Closed: nothing moves before publication.
     await sandbox.advance_clock(closes)
     states = {s.id: s.state for s in await rows(sandbox, Suggestion, col(Suggestion.id).in_([a.id, b.id]))}
     assert states == {a.id: "candidate", b.id: "candidate"}
-    await sandbox.say(ADMIN_ID, "/rounds")
-    [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    card = await round_card(sandbox, round_)
     assert "<b>当选项目</b>（7/7）" in card.text, card.text
     shown = await sandbox.press(ADMIN_ID, "公布结果")
 

@@ -17,25 +17,25 @@ from bot.services.users import TelegramPerson
 from core.rounds import fingerprint
 from core.tally import Mode
 from tests.conftest import ADMIN_ID, seed_areas_and_roster, shows_id
-from tests.e2e.steps import CONFIRM, DEPUTIES, ITEMS, ROSTER, prepare_round, the_round
+from tests.e2e import steps
+from tests.e2e.steps import (
+    DEPUTIES,
+    ITEMS,
+    ROSTER,
+    cast_ballot,
+    prepare_round,
+    round_card,
+    run_round,
+    schedule_round,
+    the_round,
+)
 
 
 async def create_round(sandbox: Sandbox, quota: str = "7") -> None:
-    await sandbox.say(ADMIN_ID, "/rounds")
-    [prompt] = await sandbox.press(ADMIN_ID, "➕ 新建票决")
-    assert "候选事项 9 项（群众建议 0 项，特定征集 9 项）" in prompt.text and "可选 6–7" in prompt.text
-    [modes] = await sandbox.say(ADMIN_ID, quota)
+    """steps.create_round, checking the screens on the way: the nine 特定征集 items, both modes."""
+    summary, modes, _card = await steps.create_round(sandbox, quota)
+    assert "候选事项 9 项（群众建议 0 项，特定征集 9 项）" in summary.text and "可选 6–7" in summary.text
     assert modes.buttons == [["赞成制（只投赞成）"], ["赞成 / 反对 / 弃权"]]
-    await sandbox.press(ADMIN_ID, "赞成制（只投赞成）")
-
-
-async def schedule(sandbox: Sandbox) -> tuple:  # type: ignore[type-arg]
-    now = sandbox.clock.now()
-    opens, closes = now + timedelta(days=10), now + timedelta(days=12)
-    await sandbox.press(ADMIN_ID, "设置开放和关闭时间")
-    [card] = await sandbox.say(ADMIN_ID, f"{opens:%Y-%m-%d %H:%M} {closes:%Y-%m-%d %H:%M}")
-    assert "状态：已排期" in card.text
-    return opens, closes
 
 
 async def test_a_whole_round(sandbox: Sandbox) -> None:
@@ -52,7 +52,7 @@ async def test_a_whole_round(sandbox: Sandbox) -> None:
     [card] = await sandbox.say(ADMIN_ID, "7")
     assert "应选 7 项" in card.text and "⚠️" not in card.text
     assert card.buttons == [["修改应选数"], ["设置开放和关闭时间"]]
-    opens, closes = await schedule(sandbox)
+    opens, closes = await schedule_round(sandbox)
 
     # A week before: the candidate materials (预先审议).
     shown = await sandbox.advance_clock(opens - timedelta(days=6))
@@ -93,13 +93,9 @@ async def test_a_whole_round(sandbox: Sandbox) -> None:
 
     # Four more vote (quorum: 2/3 of 6 = 4); one does not.
     for deputy in (2002, 2003, 2004):
-        for code in ("c1", "c2", "c3", "c4", "c5", "c7", "c8"):
-            await sandbox.press(deputy, data=f"bt:{round_.id}:{code}")
-        await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-        await sandbox.press(deputy, CONFIRM)
+        await cast_ballot(sandbox, deputy, round_.id, ("c1", "c2", "c3", "c4", "c5", "c7", "c8"))
     # The admin watches turnout, never partial results.
-    await sandbox.say(ADMIN_ID, "/rounds")
-    await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    await round_card(sandbox, round_)
     [turnout] = await sandbox.press(ADMIN_ID, "投票率")
     assert turnout.text == "已投票 4/6 人。" and turnout.alert
 
@@ -113,8 +109,7 @@ async def test_a_whole_round(sandbox: Sandbox) -> None:
     # Closing at the scheduled time; the admin publishes; deputies get results and a chart.
     shown = await sandbox.advance_clock(closes)
     assert any(s.to == ADMIN_ID and "投票已结束" in s.text for s in shown)
-    await sandbox.say(ADMIN_ID, "/rounds")
-    [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    card = await round_card(sandbox, round_)
     assert "投票 4/6 人，无效票 0 张。" in card.text and "<b>当选项目</b>（7/7）" in card.text
     shown = await sandbox.press(ADMIN_ID, "公布结果")
     # The chart is uploaded once, then sent again by its file id; the results are its caption.
@@ -122,25 +117,19 @@ async def test_a_whole_round(sandbox: Sandbox) -> None:
     assert len(charts) == 6 and all("当选项目" in s.text for s in charts)
     assert (await the_round(sandbox)).status == "published"
     # Once Telegram has the chart, the sender keeps its file id and lets the bytes go.
-    cached = list(sandbox.runtime.sender._blobs.values())  # type: ignore[union-attr]
+    cached = sandbox.runtime.sender.files_at_hand  # type: ignore[union-attr]
     assert cached and all(n.blob is None and n.blob_file_id for n in cached)
 
 
 async def test_void_quorum_and_a_tie_with_its_runoff(sandbox: Sandbox) -> None:
     await prepare_round(sandbox)
-    await create_round(sandbox, quota="6")
-    opens, closes = await schedule(sandbox)
-    await sandbox.advance_clock(opens)
-    round_ = await the_round(sandbox)
     # Four deputies: five from everyone, then c3 from two and c6 from two: a tie for the last seat.
-    for deputy, extra in ((2001, "c3"), (2002, "c3"), (2003, "c6"), (2004, "c6")):
-        for code in ("c1", "c2", "c4", "c5", "c7", extra):
-            await sandbox.press(deputy, data=f"bt:{round_.id}:{code}")
-        await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-        await sandbox.press(deputy, CONFIRM)
-    await sandbox.advance_clock(closes)
-    await sandbox.say(ADMIN_ID, "/rounds")
-    [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    ballots = {
+        deputy: ("c1", "c2", "c4", "c5", "c7", extra)
+        for deputy, extra in ((2001, "c3"), (2002, "c3"), (2003, "c6"), (2004, "c6"))
+    }
+    round_, _receipts = await run_round(sandbox, ballots, quota="6")
+    card = await round_card(sandbox, round_)
     assert "<b>票数相同、需加赛</b>（剩余 1 席）" in card.text
     assert card.buttons == [["公布结果"], ["开启加赛"]]
     [runoff] = await sandbox.press(ADMIN_ID, "开启加赛")
@@ -148,13 +137,8 @@ async def test_void_quorum_and_a_tie_with_its_runoff(sandbox: Sandbox) -> None:
     assert "⚠️" not in runoff.text  # a runoff keeps no margin
 
     # A round that too few deputies vote in is void.
-    await create_round(sandbox, quota="7")
-    opens, closes = await schedule(sandbox)
-    await sandbox.advance_clock(opens)
-    void = await the_round(sandbox)
-    await sandbox.advance_clock(closes)
-    await sandbox.say(ADMIN_ID, "/rounds")
-    [card] = await sandbox.press(ADMIN_ID, f"#{void.id} {void.title[:24]}")
+    void, _receipts = await run_round(sandbox, {}, quota="7")
+    card = await round_card(sandbox, void)
     assert "本轮票决无效，没有项目当选" in card.text
 
 
@@ -215,21 +199,15 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
         await prepare_round(sandbox)
         await sandbox.say(second_admin, "/start", name="副主任")
         await create_round(sandbox, quota="7")
-        opens, closes = await schedule(sandbox)
+        opens, closes = await schedule_round(sandbox)
         await sandbox.advance_clock(opens)
         round_ = await the_round(sandbox)
-        title = f"#{round_.id} {round_.title[:24]}"
         # Three deputies vote in chat.
         receipts = {}
         for deputy in (2001, 2002, 2003):
-            for code in ("c1", "c4", "c7"):
-                await sandbox.press(deputy, data=f"bt:{round_.id}:{code}")
-            await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-            [done] = await sandbox.press(deputy, CONFIRM)
-            receipts[deputy] = done.text.split("<code>")[1].split("</code>")[0]
+            receipts[deputy] = await cast_ballot(sandbox, deputy, round_.id, ("c1", "c4", "c7"))
         # 2004 votes on paper: entered by one admin, checked by the other.
-        await sandbox.say(ADMIN_ID, "/rounds")
-        await sandbox.press(ADMIN_ID, title)
+        await round_card(sandbox, round_)
         [who] = await sandbox.press(ADMIN_ID, "录入纸质选票")
         assert ["代表2001"] not in who.buttons and any("代表2004" in row for row in who.buttons)
         await sandbox.press(ADMIN_ID, "代表2004")
@@ -242,8 +220,7 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
         [same] = await sandbox.press(ADMIN_ID, "代表2004")
         assert same.alert and same.text == "核对须由另一位管理员进行。"
         # The second admin mistypes: nothing counts, and the ballot is entered anew.
-        await sandbox.say(second_admin, "/rounds")
-        await sandbox.press(second_admin, title)
+        await round_card(sandbox, round_, second_admin)
         await sandbox.press(second_admin, "核对纸质选票")
         await sandbox.press(second_admin, "代表2004")
         [mismatch] = await sandbox.say(second_admin, "c1 c5 c9")
@@ -266,8 +243,7 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
         assert no.text == "这位代表已经投过票了：每位代表只能投一次。"
 
         await sandbox.advance_clock(closes)
-        await sandbox.say(ADMIN_ID, "/rounds")
-        [card] = await sandbox.press(ADMIN_ID, title)
+        card = await round_card(sandbox, round_)
         assert "投票 4/6 人" in card.text and "c1 新建社区长者饭堂（养老济困）— 赞成 4" in card.text
         # Before publication a receipt cannot be checked; after, it can.
         [early] = await sandbox.say(2001, f"/check {receipts[2001]}")
@@ -275,8 +251,7 @@ async def test_paper_ballots_exports_and_receipt_checks(database_url: str, data_
         await sandbox.press(ADMIN_ID, "公布结果")
         [checked] = await sandbox.say(2001, f"/check {receipts[2001].lower()}")
         assert checked.text.startswith(f"✅ 这张选票已计入：#{round_.id}")
-        await sandbox.say(ADMIN_ID, "/rounds")
-        await sandbox.press(ADMIN_ID, title)
+        await round_card(sandbox, round_)
         shown = await sandbox.press(ADMIN_ID, "导出选票和结果")
         names = sorted(s.file for s in shown if s.method == "sendDocument")
         assert names == [
@@ -346,11 +321,8 @@ async def test_pre_review_candidate_cards(sandbox: Sandbox) -> None:
             estimated_cost="900万元",
         )
         await session.commit()
-    await sandbox.say(ADMIN_ID, "/rounds")
-    await sandbox.press(ADMIN_ID, "➕ 新建票决")
-    await sandbox.say(ADMIN_ID, "7")
-    await sandbox.press(ADMIN_ID, "赞成制（只投赞成）")
-    opens, _closes = await schedule(sandbox)
+    await steps.create_round(sandbox)
+    opens, _closes = await schedule_round(sandbox)
     shown = await sandbox.advance_clock(opens - timedelta(days=7))
     [notice] = [s for s in shown if s.to == 2001]
     assert notice.text.startswith("📋 预先审议") and len(notice.buttons) == 10
@@ -362,12 +334,9 @@ async def test_pre_review_candidate_cards(sandbox: Sandbox) -> None:
 
 async def test_a_yes_no_abstain_round(sandbox: Sandbox) -> None:
     await prepare_round(sandbox)
-    await sandbox.say(ADMIN_ID, "/rounds")
-    await sandbox.press(ADMIN_ID, "➕ 新建票决")
-    await sandbox.say(ADMIN_ID, "7")
-    [card] = await sandbox.press(ADMIN_ID, "赞成 / 反对 / 弃权")
+    *_screens, card = await steps.create_round(sandbox, mode="赞成 / 反对 / 弃权")
     assert "赞成/反对/弃权" in card.text
-    opens, closes = await schedule(sandbox)
+    opens, closes = await schedule_round(sandbox)
     shown = await sandbox.advance_clock(opens)
     [ballot] = [s for s in shown if s.to == 2001 and s.text.startswith("🗳")]
     assert ballot.buttons[0] == ["c1 赞成", "c1 反对", "c1 弃权"]
@@ -379,24 +348,23 @@ async def test_a_yes_no_abstain_round(sandbox: Sandbox) -> None:
     # Five of six vote; c1..c3 get 4 yes (a majority of 6), c4 gets 3 (exactly half: not enough);
     # 2005 says no to everything.
     for deputy in (2001, 2002, 2003, 2004, 2005):
-        for number in range(1, 10):
-            mark = "yes" if deputy != 2005 and (number <= 3 or (number == 4 and deputy != 2004)) else "no"
-            await sandbox.press(deputy, data=f"bm:{round_.id}:c{number}:{mark}")
-        await sandbox.press(deputy, data=f"bs:{round_.id}:submit")
-        [done] = await sandbox.press(deputy, CONFIRM)
-        assert done.text.startswith("✅ 选票已提交")
+        marks = {
+            f"c{number}": "yes"
+            if deputy != 2005 and (number <= 3 or (number == 4 and deputy != 2004))
+            else "no"
+            for number in range(1, 10)
+        }
+        await cast_ballot(sandbox, deputy, round_.id, marks=marks)
     [forged] = await sandbox.press(2005, data=f"bm:{round_.id}:c1:maybe")
     assert forged.alert
     await sandbox.advance_clock(closes)
-    await sandbox.say(ADMIN_ID, "/rounds")
-    [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    card = await round_card(sandbox, round_)
     assert "<b>当选项目</b>（3/7）" in card.text
     assert "有 4 席无项目获全体代表过半数赞成，空缺。" in card.text
     # The Pabulib file: an approval ballot of the yes marks, the full marks in the comment, and
     # the ballot that approved nothing counted there (an empty vote is not a Pabulib vote).
     await sandbox.press(ADMIN_ID, "公布结果")
-    await sandbox.say(ADMIN_ID, "/rounds")
-    await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
+    await round_card(sandbox, round_)
     await sandbox.press(ADMIN_ID, "导出选票和结果")
     [pb] = [f.content.decode("utf-8") for f in sandbox.server.world.files.values() if f.name.endswith(".pb")]
     meta, projects, votes = read_pabulib(pb)
@@ -460,7 +428,7 @@ async def test_vote_shows_the_open_ballot_again_to_electors_who_have_not_voted(s
     await prepare_round(sandbox)
     await sandbox.say(1001, "/start", name="居民")
     await create_round(sandbox, quota="7")
-    opens, _closes = await schedule(sandbox)
+    opens, _closes = await schedule_round(sandbox)
     [early] = await sandbox.say(2001, "/vote")
     assert early.text == "现在没有需要您投票的轮次。"
     [resident] = await sandbox.say(1001, "/vote")

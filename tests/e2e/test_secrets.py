@@ -10,7 +10,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.config import DEFAULT_PSEUDONYM_SECRET, ConfigError
 from bot.keys import SECRET_FILE, ensure_pseudonym_secret, webhook_secret
@@ -18,6 +17,7 @@ from bot.runtime.app import build_runtime
 from bot.sandbox.server import SANDBOX_TOKEN, FakeTelegramServer
 from bot.web.webhook import SECRET_HEADER, build_app
 from tests.conftest import ADMIN_ID, make_settings
+from tests.e2e.steps import serve
 
 SECRET = "a-long-enough-secret-token"
 
@@ -74,11 +74,7 @@ async def test_a_forged_webhook_post_without_the_secret_is_refused(database_url:
     server = FakeTelegramServer()
     base = await server.start()
     runtime = await build_runtime(make_settings(database_url, data_dir), token=SANDBOX_TOKEN, api_base=base)
-    runner = web.AppRunner(build_app(runtime, SECRET), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, url = await serve(build_app(runtime, SECRET))
     shown: list = []  # type: ignore[type-arg]
     server.world.observers.append(shown.append)
     admin = server.world.person(ADMIN_ID, "办公室", "zh-hans")
@@ -97,9 +93,7 @@ async def test_a_forged_webhook_post_without_the_secret_is_refused(database_url:
     try:
         async with aiohttp.ClientSession() as http:
             for headers in ({}, {SECRET_HEADER: ""}, {SECRET_HEADER: SECRET[:-1]}):
-                async with http.post(
-                    f"http://127.0.0.1:{port}/webhook", json=forged, headers=headers
-                ) as response:
+                async with http.post(f"{url}/webhook", json=forged, headers=headers) as response:
                     assert response.status == 401
         await asyncio.sleep(0.2)
         assert shown == [] and runtime.activity.started == 0

@@ -8,18 +8,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.db.models import Attachment, Suggestion
 from bot.sandbox.session import Sandbox
 from tests.conftest import make_settings, seed_areas_and_roster
+from tests.e2e.steps import rows, submit_suggestion
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-async def suggestions(sandbox: Sandbox) -> list[Suggestion]:
-    async with sandbox.runtime.session_factory() as session:
-        return list((await session.exec(select(Suggestion).order_by(col(Suggestion.id)))).all())
 
 
 async def test_no_words_too_short_and_too_long(sandbox: Sandbox) -> None:
@@ -29,7 +25,7 @@ async def test_no_words_too_short_and_too_long(sandbox: Sandbox) -> None:
     assert short.text.startswith("能再多写几句吗")
     [long] = await sandbox.say(1001, "路灯坏了" * 2500)
     assert long.text == "这条建议有 10000 字，超过了 2000 字的上限，没有保存。请精简后再发送。"
-    assert await suggestions(sandbox) == []
+    assert await rows(sandbox, Suggestion) == []
 
 
 async def test_the_same_answers_in_english(sandbox: Sandbox) -> None:
@@ -42,17 +38,12 @@ async def test_the_same_answers_in_english(sandbox: Sandbox) -> None:
 async def test_markup_characters_are_shown_back_escaped(sandbox: Sandbox) -> None:
     await seed_areas_and_roster(sandbox)
     text = "<b>路灯</b> & *_坏了_* 很久 <script>alert(1)</script>"
-    await sandbox.say(1001, text)
-    await sandbox.press(1001, "✅ 对，就是这类")
-    await sandbox.press(1001, "莲花街道")
-    await sandbox.press(1001, "彩田社区")
-    await sandbox.press(1001, "跳过，不发照片")
-    await sandbox.press(1001, sandbox.shown[-1].buttons[0][0])
+    await submit_suggestion(sandbox, 1001, text)
     [listing] = await sandbox.say(1001, "/my")
     assert "&lt;b&gt;路灯&lt;/b&gt; &amp; *_坏了_* 很久 &lt;script&gt;" in listing.text
     [detail] = await sandbox.press(1001, listing.buttons[0][0])
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail.text
-    assert (await suggestions(sandbox))[0].text == text  # stored as written
+    assert (await rows(sandbox, Suggestion))[0].text == text  # stored as written
 
 
 async def test_media_during_and_outside_the_flow(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -73,7 +64,7 @@ async def test_media_during_and_outside_the_flow(sandbox: Sandbox, tmp_path: Pat
     shown = await sandbox.press(1001, "彩田社区")
     assert "已收到 1 张照片。" in [s.text for s in shown]
     await sandbox.press(1001, sandbox.shown[-1].buttons[0][0])
-    [suggestion] = await suggestions(sandbox)
+    [suggestion] = await rows(sandbox, Suggestion)
     assert suggestion.state == "submitted"
     async with sandbox.runtime.session_factory() as session:
         assert len((await session.exec(select(Attachment))).all()) == 1
@@ -82,7 +73,7 @@ async def test_media_during_and_outside_the_flow(sandbox: Sandbox, tmp_path: Pat
 async def test_double_clicks_forged_and_foreign_buttons(sandbox: Sandbox) -> None:
     await seed_areas_and_roster(sandbox)
     await sandbox.say(1001, "公园里的健身器材坏了，希望更换")
-    draft = (await suggestions(sandbox))[0]
+    draft = (await rows(sandbox, Suggestion))[0]
     await sandbox.press(1001, "✅ 对，就是这类")
     [again] = await sandbox.press(1001, data=f"dc:{draft.id}:culture")  # the same button, pressed twice
     assert again.method == "answerCallbackQuery" and again.alert
@@ -93,7 +84,7 @@ async def test_double_clicks_forged_and_foreign_buttons(sandbox: Sandbox) -> Non
     assert foreign.alert
     [bad_code] = await sandbox.press(1001, data=f"dm:{draft.id}:999999")
     assert bad_code.alert
-    assert (await suggestions(sandbox))[0].street_id is None  # nothing changed
+    assert (await rows(sandbox, Suggestion))[0].street_id is None  # nothing changed
 
 
 async def test_cancel_mid_flow_keeps_the_text_as_not_submitted(sandbox: Sandbox) -> None:
@@ -102,19 +93,16 @@ async def test_cancel_mid_flow_keeps_the_text_as_not_submitted(sandbox: Sandbox)
     assert done.text.startswith("好的，这条建议没有提交。")
     [nothing] = await sandbox.say(1001, "/cancel")
     assert nothing.text == "现在没有进行中的操作。"
-    assert [s.state for s in await suggestions(sandbox)] == ["abandoned"]
+    assert [s.state for s in await rows(sandbox, Suggestion)] == ["abandoned"]
 
 
 async def test_the_daily_limit(database_url: str, data_dir: Path) -> None:
     async with Sandbox(make_settings(database_url, data_dir, suggestions_per_day=1)) as sandbox:
         await seed_areas_and_roster(sandbox)
-        await sandbox.say(1001, "希望社区开设老年食堂，方便独居老人吃饭")
-        for label in ("✅ 对，就是这类", "莲花街道", "彩田社区", "跳过，不发照片"):
-            await sandbox.press(1001, label)
-        await sandbox.press(1001, sandbox.shown[-1].buttons[0][0])
+        await submit_suggestion(sandbox, 1001, "希望社区开设老年食堂，方便独居老人吃饭")
         [limit] = await sandbox.say(1001, "另一条建议：公园需要更多长椅")
         assert limit.text == "您今天已经提交了 1 条建议，每天最多 1 条。请明天再来，谢谢！"
-        assert len(await suggestions(sandbox)) == 1
+        assert len(await rows(sandbox, Suggestion)) == 1
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -11,26 +11,21 @@ from bot.db.models import Attachment, CategoryCorrection, Follow, Suggestion, Su
 from bot.runtime.app import build_classifier
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
+from bot.services.suggestions import tracking
 from bot.services.users import TelegramPerson
 from core.categories import default_categories
 from core.roles import Role
 from core.workflow import Action
 from tests.conftest import seed_areas_and_roster
-from tests.e2e.steps import rows
+from tests.e2e.steps import draft_suggestion, rows, submit_suggestion
 
 LAMP = "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全"
 TRACKING = re.compile(r"MS-\d{4}-\d{6}")
 
 
 async def submit_lamp(sandbox: Sandbox, user: int = 1001, text: str = LAMP) -> str:
-    """The shortest path: confirm, 莲花街道 彩田社区, no photo, pseudonym."""
-    await sandbox.say(user, text)
-    await sandbox.press(user, "✅ 对，就是这类")
-    await sandbox.press(user, "莲花街道")
-    await sandbox.press(user, "彩田社区")
-    await sandbox.press(user, "跳过，不发照片")
-    done = (await sandbox.press(user, sandbox.shown[-1].buttons[0][0]))[-1]
-    return TRACKING.search(done.text).group(0)  # type: ignore[union-attr]
+    """The shortest path (confirm, 莲花街道 彩田社区, no photo, pseudonym): its tracking number."""
+    return tracking(await submit_suggestion(sandbox, user, text))
 
 
 async def test_a_resident_suggestion_from_text_to_tracking_number(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -102,10 +97,7 @@ async def test_a_corrected_category_is_kept_as_training_data(sandbox: Sandbox) -
     assert [label for row in _edit[0].buttons[1:-1] for label in row] == rest
     assert _edit[0].buttons[-1] == ["✖️ 不提交了"]
     await sandbox.press(1001, "公共安全")
-    await sandbox.press(1001, "莲花街道")
-    await sandbox.press(1001, "不确定 / 其他")
-    await sandbox.press(1001, "跳过，不发照片")
-    await sandbox.press(1001, sandbox.shown[-1].buttons[0][0])
+    await submit_suggestion(sandbox, 1001, community="不确定 / 其他")
     [correction] = await rows(sandbox, CategoryCorrection)
     assert (correction.predicted, correction.corrected, correction.actor_role) == (
         "services",
@@ -129,11 +121,8 @@ async def test_a_near_duplicate_is_offered_to_follow(sandbox: Sandbox) -> None:
     await seed_areas_and_roster(sandbox)
     first = await submit_lamp(sandbox, 1001)
     await sandbox.say(1003, "小区门口路灯坏了几个月了，晚上老人出门不安全", name="李先生")
-    await sandbox.press(1003, "✅ 对，就是这类")
-    await sandbox.press(1003, "莲花街道")
-    await sandbox.press(1003, "彩田社区")
-    await sandbox.press(1003, "跳过，不发照片")
-    _edit, offer = await sandbox.press(1003, sandbox.shown[-1].buttons[0][0])
+    asked = await draft_suggestion(sandbox, 1003)
+    _edit, offer = await sandbox.press(1003, asked.buttons[0][0])
     assert offer.text.startswith("您所在街道已经有一条相似的建议：\n<b>" + first)
     assert offer.buttons == [[f"👀 关注 {first}"], ["仍然提交我的建议"]]
     [followed] = await sandbox.press(1003, f"👀 关注 {first}")
@@ -147,10 +136,8 @@ async def test_a_near_duplicate_is_offered_to_follow(sandbox: Sandbox) -> None:
 async def test_submit_anyway_after_the_offer(sandbox: Sandbox) -> None:
     await seed_areas_and_roster(sandbox)
     await submit_lamp(sandbox, 1001)
-    await sandbox.say(1003, LAMP)
-    for label in ("✅ 对，就是这类", "莲花街道", "彩田社区", "跳过，不发照片"):
-        await sandbox.press(1003, label)
-    await sandbox.press(1003, sandbox.shown[-1].buttons[0][0])
+    asked = await draft_suggestion(sandbox, 1003, LAMP)
+    await sandbox.press(1003, asked.buttons[0][0])
     _edit, done = await sandbox.press(1003, "仍然提交我的建议")
     assert done.text.startswith("✅ 已提交！")
     assert [s.state for s in await rows(sandbox, Suggestion)] == ["submitted", "submitted"]
@@ -193,15 +180,8 @@ async def test_my_is_empty_and_paged(sandbox: Sandbox) -> None:
     assert empty.text.startswith("您还没有提交或关注过建议。")
     await seed_areas_and_roster(sandbox)
     for index in range(6):
-        await sandbox.say(1001, f"第{index}号建议：希望在公园增加健身器材和篮球场{index}")
-        await sandbox.press(1001, "✅ 对，就是这类")
-        await sandbox.press(1001, "📍 就是这里" if index else "莲花街道")
-        if index == 0:
-            await sandbox.press(1001, "彩田社区")
-        await sandbox.press(1001, "跳过，不发照片")
-        shown = await sandbox.press(1001, sandbox.shown[-1].buttons[0][0])
-        if shown[-1].buttons:  # a near-duplicate offer: these are distinct wishes
-            await sandbox.press(1001, "仍然提交我的建议")
+        # (a near-duplicate offer is answered "submit anyway": these are distinct wishes)
+        await submit_suggestion(sandbox, 1001, f"第{index}号建议：希望在公园增加健身器材和篮球场{index}")
     [listing] = await sandbox.say(1001, "/my")
     assert "（第 1/2 页）" in listing.text and listing.buttons[-1] == ["下一页 »"]
     [page_two] = await sandbox.press(1001, "下一页 »")
@@ -244,10 +224,8 @@ async def test_a_deputy_action_notifies_the_resident_in_their_language(sandbox: 
 async def test_a_second_similar_suggestion_by_the_same_resident(sandbox: Sandbox) -> None:
     await seed_areas_and_roster(sandbox)
     first = await submit_lamp(sandbox, 1001)
-    await sandbox.say(1001, LAMP)
-    for label in ("✅ 对，就是这类", "📍 就是这里", "跳过，不发照片"):
-        await sandbox.press(1001, label)
-    _edit, offer = await sandbox.press(1001, sandbox.shown[-1].buttons[0][0])
+    asked = await draft_suggestion(sandbox, 1001, LAMP)  # the remembered place
+    _edit, offer = await sandbox.press(1001, asked.buttons[0][0])
     assert offer.text.startswith(f"您已经提交过一条相似的建议：\n<b>{first}</b>")
     assert offer.buttons == [[f"不重复提交了（保留 {first}）"], ["仍然提交我的建议"]]
     [done] = await sandbox.press(1001, f"不重复提交了（保留 {first}）")

@@ -30,7 +30,6 @@ from bot.db.models import (
     EvaluationVoter,
     PaperEntry,
     RoundElector,
-    SelectionRound,
 )
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
@@ -39,7 +38,18 @@ from bot.services.users import TelegramPerson
 from core.rounds import RECEIPT_ALPHABET, RECEIPT_BITS, fingerprint
 from core.tally import Mode
 from tests.conftest import ADMIN_ID, make_settings, seed_areas_and_roster
-from tests.e2e.steps import CONFIRM, ITEMS, prepare_round, roster, the_round
+from tests.e2e.steps import (
+    CONFIRM,
+    ITEMS,
+    cast_ballot,
+    create_round,
+    prepare_round,
+    roster,
+    round_card,
+    run_round,
+    schedule_round,
+    the_round,
+)
 
 FIVE = [2001, 2002, 2003, 2004, 2005]
 # Codes follow the categories' order: c1-c3 eldercare, c4-c6 environment, c7-c9 transport.
@@ -47,31 +57,9 @@ VALID = ("c1", "c4", "c7")  # one of each category
 
 
 async def scheduled_round(sandbox: Sandbox, length: timedelta = timedelta(days=2)) -> tuple:  # type: ignore[type-arg]
-    await sandbox.say(ADMIN_ID, "/rounds")
-    await sandbox.press(ADMIN_ID, "➕ 新建票决")
-    await sandbox.say(ADMIN_ID, "7")
-    await sandbox.press(ADMIN_ID, "赞成制（只投赞成）")
-    opens = (sandbox.clock.now() + timedelta(days=10)).replace(second=0, microsecond=0)
-    closes = opens + length
-    await sandbox.press(ADMIN_ID, "设置开放和关闭时间")
-    [card] = await sandbox.say(ADMIN_ID, f"{opens:%Y-%m-%d %H:%M} {closes:%Y-%m-%d %H:%M}")
-    assert "状态：已排期" in card.text
-    return opens, closes
-
-
-async def vote(sandbox: Sandbox, deputy: int, rid: int, codes: tuple[str, ...] = VALID) -> str:
-    for code in codes:
-        await sandbox.press(deputy, data=f"bt:{rid}:{code}")
-    await sandbox.press(deputy, data=f"bs:{rid}:submit")
-    [done] = await sandbox.press(deputy, CONFIRM)
-    assert done.text.startswith("✅ 选票已提交"), done.text
-    return done.text.split("<code>")[1].split("</code>")[0]
-
-
-async def admin_card(sandbox: Sandbox, round_: SelectionRound) -> str:
-    await sandbox.say(ADMIN_ID, "/rounds")
-    [card] = await sandbox.press(ADMIN_ID, f"#{round_.id} {round_.title[:24]}")
-    return card.text
+    """An approval round of seven, scheduled to open in ten days for `length`."""
+    await create_round(sandbox)
+    return await schedule_round(sandbox, length=length)
 
 
 # -- 1. time is the rule ---------------------------------------------------------------------------
@@ -81,7 +69,7 @@ async def test_fault_1_a_ballot_confirmed_after_the_closing_time_is_refused(sand
     await sandbox.advance_clock(opens)
     round_ = await the_round(sandbox)
     for deputy in (2001, 2002, 2003):
-        await vote(sandbox, deputy, round_.id)
+        await cast_ballot(sandbox, deputy, round_.id, VALID)
     # 2004 opens the confirmation at 16:59:30 ...
     await sandbox.advance_clock(closes - timedelta(seconds=30))
     for code in VALID:
@@ -89,7 +77,7 @@ async def test_fault_1_a_ballot_confirmed_after_the_closing_time_is_refused(sand
     [screen] = await sandbox.press(2004, data=f"bs:{round_.id}:submit")
     assert screen.text.startswith("请确认您的选票：")
     # ... and confirms at 17:00:25, before the scheduler's next tick: the clock moved, no tick ran.
-    sandbox.clock._set(closes + timedelta(seconds=25))  # type: ignore[attr-defined]
+    sandbox.clock.move_to(closes + timedelta(seconds=25))
     assert (await the_round(sandbox)).status == "open"
     [late] = await sandbox.press(2004, CONFIRM)
     assert late.alert and late.text.startswith("投票已于") and "没有计入" in late.text
@@ -97,7 +85,7 @@ async def test_fault_1_a_ballot_confirmed_after_the_closing_time_is_refused(sand
         assert len((await session.exec(select(CastBallot))).all()) == 3
     # The tick closes the round: 3 of 5 is below the two-thirds quorum, nobody is elected.
     await sandbox.advance_clock(closes + timedelta(seconds=30))
-    card = await admin_card(sandbox, round_)
+    card = (await round_card(sandbox, round_)).text
     assert "投票 3/5 人" in card and "本轮票决无效，没有项目当选" in card
 
 
@@ -112,7 +100,7 @@ async def test_fault_1_a_round_whose_opening_passed_while_down_is_not_opened_lat
     round_ = await the_round(sandbox)
     assert round_.status == "draft" and round_.opened_at is None
     # The admin reschedules; it opens at the new time.
-    card = await admin_card(sandbox, round_)
+    card = (await round_card(sandbox, round_)).text
     assert "状态：草稿" in card
     new_opens = sandbox.clock.now() + timedelta(days=1)
     await sandbox.press(ADMIN_ID, "设置开放和关闭时间")
@@ -154,12 +142,12 @@ async def test_fault_2_the_electorate_is_the_list_frozen_at_opening(sandbox: San
         electors = (await session.exec(select(RoundElector.deputy_id))).all()
         assert len(electors) == 4 and deputy_id not in electors
     for deputy in (2001, 2002, 2003):
-        await vote(sandbox, deputy, round_.id)
-    card = await admin_card(sandbox, round_)
+        await cast_ballot(sandbox, deputy, round_.id, VALID)
+    card = (await round_card(sandbox, round_)).text
     [turnout] = await sandbox.press(ADMIN_ID, "投票率")
     assert turnout.text == "已投票 3/4 人。"
     await sandbox.advance_clock(closes)
-    card = await admin_card(sandbox, round_)
+    card = (await round_card(sandbox, round_)).text
     assert "投票 3/4 人" in card and "当选项目" in card  # 3 of 4: quorum met
 
 
@@ -265,7 +253,7 @@ async def test_fault_5_the_linking_joins_recover_no_more_than_chance(sandbox: Sa
     for deputy, pair in zip(deputies, pairs, strict=False):
         codes = (*VALID, *pair)
         ballot_of[deputy] = sorted(codes)
-        await vote(sandbox, deputy, round_.id, codes)
+        await cast_ballot(sandbox, deputy, round_.id, codes)
     await sandbox.advance_clock(closes)
     sqlite = sandbox.settings.database_url.startswith("sqlite")
     async with sandbox.runtime.session_factory() as session:
@@ -311,16 +299,12 @@ async def test_fault_5_the_linking_joins_recover_no_more_than_chance(sandbox: Sa
 # -- 6. receipts --------------------------------------------------------------------------------------
 async def test_fault_6_receipts_verify_but_do_not_prove(sandbox: Sandbox) -> None:
     await prepare_round(sandbox, FIVE)
-    opens, closes = await scheduled_round(sandbox)
-    await sandbox.advance_clock(opens)
-    round_ = await the_round(sandbox)
-    receipts = {deputy: await vote(sandbox, deputy, round_.id) for deputy in (2001, 2002, 2003, 2004)}
+    round_, receipts = await run_round(sandbox, dict.fromkeys((2001, 2002, 2003, 2004), VALID))
     assert RECEIPT_BITS >= 80 and len(RECEIPT_ALPHABET) == 32
     for receipt in receipts.values():
         assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}", receipt)
     assert len(set(receipts.values())) == 4
-    await sandbox.advance_clock(closes)
-    await admin_card(sandbox, round_)
+    await round_card(sandbox, round_)
     await sandbox.press(ADMIN_ID, "公布结果")
     round_ = await the_round(sandbox)
     # Hashed under the round's key: not the plain hash anyone could recompute from a guess.
@@ -334,7 +318,7 @@ async def test_fault_6_receipts_verify_but_do_not_prove(sandbox: Sandbox) -> Non
     [unknown] = await sandbox.say(2001, "/check 7K3M-QX2P-9TBV-H4NC")
     assert unknown.text.startswith("没有在已公布的票决中找到这个回执码")
     # The export lists counted receipt hashes apart from the choices, never side by side.
-    await admin_card(sandbox, round_)
+    await round_card(sandbox, round_)
     await sandbox.press(ADMIN_ID, "导出选票和结果")
     files = {
         f.name: f.content.decode()
@@ -352,13 +336,13 @@ async def test_fault_7_the_admin_sees_who_needs_a_paper_ballot(sandbox: Sandbox)
     await prepare_round(sandbox, FIVE, started=[2001, 2002, 2003])
     await scheduled_round(sandbox)
     round_ = await the_round(sandbox)
-    card = await admin_card(sandbox, round_)  # before the opening
+    card = (await round_card(sandbox, round_)).text  # before the opening
     assert "以下 2 位代表无法在聊天中收到选票" in card and "代表2004、代表2005" in card
     shown = await sandbox.advance_clock(round_.opens_at)  # type: ignore[arg-type]
     assert {s.to for s in shown if s.text.startswith("🗳")} == {2001, 2002, 2003}
     [told] = [s for s in shown if s.to == ADMIN_ID]
     assert "选民 5 人" in told.text and "代表2004、代表2005" in told.text
-    card = await admin_card(sandbox, await the_round(sandbox))  # and while it is open
+    card = (await round_card(sandbox, await the_round(sandbox))).text  # and while it is open
     assert "代表2004、代表2005" in card
     [who] = await sandbox.press(ADMIN_ID, "录入纸质选票")
     assert {"代表2004", "代表2005"} <= {label for row in who.buttons for label in row}
@@ -437,7 +421,7 @@ async def test_evaluation_ratings_follow_the_same_rules(sandbox: Sandbox) -> Non
     assert refused.alert and "不在这次效果票评的评议代表名单中" in refused.text
     await sandbox.press(2001, "满意")
     await sandbox.press(2001, "📋 检查并提交")
-    sandbox.clock._set(end + timedelta(seconds=5))  # type: ignore[attr-defined]
+    sandbox.clock.move_to(end + timedelta(seconds=5))
     [late] = await sandbox.press(2001, "✅ 确认提交")
     assert late.alert and "已经截止" in late.text
     await sandbox.advance_clock(end + timedelta(seconds=30))
