@@ -24,8 +24,7 @@ import json
 from datetime import datetime, tzinfo
 
 from bot.db.models import CastBallot, RoundCandidate, SelectionRound
-from bot.services.rounds import RoundService
-from core.results import Marks
+from core.results import Marks, RoundResult
 
 
 def _day(moment: datetime | None, tz: tzinfo | None, year: int) -> str:
@@ -43,12 +42,13 @@ def pabulib(
     round_: SelectionRound,
     candidates: list[RoundCandidate],
     ballots: list[CastBallot],
+    result: RoundResult | None,
     country: str = "China",
     unit: str = "",
     tz: tzinfo | None = None,
 ) -> str:
-    """The round as a .pb text. `unit`: the district (e.g. 福田区); `tz`: the office's zone."""
-    result = RoundService.result_of(round_)
+    """The round as a .pb text. `result`: its count (None: not counted, every project at 0 votes);
+    `unit`: the district (e.g. 福田区); `tz`: the office's zone."""
     counts = result.counts if result else {}
     elected = set(result.elected) if result else set()
     tied = set(result.tied) if result else set()

@@ -59,6 +59,6 @@ def round_files(
     return [
         (ballots_csv(ballots), f"{stem}-ballots.csv"),
         (results_csv(candidates, result), f"{stem}-results.csv"),
-        (pabulib(round_, candidates, ballots, unit=unit, tz=tz).encode("utf-8"), f"{stem}.pb"),
+        (pabulib(round_, candidates, ballots, result, unit=unit, tz=tz).encode("utf-8"), f"{stem}.pb"),
         ("\n".join(receipts).encode("utf-8") + b"\n", f"{stem}-receipts.txt"),
     ]
