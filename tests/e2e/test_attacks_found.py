@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot.db.models import CastBallot, PaperEntry, RoundVoter
 from bot.sandbox.session import Sandbox
@@ -136,5 +137,25 @@ async def test_the_board_answers_404_for_an_id_past_32_bits(sandbox: Sandbox) ->
         for path in ("/projects/2147483648", "/api/projects/2147483648", "/media/2147483648"):
             response = await client.get(path)
             assert response.status == 404, (path, response.status, (await response.text())[:200])
+    finally:
+        await client.close()
+
+
+# -- finding 4: a non-ASCII secret header or bearer token makes hmac.compare_digest raise -----------
+async def test_a_non_ascii_webhook_secret_or_metrics_token_is_refused_not_a_500(sandbox: Sandbox) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.web.webhook import SECRET_HEADER, build_app
+
+    runtime = sandbox.runtime
+    runtime.settings.metrics_token = SecretStr("a-long-enough-metrics-token")  # type: ignore[union-attr]
+    client = TestClient(TestServer(build_app(runtime, "a-long-enough-secret-token")))  # type: ignore[arg-type]
+    await client.start_server()
+    try:
+        # Header values travel as bytes; aiohttp reads them as Latin-1: "é" arrives as "Ã©".
+        posted = await client.post("/webhook", json={"update_id": 1}, headers={SECRET_HEADER: "sécret"})
+        assert posted.status == 401, (posted.status, (await posted.text())[:200])
+        metrics = await client.get("/metrics", headers={"Authorization": "Bearer tökén"})
+        assert metrics.status == 404, (metrics.status, (await metrics.text())[:200])
     finally:
         await client.close()
