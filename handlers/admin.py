@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db.models import Deputy, Street, User
 from bot.exports.tables import to_csv, to_xlsx
 from bot.exports.texts import POINTS_EXPORT_COLUMNS, headers
+from bot.keyboards import Int
 from bot.keyboards import triage as kb
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import MenuAction
@@ -37,21 +38,21 @@ class InviteKind(CallbackData, prefix="iv"):
 
 
 class InviteStreet(CallbackData, prefix="is"):
-    street: int
+    street: Int
 
 
 class ManageDeputy(CallbackData, prefix="md"):
-    deputy: int
+    deputy: Int
     act: str  # show, toggle, move
-    street: int = 0
+    street: Int = 0
 
 
 class CandidatePage(CallbackData, prefix="cp"):
-    page: int
+    page: Int
 
 
 class InviteRevoke(CallbackData, prefix="ir"):
-    invite: int
+    invite: Int
 
 
 class InviteInput(StatesGroup):

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import ALL_DEPUTIES
+from bot.common_texts import ALL_DEPUTIES, STALE_BUTTON
 from bot.db.models import User
 from bot.keyboards import projects as kb
 from bot.notices.announcements import announce, announcement, delivery_counts
@@ -19,6 +19,7 @@ from bot.permissions import restrict
 from bot.presenters import area_name
 from bot.replies import answer_with, edit_markup, edit_or_send, send
 from bot.services.container import Services
+from core.numbers import parse_int
 from core.roles import Role
 from core.safe_html import esc
 
@@ -45,6 +46,9 @@ async def audience_chosen(
     services: Services,
 ) -> None:
     kind, arg = callback_data.kind, callback_data.arg
+    if arg and parse_int(arg) is None:  # a street's or a project's id, or a forged press
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
+        return
     if kind == "street" and not arg:
         await edit_or_send(
             query, _("哪个街道的居民？"), reply_markup=kb.street_choice(await services.areas.streets())
@@ -136,7 +140,11 @@ async def show_stats(
     callback_data: kb.Audience,
     services: Services,
 ) -> None:
-    counts = await delivery_counts(services, int(callback_data.arg))
+    notification_id = parse_int(callback_data.arg)
+    if notification_id is None:
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
+        return
+    counts = await delivery_counts(services, notification_id)
     answer_with(
         callback_answer,
         _("送达 {sent}，排队中 {queued}，已屏蔽机器人 {blocked}，失败 {failed}，结果不明 {unknown}。").format(

@@ -27,6 +27,7 @@ from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
 from bot.services.projects import StaleProject
 from core.money import parse_yuan
+from core.numbers import parse_int
 from core.permissions import ProjectNeed, project_access
 from core.roles import Role
 from core.safe_html import esc
@@ -159,9 +160,11 @@ async def supervision_group(
     query: CallbackQuery, callback_data: kb.ProjectAct, project: Project, services: Services
 ) -> None:
     """The supervision group's page of deputies; pressing a name ("member") adds or removes them."""
-    page = int(callback_data.arg.split("-")[-1] or 0) if callback_data.arg else 0
-    if callback_data.act == "member":
-        deputy_id = int(callback_data.arg.split("-")[0])
+    # arg: "PAGE" for a page, "DEPUTY-PAGE" for a name; a forged one shows the page unchanged.
+    parts = callback_data.arg.split("-")
+    page = parse_int(parts[-1]) or 0
+    deputy_id = parse_int(parts[0]) if callback_data.act == "member" and len(parts) == 2 else None
+    if deputy_id is not None:
         await services.projects.toggle_supervisor(project, deputy_id)
         await services.commit()
     deputies = await services.roster.active()

@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.common_texts import CONFIRM_SUBMIT, PUBLISH_RESULTS, TURNOUT
 from bot.db.models import EvaluationRound
 from bot.evaluation_texts import RATING_LABELS, title
+from bot.keyboards import Int
 from bot.keyboards.builder import InlineKeyboardBuilder
 from core.rounds import EvaluationAct, evaluation_actions
 from core.text import N_
@@ -18,26 +19,26 @@ LONG = {short: rating for rating, short in SHORT.items()}
 
 
 class EvalAdmin(CallbackData, prefix="ea"):
-    rid: int  # 0 with act "new"
+    rid: Int  # 0 with act "new"
     act: str  # new, show, times, turnout, close, publish, export
 
 
 class EvalRate(CallbackData, prefix="er"):
-    rid: int
-    i: int  # the card's index among the round's projects
+    rid: Int
+    i: Int  # the card's index among the round's projects
     r: str  # s, b, d
 
 
 class EvalNav(CallbackData, prefix="en"):
-    rid: int
-    i: int
+    rid: Int
+    i: Int
     act: str = "card"  # card, photo, review (and submit from messages sent before fingerprints: asks again)
 
 
 class EvalConfirm(CallbackData, prefix="ec"):
     """The review screen's confirm button: `fp` is core.rounds.fingerprint of the ratings it showed."""
 
-    rid: int
+    rid: Int
     fp: str
 
 

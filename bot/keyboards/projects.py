@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import ALL_DEPUTIES, BACK, CONFIRM_SUBMIT
 from bot.db.models import Deputy, Project, Street
+from bot.keyboards import Int
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.presenters import area_name, category_name
 from bot.project_texts import FIELD_LABELS, MODE_LABELS
@@ -19,10 +20,10 @@ class Browse(CallbackData, prefix="pb"):
 
 
 class ProjectAct(CallbackData, prefix="pa"):
-    pid: int
+    pid: Int
     act: str  # show, follow, unfollow, mode, report, plan, inspect, feedback, change, group, history
     arg: str = ""
-    v: int = 0  # the project version the card showed
+    v: Int = 0  # the project version the card showed
 
 
 class ReportStep(CallbackData, prefix="pr"):

@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import PUBLISH_RESULTS, TURNOUT
 from bot.db.models import RoundCandidate, SelectionRound
+from bot.keyboards import Int
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.round_texts import MARK_LABELS
 from core.rounds import AdminAct, selection_actions
@@ -16,7 +17,7 @@ from core.text import N_
 
 
 class RoundAction(CallbackData, prefix="ra"):
-    rid: int
+    rid: Int
     act: str  # show, quota, times, turnout, close, publish, runoff
 
 
@@ -25,25 +26,25 @@ class NewRound(CallbackData, prefix="rn"):
 
 
 class Toggle(CallbackData, prefix="bt"):
-    rid: int
+    rid: Int
     code: str
 
 
 class Mark(CallbackData, prefix="bm"):
-    rid: int
+    rid: Int
     code: str
     mark: str
 
 
 class BallotStep(CallbackData, prefix="bs"):
-    rid: int
+    rid: Int
     act: str  # submit, back (and confirm from messages sent before fingerprints: asks again)
 
 
 class ConfirmBallot(CallbackData, prefix="bs"):
     """The confirm button: `fp` is core.rounds.fingerprint of the choices the screen showed."""
 
-    rid: int
+    rid: Int
     act: str  # confirm
     fp: str
 
@@ -134,12 +135,12 @@ def confirm_ballot(round_: SelectionRound, fp: str) -> InlineKeyboardMarkup:
 
 
 class PaperDeputy(CallbackData, prefix="pd"):
-    rid: int
-    did: int
+    rid: Int
+    did: Int
 
 
 class PaperCheck(CallbackData, prefix="pc"):
-    eid: int
+    eid: Int
 
 
 def paper_deputies(round_: SelectionRound, deputies: list) -> InlineKeyboardMarkup:  # type: ignore[type-arg]
@@ -159,7 +160,7 @@ def paper_pending(entries: list) -> InlineKeyboardMarkup:  # type: ignore[type-a
 
 
 class CandidateCard(CallbackData, prefix="cc"):
-    rid: int
+    rid: Int
     code: str
 
 

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import NEXT_PAGE, PREVIOUS_PAGE
 from bot.db.models import Community, Street, Suggestion
+from bot.keyboards import Int
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.presenters import area_name, category_name
 from bot.services.suggestions import tracking
@@ -17,40 +18,40 @@ from core.categories import default_categories
 
 
 class DraftCategory(CallbackData, prefix="dc"):
-    draft: int
+    draft: Int
     code: str  # a category code, or "*" for the full list
 
 
 class DraftStreet(CallbackData, prefix="ds"):
-    draft: int
-    street: int  # 0: keep the remembered place; -1: choose another
+    draft: Int
+    street: Int  # 0: keep the remembered place; -1: choose another
 
 
 class DraftCommunity(CallbackData, prefix="dm"):
-    draft: int
-    community: int  # 0: not sure / none of these
+    draft: Int
+    community: Int  # 0: not sure / none of these
 
 
 class DraftStep(CallbackData, prefix="dx"):
-    draft: int
+    draft: Int
     action: str  # skip_photo, pseudonym, name, submit_anyway, cancel
 
 
 class FollowInstead(CallbackData, prefix="df"):
-    draft: int
-    target: int
+    draft: Int
+    target: Int
 
 
 class MyPage(CallbackData, prefix="my"):
-    page: int
+    page: Int
 
 
 class ShowSuggestion(CallbackData, prefix="sv"):
-    id: int
+    id: Int
 
 
 class Withdraw(CallbackData, prefix="sw"):
-    id: int
+    id: Int
     confirmed: bool = False
 
 

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import BACK, NEXT_PAGE, PREVIOUS_PAGE
 from bot.db.models import Street, Suggestion
+from bot.keyboards import Int
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.presenters import area_name, category_name, plain_excerpt
 from bot.services.suggestions import tracking
@@ -34,80 +35,80 @@ DECLINE_REASONS = [
 class Card(CallbackData, prefix="tk"):
     """A step on a card: act is a forward, merge, decline, ask, reclass, reassign, or back."""
 
-    sid: int
-    v: int
+    sid: Int
+    v: Int
     act: str
 
 
 class Confirm(CallbackData, prefix="tc"):
-    sid: int
-    v: int
+    sid: Int
+    v: Int
     act: str
 
 
 class DeclineWith(CallbackData, prefix="td"):
-    sid: int
-    v: int
-    reason: int  # an index into DECLINE_REASONS; -1: the deputy writes one
+    sid: Int
+    v: Int
+    reason: Int  # an index into DECLINE_REASONS; -1: the deputy writes one
 
 
 class MergeInto(CallbackData, prefix="tm"):
-    sid: int
-    v: int
-    target: int
+    sid: Int
+    v: Int
+    target: Int
 
 
 class Reclassify(CallbackData, prefix="tr"):
-    sid: int
-    v: int
+    sid: Int
+    v: Int
     code: str
 
 
 class Reassign(CallbackData, prefix="ts"):
-    sid: int
-    v: int
-    street: int
+    sid: Int
+    v: Int
+    street: Int
 
 
 class OpenCard(CallbackData, prefix="oc"):
-    sid: int
+    sid: Int
 
 
 class InboxPage(CallbackData, prefix="ib"):
-    page: int
+    page: Int
 
 
 class Feasibility(CallbackData, prefix="fz"):
-    sid: int
-    v: int
+    sid: Int
+    v: Int
     feasible: bool
 
 
 class PoolPage(CallbackData, prefix="pl"):
-    page: int
+    page: Int
 
 
 class Nominate(CallbackData, prefix="nm"):
-    sid: int
-    v: int
+    sid: Int
+    v: Int
 
 
 class NominateTitle(CallbackData, prefix="nt"):
     """The admin confirms the prefilled candidate title."""
 
-    sid: int
-    v: int
+    sid: Int
+    v: Int
 
 
 class AnswerQuestion(CallbackData, prefix="aq"):
-    sid: int
-    v: int
+    sid: Int
+    v: Int
 
 
 class FullText(CallbackData, prefix="ft"):
     """Everything people wrote on a suggestion, sent whole in parts (cards show it shortened)."""
 
-    sid: int
+    sid: Int
 
 
 def with_full_text(markup: InlineKeyboardMarkup | None, suggestion: Suggestion) -> InlineKeyboardMarkup:

@@ -347,7 +347,8 @@ class ProjectService:
         return set(rows.all())
 
     async def toggle_supervisor(self, project: Project, deputy_id: int) -> bool:
-        """True when the deputy is now in the group."""
+        """True when the deputy is now in the group; only an active deputy can be added (a forged
+        id adds nothing)."""
         found = (
             await self.session.exec(
                 select(ProjectSupervisor).where(
@@ -357,6 +358,9 @@ class ProjectService:
         ).first()
         if found is not None:
             await self.session.delete(found)
+            return False
+        deputy = await self.session.get(Deputy, deputy_id)
+        if deputy is None or not deputy.is_active:
             return False
         await self.session.exec(
             insert_ignoring_conflicts(

@@ -37,6 +37,7 @@ from bot.services.container import Services
 from bot.services.evaluations import EvaluationService
 from core.categories import default_categories
 from core.money import wan
+from core.numbers import parse_int
 from core.results import EvaluationResult
 from core.scoring import percent
 
@@ -47,14 +48,13 @@ LOCALES = {"": "zh_CN", "en": "en"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-MAX_ROW_ID = 2**63 - 1  # PostgreSQL's bigint; SQLite's integer
-
-
 def row_id(text: str) -> int:
-    """A row id from a path: ASCII digits within a database integer, else 404 (never a 500)."""
-    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_ROW_ID:
+    """A row id from a path: ASCII digits within the databases' integer columns (core.numbers),
+    else 404 (never a 500)."""
+    found = parse_int(text)
+    if found is None:
         raise web.HTTPNotFound(text="no such page")
-    return int(text)
+    return found
 
 
 def parse_year(text: str) -> int | None:

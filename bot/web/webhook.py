@@ -71,6 +71,15 @@ class SharedRecentUpdates:
         await self.redis.aclose()
 
 
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of a secret sent in a header with ours. Header values are bytes
+    that aiohttp reads as Latin-1, so `given` may hold any character: compared as UTF-8 bytes
+    (hmac.compare_digest refuses non-ASCII str with TypeError, which was a 500)."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Application:
     if not secret:
         # An empty secret would let a request without the header pass the comparison below.
@@ -86,7 +95,7 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
     Board(runtime.session_factory, runtime.i18n, runtime.settings, runtime.bot).routes(app)
 
     async def webhook(request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+        if not same_secret(request.headers.get(SECRET_HEADER, ""), secret):
             metrics["rejected"] += 1
             return web.Response(status=401, text="wrong secret token")
         try:
@@ -145,7 +154,7 @@ def build_app(runtime: Runtime, secret: str, path: str = "/webhook") -> web.Appl
         # Only with METRICS_TOKEN set and sent as a bearer token: the counts say how busy the
         # office is and whether deliveries fail, which is nobody else's business.
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not metrics_token or not hmac.compare_digest(given, metrics_token):
+        if not metrics_token or not same_secret(given, metrics_token):
             raise web.HTTPNotFound(text="not found")
         lines = [
             "# HELP minsheng_updates_total Updates received by the webhook, by outcome.",
