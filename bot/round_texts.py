@@ -271,6 +271,7 @@ def paper_refusal(
         "not_elector": _("这位代表不在本轮开放时确定的选民名单中。"),
         "pending": _("这位代表的纸质选票已录入，正等待核对。"),
         "same_admin": _(PAPER_SAME_ADMIN),
+        "checked": _("这张纸质选票已由另一位管理员核对过了。"),
     }
     return texts.get(code, _(NOT_NOW))
 

@@ -68,7 +68,7 @@ PRE_REVIEW = timedelta(days=7)
 
 class BallotRefused(Exception):
     """`code`: closed, late (closing time passed), not_elector, voted, pending, same_admin,
-    invalid (with the rule broken in `reason`)."""
+    checked (a paper entry another admin checked first), invalid (with the rule broken in `reason`)."""
 
     def __init__(self, code: str, reason: str | None = None) -> None:
         super().__init__(code)
@@ -659,8 +659,12 @@ class RoundService:
         return choices
 
     async def enter_paper(
-        self, round_: SelectionRound, deputy: Deputy, admin: User, choices: dict
+        self, round_: SelectionRound, deputy: Deputy | None, admin: User, choices: dict
     ) -> PaperEntry:
+        """The first entry of a paper ballot. BallotRefused as `admit` (a deputy id that names
+        nobody is "not_elector"), "invalid" or "pending" (an entry already awaits its check)."""
+        if deputy is None:
+            raise BallotRefused("not_elector")
         await self.admit(round_, deputy)
         problem = await self.problem(round_, choices)
         if problem is not None:
@@ -700,7 +704,13 @@ class RoundService:
 
     async def check_paper(self, entry: PaperEntry, admin: User, choices: dict) -> str | None:
         """The second entry. Returns the receipt when both agree (the ballot is cast); None when
-        they differ (nothing is counted, and the ballot must be entered again)."""
+        they differ (nothing is counted, and the ballot must be entered again). The round is
+        locked and the entry read again first: BallotRefused("checked") when another admin's check
+        came first (two admins pressing 核对 on one entry), "same_admin" for the first admin."""
+        await lock_row(self.session, SelectionRound, entry.round_id)
+        entry = await lock_row(self.session, PaperEntry, entry.id)
+        if entry.status != "pending":
+            raise BallotRefused("checked")
         if entry.entered_by == admin.id:
             raise BallotRefused("same_admin")
         round_ = await self.get(entry.round_id)
