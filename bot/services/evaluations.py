@@ -34,7 +34,7 @@ from bot.db.models import (
     User,
 )
 from bot.runtime.clock import Clock
-from bot.services.rounds import lock_row, new_receipt, receipt_hash
+from bot.services.rounds import active_deputies, freeze_electorate, lock_row, new_receipt, receipt_hash
 from core.consequences import evaluation_result
 from core.results import EvaluationResult
 from core.rounds import (
@@ -151,14 +151,7 @@ class EvaluationService:
 
     async def open(self, round_: EvaluationRound) -> bool:
         """Opens the round and freezes its electorate (the deputies active now)."""
-        rows = (
-            await self.session.exec(
-                select(Deputy, User)
-                .outerjoin(User, col(User.telegram_id) == Deputy.telegram_id)
-                .where(Deputy.is_active)
-                .order_by(col(Deputy.id))
-            )
-        ).all()
+        rows = await active_deputies(self.session)
         opened = await self._advance(
             round_,
             "scheduled",
@@ -169,19 +162,7 @@ class EvaluationService:
         )
         if not opened:
             return False
-        if rows:
-            await self.session.exec(
-                insert(EvaluationElector),  # type: ignore[call-overload]
-                params=[
-                    {
-                        "round_id": round_.id,
-                        "deputy_id": d.id,
-                        "reachable": u is not None and not u.is_blocked,
-                    }
-                    for d, u in rows
-                ],
-            )
-        await self.session.flush()
+        await freeze_electorate(self.session, EvaluationElector, round_.id, rows)
         return True
 
     async def miss(self, round_: EvaluationRound) -> bool:

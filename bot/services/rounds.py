@@ -113,6 +113,33 @@ async def lock_row(session: AsyncSession, model: type, row_id: int | None):  # t
     return (await session.exec(query)).one()
 
 
+async def active_deputies(session: AsyncSession) -> list[tuple[Deputy, User | None]]:
+    """The deputies active now, each with their chat (None: never started the bot)."""
+    rows = await session.exec(
+        select(Deputy, User)
+        .outerjoin(User, col(User.telegram_id) == Deputy.telegram_id)
+        .where(Deputy.is_active)
+        .order_by(col(Deputy.id))
+    )
+    return list(rows.all())
+
+
+async def freeze_electorate(
+    session: AsyncSession, electors: type, round_id: int | None, deputies: list[tuple[Deputy, User | None]]
+) -> None:
+    """One row of `electors` (RoundElector, EvaluationElector) a deputy, with whether a chat
+    message can reach them, as the round opens."""
+    if deputies:
+        await session.exec(
+            insert(electors),  # type: ignore[call-overload]
+            params=[
+                {"round_id": round_id, "deputy_id": d.id, "reachable": u is not None and not u.is_blocked}
+                for d, u in deputies
+            ],
+        )
+    await session.flush()
+
+
 class RoundService:
     def __init__(
         self,
@@ -290,13 +317,7 @@ class RoundService:
         return [deputy for deputy, user in deputies if user is None or user.is_blocked]
 
     async def active_deputies(self) -> list[tuple[Deputy, User | None]]:
-        rows = await self.session.exec(
-            select(Deputy, User)
-            .outerjoin(User, col(User.telegram_id) == Deputy.telegram_id)
-            .where(Deputy.is_active)
-            .order_by(col(Deputy.id))
-        )
-        return list(rows.all())
+        return await active_deputies(self.session)
 
     async def _advance(self, round_: SelectionRound, was: str, to: str, **values: object) -> bool:
         """Compare-and-set on the status: of two schedulers (replicas, restarts) one does the work."""
@@ -326,19 +347,7 @@ class RoundService:
         )
         if not opened:
             return False
-        if deputies:
-            await self.session.exec(
-                insert(RoundElector),  # type: ignore[call-overload]
-                params=[
-                    {
-                        "round_id": round_.id,
-                        "deputy_id": d.id,
-                        "reachable": u is not None and not u.is_blocked,
-                    }
-                    for d, u in deputies
-                ],
-            )
-        await self.session.flush()
+        await freeze_electorate(self.session, RoundElector, round_.id, deputies)
         return True
 
     async def miss(self, round_: SelectionRound) -> bool:
