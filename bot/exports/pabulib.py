@@ -67,6 +67,10 @@ def pabulib(
             votes.append(sorted(vote))
         else:
             empty += 1
+    # In an order of their own (by content), like the ballots CSV: `ballots` come in receipt-hash
+    # order, and so does the published receipts file, so listing votes as they came would pair
+    # each published hash with its vote.
+    votes.sort()
     comments = []
     if not approval:
         per_candidate = ", ".join(
