@@ -176,3 +176,17 @@ def follower_result(round_: EvaluationRound, item: ProjectResult) -> str:
     return _("📊 您关注的 <b>{name}</b> 在{title}中：{outcome}").format(
         name=esc(item.name), title=title(round_), outcome=project_outcome(item)
     )
+
+
+# What the clock and the outbox tell about an evaluation round (bot/notices/evaluations.py).
+UNREACHABLE_RATERS = N_(
+    "⚠️ {title}已开始。以下 {count} 位代表无法在聊天中收到评议表（未启动机器人或已屏蔽）：{names}"
+)
+MISSED_START = N_("⚠️ {title}原定 {opens} 开始，但当时系统未运行，没有开始。请在 /evaluations 重新设置时间。")
+STARTED = N_("🗳 {title}开始了，请在 {closes} 前评价今年的每个项目。")
+RATING_REMINDER = N_("⏰ 提醒：{title}将于 {closes} 结束，您还没有提交。")
+ENDED_TO_OFFICE = N_("{title}已结束，请在 /evaluations 查看并公布结果。")
+
+# The office's prompt for a round's times, and the deputy's receipt.
+TIMES_PROMPT = N_("请发送开始和结束时间（{tz}），例如：\n2027-12-20 09:00 2027-12-27 17:00")
+SUBMITTED = N_("✅ 已提交，谢谢！\n回执编号：<code>{receipt}</code>\n评价不记名保存，回执只有您知道。")

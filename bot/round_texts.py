@@ -283,3 +283,20 @@ def paper_checked(receipt: str | None, first: str, choices: dict) -> str:
             "两次录入不一致，这张选票没有计入。请重新录入并核对：\n第一次：{first}\n第二次：{second}"
         ).format(first=first, second=json.dumps(choices, sort_keys=True))
     return _("两次录入一致，纸质选票已计入。回执码：<code>{receipt}</code>").format(receipt=receipt)
+
+
+# What the clock and the outbox tell about a round (bot/notices/rounds.py, bot/runtime/scheduler.py).
+UNREACHABLE_ELECTORS = N_(
+    "⚠️ 以下 {count} 位代表无法在聊天中收到选票（未启动机器人或已屏蔽），请为他们准备纸质选票：{names}"
+)
+BALLOT_SENT = N_("🗳 {title} 开始投票了。")
+OPENED_TO_OFFICE = N_("📣 {title} 已开放投票，选民 {electorate} 人。")
+MISSED_OPENING = N_(
+    "⚠️ {title} 原定 {opens} 开放，但当时系统未运行，没有开放。请在 /rounds 重新设置开放和关闭时间。"
+)
+CLOSED_TO_OFFICE = N_("{title} 投票已结束，请在 /rounds 查看结果并公布。")
+PRE_REVIEW = N_("📋 预先审议：{title} 将于 {opens} 开始投票。候选项目如下（点编号看详情）：")
+VOTE_REMINDER = N_("⏰ 提醒：{title} 将于 {closes} 结束投票，您还没有投票。")
+
+# The office's prompt for a round's opening and closing times.
+TIMES_PROMPT = N_("请发送开放和关闭时间（{tz}），例如：\n2027-01-04 09:00 2027-01-04 17:00")

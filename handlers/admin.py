@@ -23,6 +23,7 @@ from bot.keyboards import Int
 from bot.keyboards import triage as kb
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import MenuAction
+from bot.office_texts import DEPUTY_CARD, DEPUTY_INVITE_LINK, OPEN_INVITES_HEAD, STAFF_INVITE_LINK
 from bot.permissions import restrict
 from bot.presenters import action_label, area_name, suggestion_line
 from bot.replies import answer_with, edit_or_send, send
@@ -108,7 +109,7 @@ async def invite_street(
     me = await bot.me()
     await edit_or_send(
         query,
-        _("请把这个一次性链接发给{street}的代表，{days} 天内有效：\n{link}").format(
+        _(DEPUTY_INVITE_LINK).format(
             street=esc(area_name(street)),
             days=settings.invite_days,
             link=invite_link(me.username or "", created.token),
@@ -133,7 +134,7 @@ async def invite_department(
     await services.commit()
     me = await bot.me()
     await message.answer(
-        _("请把这个一次性链接发给{department}的工作人员，{days} 天内有效：\n{link}").format(
+        _(STAFF_INVITE_LINK).format(
             department=esc(department),
             days=settings.invite_days,
             link=invite_link(me.username or "", created.token),
@@ -159,7 +160,7 @@ async def invite_listing(services: Services, settings: Settings):  # type: ignor
         lines.append(_("#{id} {whom}，有效至 {until}").format(id=row.id, whom=esc(whom), until=until))
         builder.button(text=_("撤销 #{id}").format(id=row.id), callback_data=InviteRevoke(invite=row.id))  # type: ignore[arg-type]
     builder.adjust(2)
-    return _("<b>未使用的邀请链接</b>\n") + "\n".join(lines), builder.as_markup()
+    return _(OPEN_INVITES_HEAD) + "\n".join(lines), builder.as_markup()
 
 
 async def invites(message: Message, services: Services, settings: Settings) -> None:
@@ -271,7 +272,7 @@ def deputy_card(deputy: Deputy, streets: list[Street]) -> tuple[str, InlineKeybo
             )  # type: ignore[arg-type]
     builder.adjust(1, 2)
     status = _("在任") if deputy.is_active else _("已停用")
-    text = _("<b>{name}</b>\n街道：{street}\n状态：{status}").format(
+    text = _(DEPUTY_CARD).format(
         name=esc(deputy.name), street=esc(names.get(deputy.street_id, "—")), status=status
     )
     return text, builder.as_markup()

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import NOT_NOW
 from bot.db.models import Deputy, EvaluationRound, Project, User
-from bot.evaluation_texts import admin_card, project_card, rating_refusal, review
+from bot.evaluation_texts import SUBMITTED, TIMES_PROMPT, admin_card, project_card, rating_refusal, review
 from bot.exports.annual import csv_files, workbook, year_tables
 from bot.keyboards import evaluations as kb
 from bot.loaders import RoundPress
@@ -89,9 +89,7 @@ async def eval_times(press: EvalPress) -> None:
     await press.state.set_data({"rid": press.round.id})
     await send(
         press.query,
-        _("请发送开始和结束时间（{tz}），例如：\n2027-12-20 09:00 2027-12-27 17:00").format(
-            tz=press.services.settings.timezone
-        ),
+        _(TIMES_PROMPT).format(tz=press.services.settings.timezone),
     )
 
 
@@ -301,9 +299,7 @@ async def confirm_pressed(
     await services.commit()
     await edit_or_send(
         query,
-        _("✅ 已提交，谢谢！\n回执编号：<code>{receipt}</code>\n评价不记名保存，回执只有您知道。").format(
-            receipt=receipt
-        ),
+        _(SUBMITTED).format(receipt=receipt),
     )
 
 

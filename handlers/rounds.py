@@ -28,6 +28,7 @@ from bot.round_texts import (
     PAPER_HELP,
     PAPER_SAME_ADMIN,
     STATUS,
+    TIMES_PROMPT,
     ballot_refusal_text,
     ballot_text,
     candidate_card,
@@ -143,9 +144,7 @@ async def act_times(act: Act) -> None:
     await act.state.set_data({"rid": act.round.id})
     await send(
         act.query,
-        _("请发送开放和关闭时间（{tz}），例如：\n2027-01-04 09:00 2027-01-04 17:00").format(
-            tz=act.services.settings.timezone
-        ),
+        _(TIMES_PROMPT).format(tz=act.services.settings.timezone),
     )
 
 

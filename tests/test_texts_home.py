@@ -1,6 +1,7 @@
 """Words in one home (issue 14): every message is written in one module and imported from there
 (bot/common_texts.py for what several flows share, bot/<flow>_texts.py for a flow's own, and
 bot/exports/texts.py for the tables' headers); labels and buttons too, so a word changes in one place.
+What the clock and the outbox send, and every multi-line message, is written in a texts module.
 
 The walk is babel's own extraction over bot/, handlers/ and core/ (the same one tests/test_i18n.py
 uses), so whatever `_()` / `N_()` / `__()` marks with a literal counts; a constant passed to `_()`
@@ -9,12 +10,17 @@ is not a second copy."""
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import PurePosixPath
 
 from babel.messages.extract import extract_from_dir
 
 from bot.config import PROJECT_ROOT
 
 KEYWORDS = {"_": None, "N_": None, "__": None}
+
+# Where what the clock and the outbox send is composed: the scheduler, the notices (the use cases
+# that tell people), the notifier that renders each letter for the outbox, and the outbox itself.
+SENDERS = ("bot/runtime/scheduler.py", "bot/notify.py", "bot/outbox/", "bot/notices/")
 
 
 def modules_by_message() -> dict[str, set[str]]:
@@ -27,6 +33,13 @@ def modules_by_message() -> dict[str, set[str]]:
     return where
 
 
+def is_texts_module(module: str) -> bool:
+    """A module whose name ends in texts.py (bot/round_texts.py, bot/exports/texts.py) or any
+    module of a `texts` package."""
+    path = PurePosixPath(module)
+    return path.name.endswith("texts.py") or "texts" in path.parts[:-1]
+
+
 def test_each_message_is_written_in_one_module() -> None:
     twice = {
         message: sorted(modules) for message, modules in modules_by_message().items() if len(modules) > 1
@@ -37,3 +50,16 @@ def test_each_message_is_written_in_one_module() -> None:
 def test_the_stale_button_sentence_is_written_once() -> None:
     stale = {m: s for m, s in modules_by_message().items() if "按钮已失效" in m}
     assert stale and all(modules == {"bot/common_texts.py"} for modules in stale.values()), stale
+
+
+def test_sent_and_multiline_messages_are_written_in_texts_modules() -> None:
+    """The sender modules mark no message of their own (they take constants and functions from texts
+    modules), and a message with a line break is marked in a texts module only."""
+    assert all((PROJECT_ROOT / sender).exists() for sender in SENDERS)  # a rename must not void the rule
+    misplaced = sorted(
+        (module, message)
+        for message, modules in modules_by_message().items()
+        for module in modules
+        if not is_texts_module(module) and ("\n" in message or module.startswith(SENDERS))
+    )
+    assert not misplaced, f"write these in a texts module and import them: {misplaced}"

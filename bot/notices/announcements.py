@@ -8,6 +8,7 @@ from collections import Counter
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import User
+from bot.office_texts import ANNOUNCEMENT_HEAD
 from bot.outbox import store
 from bot.services.container import Services
 from core.safe_html import esc
@@ -15,7 +16,7 @@ from core.safe_html import esc
 
 def announcement(text: str) -> str:
     """An announcement as its readers see it: the office's heading over the text (escaped here)."""
-    return _("📢 <b>区人大常委会通知</b>") + "\n\n" + esc(text)
+    return _(ANNOUNCEMENT_HEAD) + "\n\n" + esc(text)
 
 
 async def announce(

@@ -7,7 +7,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
 from bot.db.models import EvaluationRound, User
-from bot.evaluation_texts import follower_result, project_card, results_text, title
+from bot.evaluation_texts import (
+    ENDED_TO_OFFICE,
+    MISSED_START,
+    RATING_REMINDER,
+    STARTED,
+    UNREACHABLE_RATERS,
+    follower_result,
+    project_card,
+    results_text,
+    title,
+)
 from bot.exports.charts import satisfaction_chart
 from bot.keyboards import evaluations as kb
 from bot.notices.recipients import admins, tell_admins
@@ -27,9 +37,9 @@ async def open_evaluation(services: Services, round_: EvaluationRound) -> None:
             services,
             f"evaluation:{round_.id}:unreachable",
             "evaluation",
-            lambda _user: _(
-                "⚠️ {title}已开始。以下 {count} 位代表无法在聊天中收到评议表（未启动机器人或已屏蔽）：{names}"
-            ).format(title=title(round_), count=len(unreachable), names=names),
+            lambda _user: _(UNREACHABLE_RATERS).format(
+                title=title(round_), count=len(unreachable), names=names
+            ),
         )
     await services.session.commit()
 
@@ -43,9 +53,7 @@ async def missed_evaluation(services: Services, round_: EvaluationRound) -> None
         services,
         f"evaluation:{round_.id}:missed:{opens}",
         "evaluation",
-        lambda _user: _(
-            "⚠️ {title}原定 {opens} 开始，但当时系统未运行，没有开始。请在 /evaluations 重新设置时间。"
-        ).format(title=title(round_), opens=opens),
+        lambda _user: _(MISSED_START).format(title=title(round_), opens=opens),
     )
     await services.session.commit()
 
@@ -61,13 +69,9 @@ async def invite(services: Services, round_: EvaluationRound, people: list[User]
 
     def render(_user: User) -> tuple[str, object]:
         head = (
-            _("🗳 {title}开始了，请在 {closes} 前评价今年的每个项目。").format(
-                title=title(round_), closes=when(round_.closes_at, tz)
-            )
+            _(STARTED).format(title=title(round_), closes=when(round_.closes_at, tz))
             if key == "open"
-            else _("⏰ 提醒：{title}将于 {closes} 结束，您还没有提交。").format(
-                title=title(round_), closes=when(round_.closes_at, tz)
-            )
+            else _(RATING_REMINDER).format(title=title(round_), closes=when(round_.closes_at, tz))
         )
         card = project_card(round_, first, 0, len(projects), 0, last, None, tz)
         return f"{head}\n\n{card}", kb.rating_card(
@@ -86,7 +90,7 @@ async def close_evaluation(services: Services, round_: EvaluationRound, *, by_cl
         services,
         f"evaluation:{round_.id}:closed",
         "evaluation",
-        lambda _user: _("{title}已结束，请在 /evaluations 查看并公布结果。").format(title=title(round_)),
+        lambda _user: _(ENDED_TO_OFFICE).format(title=title(round_)),
     )
     await services.session.commit()
 

@@ -13,6 +13,11 @@ from bot.keyboards import rounds as kb
 from bot.notices.projects import plan_requested
 from bot.notices.recipients import tell_admins
 from bot.round_texts import (
+    BALLOT_SENT,
+    CLOSED_TO_OFFICE,
+    MISSED_OPENING,
+    OPENED_TO_OFFICE,
+    UNREACHABLE_ELECTORS,
     ballot_text,
     results_text,
     when,
@@ -24,9 +29,9 @@ def unreachable_text(deputies: list[Deputy]) -> str:
     """The deputies a chat ballot cannot reach, for the admin (empty when everyone can be)."""
     if not deputies:
         return ""
-    return "\n\n" + _(
-        "⚠️ 以下 {count} 位代表无法在聊天中收到选票（未启动机器人或已屏蔽），请为他们准备纸质选票：{names}"
-    ).format(count=len(deputies), names="、".join(html.quote(d.name) for d in deputies))
+    return "\n\n" + _(UNREACHABLE_ELECTORS).format(
+        count=len(deputies), names="、".join(html.quote(d.name) for d in deputies)
+    )
 
 
 # -- opening, closing, publishing (also run by the scheduler) ----------------------------------------
@@ -38,7 +43,7 @@ async def send_ballots(
     key: str,
 ) -> int:
     def render(_user: User) -> tuple[str, object]:
-        text = _("🗳 {title} 开始投票了。").format(title=round_.title)
+        text = _(BALLOT_SENT).format(title=round_.title)
         return f"{text}\n\n{ballot_text(round_, candidates, {}, services.settings.tz)}", kb.ballot(
             round_, candidates, {}
         )
@@ -61,9 +66,7 @@ async def open_round(services: Services, round_: SelectionRound) -> None:
         f"round:{round_.id}:opened",
         "round",
         lambda _user: (
-            _("📣 {title} 已开放投票，选民 {electorate} 人。").format(
-                title=round_.title, electorate=round_.electorate
-            )
+            _(OPENED_TO_OFFICE).format(title=round_.title, electorate=round_.electorate)
             + unreachable_text(unreachable)
         ),
     )
@@ -80,9 +83,7 @@ async def missed_round(services: Services, round_: SelectionRound) -> None:
         services,
         f"round:{round_.id}:missed:{opens}",
         "round",
-        lambda _user: _(
-            "⚠️ {title} 原定 {opens} 开放，但当时系统未运行，没有开放。请在 /rounds 重新设置开放和关闭时间。"
-        ).format(title=round_.title, opens=opens),
+        lambda _user: _(MISSED_OPENING).format(title=round_.title, opens=opens),
     )
     await services.session.commit()
 
@@ -94,7 +95,7 @@ async def close_round(services: Services, round_: SelectionRound, *, by_clock: b
         services,
         f"round:{round_.id}:closed",
         "round",
-        lambda _user: _("{title} 投票已结束，请在 /rounds 查看结果并公布。").format(title=round_.title),
+        lambda _user: _(CLOSED_TO_OFFICE).format(title=round_.title),
     )
     await services.session.commit()
 

@@ -24,7 +24,7 @@ from bot.notices.evaluations import close_evaluation, invite, missed_evaluation,
 from bot.notices.projects import deadline_notices, weekly_digest
 from bot.notices.rounds import close_round, missed_round, open_round, send_ballots
 from bot.notify import Notifier
-from bot.round_texts import by_category, when
+from bot.round_texts import PRE_REVIEW, VOTE_REMINDER, by_category, when
 from bot.runtime.clock import Clock
 from bot.runtime.leader import leadership
 from bot.services.container import Services
@@ -96,9 +96,7 @@ class Scheduler:
         deputies = [user for _deputy, user in await services.rounds.active_deputies() if user is not None]
 
         def render(_user: User) -> tuple[str, object]:
-            head = _("📋 预先审议：{title} 将于 {opens} 开始投票。候选项目如下（点编号看详情）：").format(
-                title=round_.title, opens=when(round_.opens_at, self.settings.tz)
-            )
+            head = _(PRE_REVIEW).format(title=round_.title, opens=when(round_.opens_at, self.settings.tz))
             return "\n".join([head, "", *by_category(candidates)]), kb.candidate_cards(round_, candidates)
 
         await self.notifier.notify(
@@ -114,7 +112,7 @@ class Scheduler:
             f"round:{round_.id}:{kind}",
             "round",
             late,
-            lambda _user: _("⏰ 提醒：{title} 将于 {closes} 结束投票，您还没有投票。").format(
+            lambda _user: _(VOTE_REMINDER).format(
                 title=round_.title, closes=when(round_.closes_at, self.settings.tz)
             ),
         )
