@@ -191,6 +191,7 @@ async def redeem(message: Message, command: CommandObject, services: Services, u
     except InviteRefused as refused:
         await services.rollback()
         text = {
+            "revoked": _("这个邀请链接已被撤销，请向人大常委会工作人员要一个新的。"),
             "expired": _("这个邀请链接已过期，请向人大常委会工作人员要一个新的。"),
             "used": _("这个邀请链接已经用过了。"),
             "inactive": _("您的身份已被停用，邀请链接不能重新启用；请联系人大常委会工作人员。"),

@@ -13,7 +13,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import NOT_NOW
+from bot.common_texts import NOT_NOW, STALE_BUTTON
 from bot.db.models import Deputy, EvaluationRound, Project, User
 from bot.evaluation_texts import SUBMITTED, TIMES_PROMPT, admin_card, project_card, rating_refusal, review
 from bot.exports.annual import csv_files, workbook, year_tables
@@ -222,7 +222,7 @@ async def rate_pressed(
         return
     round_, deputy, projects = context
     if not 0 <= callback_data.i < len(projects) or callback_data.r not in kb.LONG:
-        answer_with(callback_answer, _("这个按钮已经过期了。"), alert=True)
+        answer_with(callback_answer, _(STALE_BUTTON), alert=True)
         return
     try:
         await services.evaluations.rate(

@@ -206,6 +206,7 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = _when(nullable=False)  # type: ignore[assignment]
     used_by: int | None = Field(default=None, foreign_key="users.id")
     used_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]
+    revoked_at: datetime | None = _when(nullable=True)  # type: ignore[assignment]  # the office ended it
 
 
 class PointsEntry(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -15,7 +15,7 @@ from core.roles import Role
 
 
 class InviteRefused(Exception):
-    """Unknown, used, expired (or revoked) or inactive: `code` says which.
+    """Unknown, used, revoked, expired or inactive: `code` says which.
 
     "inactive": the link's user is a deputy or staff member the office deactivated; only an admin
     reactivates (RosterService.set_active), a spare link does not (issue 13, fault 11)."""
@@ -23,6 +23,11 @@ class InviteRefused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def _still_open(now: datetime) -> tuple:  # type: ignore[type-arg]
+    """The conditions of a redeemable invitation: unused, not revoked, not expired."""
+    return (col(Invite.used_by).is_(None), col(Invite.revoked_at).is_(None), col(Invite.expires_at) > now)
 
 
 class InviteService:
@@ -54,6 +59,8 @@ class InviteService:
             raise InviteRefused("unknown")
         if invite.used_by is not None:
             raise InviteRefused("used")
+        if invite.revoked_at is not None:
+            raise InviteRefused("revoked")
         if invite.expires_at <= self.clock.now():
             raise InviteRefused("expired")
         now = self.clock.now()
@@ -89,37 +96,35 @@ class InviteService:
                 )
             staff.department = invite.department or staff.department
             self.session.add(staff)
-        # Compare-and-set: of two people opening the same link at once, one gets it.
+        # Compare-and-set: of two people opening the same link at once, one gets it; a link revoked
+        # meanwhile is nobody's.
         claimed = await self.session.exec(
             update(Invite)
-            .where(col(Invite.id) == invite.id, col(Invite.used_by).is_(None), col(Invite.expires_at) > now)
+            .where(col(Invite.id) == invite.id, *_still_open(now))
             .values(used_by=user.id, used_at=now)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            raise InviteRefused("used")
+            await self.session.refresh(invite)
+            raise InviteRefused("revoked" if invite.revoked_at is not None else "used")
         user.role = invite.role
         self.session.add(user)
         await self.session.flush()
         return invite
 
     async def open(self) -> list[Invite]:
-        """Invitations still redeemable (unused, not expired, not revoked), oldest first."""
+        """Invitations still redeemable (unused, not revoked, not expired), oldest first."""
         rows = await self.session.exec(
-            select(Invite)
-            .where(col(Invite.used_by).is_(None), col(Invite.expires_at) > self.clock.now())
-            .order_by(col(Invite.id))
+            select(Invite).where(*_still_open(self.clock.now())).order_by(col(Invite.id))
         )
         return list(rows.all())
 
     async def revoke(self, invite_id: int) -> bool:
-        """End an open invitation now (its link then refuses as expired); False when it was
+        """End an open invitation now (its link then says it was revoked); False when it was
         already used, expired or revoked, or never existed. A compare-and-set, so a link being
         redeemed at the same moment is either redeemed or revoked, not both."""
         now = self.clock.now()
         ended = await self.session.exec(
-            update(Invite)
-            .where(col(Invite.id) == invite_id, col(Invite.used_by).is_(None), col(Invite.expires_at) > now)
-            .values(expires_at=now)
+            update(Invite).where(col(Invite.id) == invite_id, *_still_open(now)).values(revoked_at=now)
         )
         await self.session.flush()
         return ended.rowcount == 1  # type: ignore[attr-defined]

@@ -48,7 +48,7 @@ async def test_refusals_and_bad_input(sandbox: Sandbox) -> None:
     [alert] = await sandbox.press(1001, data="er:1:0:s")
     assert alert.alert and alert.text == "这个按钮只对人大代表、人大常委会工作人员开放。"
     [alert] = await sandbox.press(2001, data="er:1:7:s")  # no such card
-    assert alert.alert and "过期" in alert.text
+    assert alert.alert and alert.text == "这个按钮已失效，请发送 /start 重新打开菜单。"  # the shared sentence
     # Pressing the chosen rating again takes it back.
     [card] = await sandbox.press(2001, "满意")
     assert "已评 1/1" in card.text and "您的评价：满意" in card.text

@@ -31,7 +31,7 @@ async def test_admin_lists_and_revokes_invitations(street: Sandbox) -> None:
     assert f"#{one.id} " not in edited.text and edited.buttons == [[f"撤销 #{two.id}"]]
     # The revoked link refuses politely and makes nobody a deputy; the other still works.
     [refused] = await street.say(2009, f"/start {first}", name="孙代表")
-    assert refused.text.startswith("这个邀请链接已过期")
+    assert refused.text == "这个邀请链接已被撤销，请向人大常委会工作人员要一个新的。"
     assert await rows(street, Deputy, Deputy.telegram_id == 2009) == []
     [welcome] = await street.say(2010, f"/start {second}", name="周代表")
     assert welcome.text.startswith("欢迎！您已登记为福保街道的人大代表。")
