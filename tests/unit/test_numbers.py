@@ -99,3 +99,18 @@ def test_parse_int(text: str, minimum: int, expected: int | None) -> None:
 def test_parse_int_accepts_exactly_the_columns_range(value: int) -> None:
     assert parse_int(str(value), INT_MIN) == (value if in_range(value) else None)
     assert in_range(value) == (INT_MIN <= value <= INT_MAX)
+
+
+def test_in_range_includes_both_ends_of_int32() -> None:
+    assert in_range(-2147483648) and in_range(2147483647)
+    assert not in_range(-2147483649) and not in_range(2147483648)
+
+
+def test_a_minus_sign_is_refused_where_no_negative_is_allowed() -> None:
+    assert parse_int("-0", 0) is None
+    assert parse_int("-0", -1) == 0
+
+
+def test_thousands_of_digits_are_refused_not_raised() -> None:
+    """Python's int() raises past 4300 digits: the length is refused before it is read."""
+    assert parse_int("9" * 5000) is None

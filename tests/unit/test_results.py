@@ -210,3 +210,18 @@ def test_a_result_stored_before_results_per_category_loads_without_them() -> Non
 def test_anything_else_is_refused_as_an_evaluation_value_error(text: str) -> None:
     with pytest.raises(ValueError, match="not a stored evaluation result"):
         EvaluationResult.from_json(text)
+
+
+def test_a_count_without_quorum_loads_as_such() -> None:
+    text = STORED_VOID.replace('"quorum_met": true', '"quorum_met": false')
+    result = RoundResult.from_json(text)
+    assert result.quorum_met is False
+    assert result.to_json() == text
+
+
+def test_a_round_nobody_could_rate_stores_no_participation() -> None:
+    """Participation is None when the electorate is empty (not 0%): stored as null, read back None."""
+    empty = EvaluationResult(0, 0, None, (), (), ())
+    stored = '{"voters": 0, "electorate": 0, "participation": null, "projects": [], "categories": [], "departments": []}'
+    assert empty.to_json() == stored
+    assert EvaluationResult.from_json(stored) == empty

@@ -109,3 +109,62 @@ def test_the_evaluation_lifecycle_table() -> None:
     assert EvaluationAct.EXPORT not in evaluation_actions("open")
     assert evaluation_actions("nonsense") == ()
     assert set(EVALUATION_ACTIONS) == set(EvaluationAct)
+
+
+def test_a_round_is_due_to_close_from_its_closing_moment() -> None:
+    """The clock closes a round at its closing time itself, the moment ballots start being late."""
+    from core.rounds import closing_due
+
+    assert not closing_due(T, T - timedelta(microseconds=1))
+    assert closing_due(T, T)
+    assert closing_due(T, T + timedelta(hours=1))
+    assert not closing_due(None, T)  # no closing time: only an admin closes it
+
+
+def test_a_receipt_is_the_number_in_crockford_base_32_most_significant_first() -> None:
+    assert format_receipt(bytes(RECEIPT_BYTES - 1) + b"\x01") == "0000-0000-0000-0001"
+    assert format_receipt(bytes(RECEIPT_BYTES - 1) + b"\x20") == "0000-0000-0000-0010"  # 32
+    symbols = "".join(format_receipt(bytes(RECEIPT_BYTES - 1) + bytes([n]))[-1] for n in range(32))
+    assert symbols == "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U
+
+
+def test_a_typed_u_reads_as_v() -> None:
+    assert normalise_receipt("uuuu 0000 0000 000l") == "VVVV-0000-0000-0001"
+
+
+def test_the_stored_digest_is_hmac_sha256_of_the_canonical_receipt() -> None:
+    import hashlib
+    import hmac
+
+    key = "0f" * 32
+    expected = hmac.new(bytes.fromhex(key), b"ABCD-EFGH-JKMN-PQRS", hashlib.sha256).hexdigest()
+    assert receipt_digest(key, "abcd efgh jkmn pqrs") == expected
+    assert len(expected) == 64
+
+
+def test_the_fingerprint_ignores_the_order_choices_were_made_in() -> None:
+    assert fingerprint({"c1": "yes", "c2": "no"}) == fingerprint({"c2": "no", "c1": "yes"})
+
+
+def test_the_whole_selection_lifecycle() -> None:
+    """Every status's actions, written out by hand: times only while a draft, paper ballots and
+    turnout only while open, publication once closed, the export once published; a runoff from a
+    closed or published round with a tie."""
+    a = AdminAct
+    assert selection_actions("draft") == (a.SHOW, a.QUOTA, a.TIMES)
+    assert selection_actions("scheduled") == (a.SHOW,)
+    assert selection_actions("open") == (a.SHOW, a.TURNOUT, a.PAPER, a.CHECK, a.CLOSE)
+    assert selection_actions("closed", tied=True) == (a.SHOW, a.PUBLISH, a.RUNOFF)
+    assert selection_actions("published") == (a.SHOW, a.EXPORT)
+    assert selection_actions("published", tied=True) == (a.SHOW, a.EXPORT, a.RUNOFF)
+
+
+def test_the_whole_evaluation_lifecycle() -> None:
+    from core.rounds import EvaluationAct, evaluation_actions
+
+    e = EvaluationAct
+    assert evaluation_actions("draft") == (e.SHOW, e.TIMES)
+    assert evaluation_actions("scheduled") == (e.SHOW, e.TIMES)
+    assert evaluation_actions("open") == (e.SHOW, e.TURNOUT, e.CLOSE)
+    assert evaluation_actions("closed") == (e.SHOW, e.PUBLISH, e.EXPORT)
+    assert evaluation_actions("published") == (e.SHOW, e.EXPORT)
