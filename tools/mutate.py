@@ -17,7 +17,10 @@ Usage (from the project's root, with the project's Python):
     python tools/mutate.py --tests tests/unit tests/e2e/test_rounds.py   # a wider net, slower
 
 The mutations of core/tally.py and core/scoring.py include those of issue 12; those of
-core/workflow.py the eleven of issue 13; those of core/permissions.py break the permission matrix.
+core/workflow.py the eleven of issue 13; those of core/permissions.py break the permission matrix;
+those of core/rounds.py, core/numbers.py and core/results.py the vote's integrity: the time rule's
+bounds, the lifecycle tables of both kinds of round, receipts and fingerprints, the int32 bounds of
+numbers from outside, and the stored form of results (a key dropped or renamed, a field not read back).
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ TESTS: dict[str, list[str]] = {
     "core/scoring.py": ["tests/unit/test_scoring.py"],
     "core/workflow.py": ["tests/unit/test_suggestion_rules.py"],
     "core/permissions.py": ["tests/unit/test_permission_matrix.py"],
+    "core/rounds.py": ["tests/unit/test_round_rules.py"],
+    "core/numbers.py": ["tests/unit/test_numbers.py"],
+    "core/results.py": ["tests/unit/test_results.py"],
 }
 
 MUTATIONS: list[Mutation] = [
@@ -302,6 +308,423 @@ MUTATIONS: list[Mutation] = [
         "return facts.role is Role.ADMIN or facts.in_department or facts.supervisor",
         "return facts.role is Role.ADMIN or facts.in_department or facts.supervisor or facts.follows",
         "followers-read-residents-feedback",
+    ),
+    # -- core/rounds.py (the time rule, receipts, fingerprints, the lifecycle tables) ------------
+    Mutation(
+        "core/rounds.py",
+        "if closes_at is not None and now >= closes_at:\n        return Refusal.LATE",
+        "if closes_at is not None and now > closes_at:\n        return Refusal.LATE",
+        "a-ballot-at-the-closing-moment-counts",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "if closes_at is not None and now >= closes_at:\n        return Refusal.LATE",
+        "if False:\n        return Refusal.LATE",
+        "a-ballot-after-the-closing-time-counts-while-still-open",
+    ),
+    Mutation(
+        "core/rounds.py",
+        'if status != "open":\n        return Refusal.CLOSED',
+        'if status == "closed":\n        return Refusal.CLOSED',
+        "a-ballot-before-the-opening-counts",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "if opens_at is None or now < opens_at:",
+        "if opens_at is None or now <= opens_at:",
+        "the-opening-moment-waits",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "if now - opens_at > OPENING_GRACE or",
+        "if now - opens_at >= OPENING_GRACE or",
+        "the-last-moment-of-grace-missed",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "OPENING_GRACE = timedelta(minutes=10)",
+        "OPENING_GRACE = timedelta(hours=10)",
+        "a-round-opened-hours-late",
+    ),
+    Mutation(
+        "core/rounds.py",
+        " or (closes_at is not None and now >= closes_at):\n        return Opening.MISSED",
+        ":\n        return Opening.MISSED",
+        "a-round-opened-after-its-closing-time",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "return closes_at is not None and now >= closes_at",
+        "return closes_at is not None and now > closes_at",
+        "the-closing-moment-not-yet-due",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "return moment > opened and moment <= now < closes_at",
+        "return moment >= opened and moment <= now < closes_at",
+        "a-reminder-at-the-opening-moment",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "return moment > opened and moment <= now < closes_at",
+        "return moment > opened and moment <= now <= closes_at",
+        "a-reminder-at-the-closing-moment",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "return moment > opened and moment <= now < closes_at",
+        "return moment > opened and moment < now < closes_at",
+        "a-reminder-not-due-at-its-moment",
+    ),
+    Mutation(
+        "core/rounds.py",
+        'RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"',
+        'RECEIPT_ALPHABET = "0123456789ABCDEFGHIJKMNPQRSTVWXY"',
+        "a-receipt-alphabet-with-an-i",
+    ),
+    Mutation(
+        "core/rounds.py",
+        'text = "".join(reversed(symbols))',
+        'text = "".join(symbols)',
+        "receipt-symbols-least-significant-first",
+    ),
+    Mutation(
+        "core/rounds.py",
+        '_READ_AS = {"O": "0", "I": "1", "L": "1", "U": "V"}',
+        '_READ_AS = {"O": "0", "I": "1", "U": "V"}',
+        "a-typed-l-not-read-as-1",
+    ),
+    Mutation(
+        "core/rounds.py",
+        '_READ_AS = {"O": "0", "I": "1", "L": "1", "U": "V"}',
+        '_READ_AS = {"O": "0", "I": "1", "L": "1"}',
+        "a-typed-u-not-read-as-v",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "for c in text.upper() if c.isalnum())",
+        'for c in text.upper() if c != "-")',
+        "spaces-in-a-typed-receipt-matter",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "for c in text.upper() if c.isalnum())",
+        "for c in text if c.isalnum())",
+        "the-case-of-a-typed-receipt-matters",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "normalise_receipt(receipt).encode(), hashlib.sha256)",
+        "receipt.encode(), hashlib.sha256)",
+        "the-digest-of-the-receipt-as-typed",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "normalise_receipt(receipt).encode(), hashlib.sha256)",
+        "normalise_receipt(receipt).encode(), hashlib.sha1)",
+        "the-digest-is-not-hmac-sha256",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "return hmac.new(bytes.fromhex(key), normalise_receipt(receipt).encode(), hashlib.sha256).hexdigest()",
+        "return hashlib.sha256(normalise_receipt(receipt).encode()).hexdigest()",
+        "the-digest-ignores-the-round-key",
+    ),
+    Mutation(
+        "core/rounds.py",
+        'json.dumps(choices, sort_keys=True, ensure_ascii=True, separators=(",", ":"))',
+        'json.dumps(choices, ensure_ascii=True, separators=(",", ":"))',
+        "the-fingerprint-depends-on-key-order",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "return hashlib.sha256(canonical.encode()).hexdigest()[:8]",
+        "return hashlib.sha256(canonical.encode()).hexdigest()[:6]",
+        "a-shorter-fingerprint",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "    Status.SCHEDULED: (AdminAct.SHOW,),\n",
+        "",
+        "selection-scheduled-row-dropped",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "    Status.SCHEDULED: (AdminAct.SHOW,),\n",
+        "    Status.SCHEDULED: (AdminAct.SHOW, AdminAct.TIMES),\n",
+        "a-scheduled-selection-round-rescheduled",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "Status.DRAFT: (AdminAct.SHOW, AdminAct.QUOTA, AdminAct.TIMES),",
+        "Status.DRAFT: (AdminAct.SHOW, AdminAct.QUOTA, AdminAct.TIMES, AdminAct.PAPER),",
+        "paper-ballots-entered-in-a-draft",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "Status.CLOSED: (AdminAct.SHOW, AdminAct.PUBLISH, AdminAct.RUNOFF),",
+        "Status.CLOSED: (AdminAct.SHOW, AdminAct.PUBLISH, AdminAct.RUNOFF, AdminAct.PAPER),",
+        "paper-ballots-entered-after-the-closing",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "Status.PUBLISHED: (AdminAct.SHOW, AdminAct.EXPORT, AdminAct.RUNOFF),",
+        "Status.PUBLISHED: (AdminAct.SHOW, AdminAct.EXPORT, AdminAct.RUNOFF, AdminAct.QUOTA),",
+        "the-quota-changed-after-publication",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "Status.PUBLISHED: (AdminAct.SHOW, AdminAct.EXPORT, AdminAct.RUNOFF),",
+        "Status.PUBLISHED: (AdminAct.SHOW, AdminAct.RUNOFF),",
+        "a-published-round-not-exported",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "Status.OPEN: (AdminAct.SHOW, AdminAct.TURNOUT, AdminAct.PAPER, AdminAct.CHECK, AdminAct.CLOSE),",
+        "Status.OPEN: (AdminAct.SHOW, AdminAct.TURNOUT, AdminAct.PAPER, AdminAct.CHECK, AdminAct.CLOSE, "
+        "AdminAct.EXPORT),",
+        "ballots-exported-while-the-vote-runs",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "if not (act is AdminAct.TIMES and config_errors) and not (act is AdminAct.RUNOFF and not tied)",
+        "if not (act is AdminAct.RUNOFF and not tied)",
+        "a-broken-configuration-scheduled",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "if not (act is AdminAct.TIMES and config_errors) and not (act is AdminAct.RUNOFF and not tied)",
+        "if not (act is AdminAct.TIMES and config_errors)",
+        "a-runoff-without-a-tie",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "    Status.DRAFT: (EvaluationAct.SHOW, EvaluationAct.TIMES),\n",
+        "",
+        "evaluation-draft-row-dropped",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "Status.OPEN: (EvaluationAct.SHOW, EvaluationAct.TURNOUT, EvaluationAct.CLOSE),",
+        "Status.OPEN: (EvaluationAct.SHOW, EvaluationAct.TURNOUT, EvaluationAct.CLOSE, EvaluationAct.PUBLISH),",
+        "an-evaluation-published-while-open",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "Status.CLOSED: (EvaluationAct.SHOW, EvaluationAct.PUBLISH, EvaluationAct.EXPORT),",
+        "Status.CLOSED: (EvaluationAct.SHOW, EvaluationAct.PUBLISH, EvaluationAct.EXPORT, EvaluationAct.TURNOUT),",
+        "evaluation-turnout-after-the-closing",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "Status.CLOSED: (EvaluationAct.SHOW, EvaluationAct.PUBLISH, EvaluationAct.EXPORT),",
+        "Status.CLOSED: (EvaluationAct.SHOW, EvaluationAct.EXPORT),",
+        "a-closed-evaluation-never-published",
+    ),
+    Mutation(
+        "core/rounds.py",
+        "Status.PUBLISHED: (EvaluationAct.SHOW, EvaluationAct.EXPORT),",
+        "Status.PUBLISHED: (EvaluationAct.SHOW, EvaluationAct.EXPORT, EvaluationAct.TIMES),",
+        "a-published-evaluation-rescheduled",
+    ),
+    # -- core/numbers.py (numbers from outside, bounded where they enter) -------------------------
+    Mutation("core/numbers.py", "INT_MAX = 2**31 - 1", "INT_MAX = 2**31", "int-max-one-past-int32"),
+    Mutation("core/numbers.py", "INT_MIN = -(2**31)", "INT_MIN = -(2**31) - 1", "int-min-one-past-int32"),
+    Mutation(
+        "core/numbers.py",
+        "return INT_MIN <= value <= INT_MAX",
+        "return INT_MIN < value <= INT_MAX",
+        "in-range-excludes-int-min",
+    ),
+    Mutation(
+        "core/numbers.py",
+        "return INT_MIN <= value <= INT_MAX",
+        "return INT_MIN <= value < INT_MAX",
+        "in-range-excludes-int-max",
+    ),
+    Mutation(
+        "core/numbers.py",
+        'digits = text[1:] if text.startswith("-") and minimum < 0 else text',
+        'digits = text[1:] if text.startswith("-") else text',
+        "a-minus-sign-read-where-no-negative-is-allowed",
+    ),
+    Mutation(
+        "core/numbers.py",
+        "if not digits or len(digits) > 10 or not (digits.isascii() and digits.isdigit()):",
+        "if not digits or not (digits.isascii() and digits.isdigit()):",
+        "no-length-cap-before-int",
+    ),
+    Mutation(
+        "core/numbers.py",
+        "if not digits or len(digits) > 10 or not (digits.isascii() and digits.isdigit()):",
+        "if not digits or len(digits) > 10 or not digits.isdigit():",
+        "other-scripts-digits-accepted",
+    ),
+    Mutation(
+        "core/numbers.py",
+        "return value if max(minimum, INT_MIN) <= value <= INT_MAX else None",
+        "return value if INT_MIN <= value <= INT_MAX else None",
+        "the-minimum-ignored",
+    ),
+    Mutation(
+        "core/numbers.py",
+        "return value if max(minimum, INT_MIN) <= value <= INT_MAX else None",
+        "return value if max(minimum, INT_MIN) < value <= INT_MAX else None",
+        "the-minimum-excluded",
+    ),
+    Mutation(
+        "core/numbers.py",
+        "return value if max(minimum, INT_MIN) <= value <= INT_MAX else None",
+        "return value if max(minimum, INT_MIN) <= value else None",
+        "parse-int-unbounded-above",
+    ),
+    # -- core/results.py (the stored form: a key dropped or renamed, a field not read back) -------
+    Mutation(
+        "core/results.py",
+        'return None if rate is None else f"{rate.numerator}/{rate.denominator}"',
+        "return None if rate is None else str(rate)",
+        "a-whole-rate-stored-without-its-denominator",
+    ),
+    Mutation(
+        "core/results.py",
+        "return json.dumps(data, ensure_ascii=False)",
+        "return json.dumps(data)",
+        "results-stored-ascii-escaped",
+    ),
+    Mutation(
+        "core/results.py",
+        '"seats_left": self.seats_left,',
+        '"seats": self.seats_left,',
+        "seats-left-key-renamed",
+    ),
+    Mutation(
+        "core/results.py",
+        '            "invalid_ballots": self.invalid_ballots,\n',
+        "",
+        "invalid-ballots-key-dropped",
+    ),
+    Mutation(
+        "core/results.py",
+        'quorum_met=bool(data["quorum_met"]),',
+        "quorum_met=True,",
+        "quorum-met-not-read-back",
+    ),
+    Mutation(
+        "core/results.py",
+        'config_errors=tuple(str(error) for error in data["config_errors"]),',
+        "config_errors=(),",
+        "config-errors-not-read-back",
+    ),
+    Mutation(
+        "core/results.py",
+        'invalid_ballots=int(data["invalid_ballots"]),',
+        "invalid_ballots=0,",
+        "invalid-ballots-not-read-back",
+    ),
+    Mutation(
+        "core/results.py",
+        'Marks(int(marks["yes"]), int(marks["no"]), int(marks["abstain"]))',
+        'Marks(int(marks["yes"]), int(marks["abstain"]), int(marks["no"]))',
+        "no-and-abstain-swapped-on-reading",
+    ),
+    Mutation(
+        "core/results.py",
+        'ranking=tuple(data["ranking"]),',
+        'ranking=tuple(sorted(data["ranking"])),',
+        "ranking-order-not-read-back",
+    ),
+    Mutation("core/results.py", 'tied=tuple(data["tied"]),', "tied=(),", "tied-not-read-back"),
+    Mutation(
+        "core/results.py",
+        'elected=tuple(data["elected"]),',
+        'elected=tuple(data["elected"][:-1]),',
+        "the-last-elected-lost-on-reading",
+    ),
+    Mutation(
+        "core/results.py",
+        '"electorate": self.electorate,',
+        '"deputies": self.electorate,',
+        "electorate-key-renamed",
+    ),
+    Mutation(
+        "core/results.py",
+        '"participation": rate_text(self.participation),',
+        '"participation": rate_text(self.participation) or "0/1",',
+        "no-electorate-stored-as-zero-participation",
+    ),
+    Mutation(
+        "core/results.py",
+        '                    "penalty": item.penalty,\n',
+        "",
+        "project-penalty-key-dropped",
+    ),
+    Mutation(
+        "core/results.py",
+        'penalty=bool(item["penalty"]),',
+        "penalty=False,",
+        "project-penalty-not-read-back",
+    ),
+    Mutation(
+        "core/results.py",
+        'tier=rate_of(item["tier"]),',
+        "tier=None,",
+        "project-tier-not-read-back",
+    ),
+    Mutation(
+        "core/results.py",
+        'satisfied_share=rate_of(item["satisfied_share"]),',
+        'satisfied_share=rate_of(item["satisfaction"]),',
+        "satisfied-share-read-from-satisfaction",
+    ),
+    Mutation(
+        "core/results.py",
+        '                        int(item["counts"]["basically_satisfied"]),\n'
+        '                        int(item["counts"]["dissatisfied"]),\n',
+        '                        int(item["counts"]["dissatisfied"]),\n'
+        '                        int(item["counts"]["basically_satisfied"]),\n',
+        "basically-satisfied-and-dissatisfied-swapped-on-reading",
+    ),
+    Mutation(
+        "core/results.py",
+        'for item in data.get("categories", ())',
+        'for item in data["categories"]',
+        "a-result-stored-before-categories-refused",
+    ),
+    Mutation(
+        "core/results.py",
+        '{"category": item.category, "satisfaction": rate_text(item.satisfaction)}',
+        '{"category": item.category}',
+        "category-satisfaction-key-dropped",
+    ),
+    Mutation(
+        "core/results.py",
+        '"points": item.points,',
+        '"score": item.points,',
+        "department-points-key-renamed",
+    ),
+    Mutation(
+        "core/results.py",
+        '                    complete=bool(item["complete"]),\n                    satisfaction=rate_of(item["satisfaction"]),\n                    points',
+        '                    complete=True,\n                    satisfaction=rate_of(item["satisfaction"]),\n                    points',
+        "department-completion-not-read-back",
+    ),
+    Mutation(
+        "core/results.py",
+        'penalties=tuple(str(pid) for pid in item["penalties"]),',
+        "penalties=(),",
+        "department-penalties-not-read-back",
+    ),
+    Mutation(
+        "core/results.py",
+        'tiers=tuple((str(pid), Fraction(tier)) for pid, tier in item["tiers"].items()),',
+        "tiers=(),",
+        "department-tiers-not-read-back",
+    ),
+    Mutation(
+        "core/results.py",
+        "except (KeyError, TypeError, ValueError, AttributeError) as error:",
+        "except (KeyError, TypeError, ValueError) as error:",
+        "a-wrong-shape-raises-attribute-error",
     ),
 ]
 
