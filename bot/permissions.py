@@ -52,6 +52,10 @@ class RoleIs(Filter):
         self.roles = frozenset(roles)
 
     async def __call__(self, event: TelegramObject, role: Role | None = None) -> bool:
+        return self.admits(role)
+
+    def admits(self, role: Role | None) -> bool:
+        """Whether `role` passes this guard (the fallback asks before blaming a person's role)."""
         return role in self.roles
 
     def __str__(self) -> str:
@@ -131,6 +135,11 @@ def handled_by(router: Router) -> tuple[set[str], set[str]]:
     return commands, prefixes
 
 
+def either(known: RoleIs | None, guard: RoleIs) -> RoleIs:
+    """One guard for an entry served under two: a role either of them admits passes."""
+    return guard if known is None or known.roles <= guard.roles else RoleIs(*(known.roles | guard.roles))
+
+
 def restricted_entries(root: Router) -> tuple[dict[str, RoleIs], dict[str, RoleIs]]:
     """Commands and button prefixes served only under a RoleIs guard, with that guard.
 
@@ -150,9 +159,9 @@ def restricted_entries(root: Router) -> tuple[dict[str, RoleIs], dict[str, RoleI
             open_prefixes.update(own_prefixes)
         else:
             for command in own_commands:
-                commands.setdefault(command, guard)
+                commands[command] = either(commands.get(command), guard)
             for prefix in own_prefixes:
-                prefixes.setdefault(prefix, guard)
+                prefixes[prefix] = either(prefixes.get(prefix), guard)
         for child in router.sub_routers:
             walk(child, guard)
 

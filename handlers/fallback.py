@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.common_texts import STALE_BUTTON
 from bot.permissions import RoleIs, restricted_entries
 from bot.replies import answer_with
+from core.roles import Role
 
 
 class Refusals:
@@ -39,20 +40,23 @@ class Refusals:
 def setup(refusals: Refusals | None = None) -> Router:
     refusals = refusals or Refusals()
 
-    async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-        # Forged data, a button from an old menu, one whose action is no longer possible — or a
-        # button of another role's menu.
+    async def stale_button(
+        query: CallbackQuery, callback_answer: CallbackAnswer, role: Role | None = None
+    ) -> None:
+        # Forged data, a button from an old menu, one whose action is no longer possible (a
+        # second tap after its step ended: the presser's role passes, the step's state does not)
+        # — or a button of another role's menu.
         guard = refusals.for_data(query.data)
-        if guard is not None:
+        if guard is not None and not guard.admits(role):
             answer_with(
                 callback_answer, _("这个按钮只对{roles}开放。").format(roles=guard.names()), alert=True
             )
             return
         answer_with(callback_answer, _(STALE_BUTTON), alert=True)
 
-    async def unknown_text(message: Message) -> None:
+    async def unknown_text(message: Message, role: Role | None = None) -> None:
         guard = refusals.for_text(message.text or "")
-        if guard is not None:
+        if guard is not None and not guard.admits(role):
             await message.answer(_("这个命令只对{roles}开放。").format(roles=guard.names()))
             return
         await message.answer(_("抱歉，我没有看懂。请发送 /help 查看可以做什么。"))
