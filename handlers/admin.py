@@ -24,7 +24,7 @@ from bot.keyboards import triage as kb
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import MenuAction
 from bot.office_texts import DEPUTY_CARD, DEPUTY_INVITE_LINK, OPEN_INVITES_HEAD, STAFF_INVITE_LINK
-from bot.permissions import restrict
+from bot.permissions import ROLE_NAMES, restrict
 from bot.presenters import action_label, area_name, suggestion_line
 from bot.replies import answer_with, edit_or_send, send
 from bot.services.container import Services
@@ -184,19 +184,36 @@ async def revoke_invite(
     await edit_or_send(query, text, reply_markup=markup)
 
 
-async def redeem(message: Message, command: CommandObject, services: Services, user: User) -> None:
+def refusal(refused: InviteRefused, role: Role) -> str:
+    """Why a link did nothing for its opener, in their language."""
+    text = {
+        "revoked": _("这个邀请链接已被撤销，请向人大常委会工作人员要一个新的。"),
+        "expired": _("这个邀请链接已过期，请向人大常委会工作人员要一个新的。"),
+        "used": _("这个邀请链接已经用过了。"),
+        "inactive": _("您的身份已被停用，邀请链接不能重新启用；请联系人大常委会工作人员。"),
+        "office": _(
+            "您是人大常委会工作人员，邀请链接不会改变您的身份。这个链接仍然有效，请转给要邀请的人（/invites 可查看或撤销）。"
+        ),
+        "same_role": _(
+            "您已经是{role}，这个邀请链接不适用于您，仍留给要邀请的人。如需变更街道或部门，请联系人大常委会工作人员。"
+        ),
+        "other_role": _(
+            "您已登记为{role}，不能再通过邀请链接登记为{link}。这个链接仍留给要邀请的人；如有疑问，请联系人大常委会工作人员。"
+        ),
+    }.get(refused.code, _("这个邀请链接无效。"))
+    link = _(ROLE_NAMES[refused.link]) if refused.link else ""
+    return text.format(role=_(ROLE_NAMES[role]), link=link)
+
+
+async def redeem(
+    message: Message, command: CommandObject, services: Services, user: User, role: Role
+) -> None:
     token = (command.args or "")[4:]
     try:
-        invite_row = await services.invites.redeem(token, user)
+        invite_row = await services.invites.redeem(token, user, role)
     except InviteRefused as refused:
         await services.rollback()
-        text = {
-            "revoked": _("这个邀请链接已被撤销，请向人大常委会工作人员要一个新的。"),
-            "expired": _("这个邀请链接已过期，请向人大常委会工作人员要一个新的。"),
-            "used": _("这个邀请链接已经用过了。"),
-            "inactive": _("您的身份已被停用，邀请链接不能重新启用；请联系人大常委会工作人员。"),
-        }.get(refused.code, _("这个邀请链接无效。"))
-        await message.answer(text)
+        await message.answer(refusal(refused, role))
         return
     await services.commit()
     if invite_row.street_id is not None:  # a deputy's invitation names a street

@@ -11,18 +11,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Deputy, Invite, StaffMember, User
 from bot.runtime.clock import Clock
-from core.roles import Role
+from core.roles import LinkFit, Role, invitation_fit
 
 
 class InviteRefused(Exception):
-    """Unknown, used, revoked, expired or inactive: `code` says which.
+    """Unknown, used, revoked, expired, inactive, or not for the opener: `code` says which.
 
     "inactive": the link's user is a deputy or staff member the office deactivated; only an admin
-    reactivates (RosterService.set_active), a spare link does not (issue 13, fault 11)."""
+    reactivates (RosterService.set_active), a spare link does not (issue 13, fault 11).
+    "office", "same_role", "other_role" (core.roles.LinkFit): the opener already holds a role the
+    link would not change or would conflict with; the link stays open for its intended person."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, link: Role | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.link = link  # the role the link gives, for "other_role"
 
 
 def _still_open(now: datetime) -> tuple:  # type: ignore[type-arg]
@@ -53,7 +56,8 @@ class InviteService:
         await self.session.flush()
         return invite
 
-    async def redeem(self, token: str, user: User) -> Invite:
+    async def redeem(self, token: str, user: User, current: Role) -> Invite:
+        """Give `user` (whose resolved role is `current`) the link's role, using the link up."""
         invite = (await self.session.exec(select(Invite).where(Invite.token == token))).first()
         if invite is None:
             raise InviteRefused("unknown")
@@ -63,6 +67,9 @@ class InviteService:
             raise InviteRefused("revoked")
         if invite.expires_at <= self.clock.now():
             raise InviteRefused("expired")
+        fit = invitation_fit(current, Role(invite.role))
+        if fit is not LinkFit.REDEEM:
+            raise InviteRefused(fit.value, Role(invite.role))
         now = self.clock.now()
         if invite.role == Role.DEPUTY.value:
             deputy = (

@@ -1,12 +1,14 @@
 """Invitations in the office's hands: listed and revoked in chat; reactivation is the admin's act
-(issue 13, fault 11)."""
+(issue 13, fault 11); a link opened by someone who already holds a role stays open for its person."""
 
 from __future__ import annotations
 
-from bot.db.models import Deputy, DeputyEvent, Invite, User
+import pytest
+
+from bot.db.models import Deputy, DeputyEvent, Invite, StaffMember, User
 from bot.sandbox.session import Sandbox
 from tests.conftest import ADMIN_ID
-from tests.e2e.steps import DEPUTY, rows
+from tests.e2e.steps import DEPUTY, STAFF, SUPERVISOR, rows, seed_project
 
 
 async def deputy_link(sandbox: Sandbox, street_label: str) -> str:
@@ -62,3 +64,46 @@ async def test_a_deactivated_deputy_cannot_reactivate_himself_with_a_spare_link(
     assert "状态：在任" in back.text
     events = await rows(street, DeputyEvent, DeputyEvent.deputy_id == zhang.id)
     assert [e.kind for e in events] == ["deactivate", "activate"]
+
+
+# The second security review (finding 5): an admin checking his own link, or a deputy forwarded
+# the wrong one, used it up and read a welcome to a role he did not get; the person it was meant
+# for was told it was used.
+@pytest.mark.parametrize(
+    ("opener", "kind", "told"),
+    [
+        (ADMIN_ID, "staff", "您是人大常委会工作人员，邀请链接不会改变您的身份"),
+        (SUPERVISOR, "staff", "您已登记为人大代表，不能再通过邀请链接登记为承办部门工作人员"),
+        (ADMIN_ID, "deputy", "您是人大常委会工作人员，邀请链接不会改变您的身份"),
+        (STAFF, "deputy", "您已登记为承办部门工作人员，不能再通过邀请链接登记为人大代表"),
+        (SUPERVISOR, "deputy", "您已经是人大代表，这个邀请链接不适用于您"),
+        (STAFF, "staff", "您已经是承办部门工作人员，这个邀请链接不适用于您"),
+    ],
+    ids=["admin-staff", "deputy-staff", "admin-deputy", "staff-deputy", "deputy-deputy", "staff-staff"],
+)
+async def test_a_link_opened_by_someone_with_a_role_stays_open(
+    sandbox: Sandbox, opener: int, kind: str, told: str
+) -> None:
+    await seed_project(sandbox)
+    await sandbox.say(ADMIN_ID, "/invite")
+    if kind == "staff":
+        await sandbox.press(ADMIN_ID, "邀请承办部门工作人员")
+        await sandbox.say(ADMIN_ID, "区教育局")
+    else:
+        await sandbox.press(ADMIN_ID, "邀请人大代表")
+        await sandbox.press(ADMIN_ID, "福保街道")
+    [invite] = await rows(sandbox, Invite)
+    [refused] = await sandbox.say(opener, f"/start inv_{invite.token}")
+    assert told in refused.text and "仍" in refused.text, refused.text
+    [still_open] = await rows(sandbox, Invite)
+    assert still_open.used_by is None
+    staff = {member.telegram_id: member.department for member in await rows(sandbox, StaffMember)}
+    deputies = {deputy.telegram_id: deputy for deputy in await rows(sandbox, Deputy)}
+    assert staff.get(opener) in (None, "区民政局")  # not registered, not moved to 区教育局
+    assert opener not in deputies or (
+        deputies[opener].is_active and deputies[opener].street_id != invite.street_id
+    )
+    # The person the link was meant for still gets it.
+    [meant] = await sandbox.say(4242, f"/start inv_{invite.token}", name="钱科员")
+    assert meant.text.startswith("欢迎！"), meant.text
+    assert ("区教育局" if kind == "staff" else "福保街道") in meant.text

@@ -16,7 +16,7 @@ from core.areas import (
 )
 from core.locale import negotiate_locale
 from core.pseudonym import pseudonym_code
-from core.roles import Role, resolve_role
+from core.roles import LinkFit, Role, invitation_fit, resolve_role
 
 LOCALES = ("zh_CN", "en")
 
@@ -52,6 +52,31 @@ def test_roles() -> None:
     assert resolve_role(5, admin_ids=admins, is_active_deputy=False, is_active_staff=True) is Role.STAFF
     # A deputy who left the roster, or staff who left, is a resident again.
     assert resolve_role(5, admin_ids=admins, is_active_deputy=False, is_active_staff=False) is Role.RESIDENT
+
+
+# (the opener's resolved role, the link's kind) -> what the link does for them, written by hand.
+# Only a resident becomes someone by a link; anyone else leaves it open for its intended person.
+INVITATION_FIT = {
+    (Role.RESIDENT, Role.DEPUTY): LinkFit.REDEEM,
+    (Role.RESIDENT, Role.STAFF): LinkFit.REDEEM,
+    (Role.ADMIN, Role.DEPUTY): LinkFit.OFFICE,
+    (Role.ADMIN, Role.STAFF): LinkFit.OFFICE,
+    (Role.DEPUTY, Role.DEPUTY): LinkFit.SAME_ROLE,  # a street is changed on the roster, not by a link
+    (Role.DEPUTY, Role.STAFF): LinkFit.OTHER_ROLE,  # would stay a deputy (deputy outranks staff)
+    (Role.STAFF, Role.DEPUTY): LinkFit.OTHER_ROLE,  # would stop being staff without a word
+    (Role.STAFF, Role.STAFF): LinkFit.SAME_ROLE,  # a department is changed by the office
+}
+
+
+@pytest.mark.parametrize(("current", "link"), list(INVITATION_FIT))
+def test_who_an_invitation_link_applies_to(current: Role, link: Role) -> None:
+    assert invitation_fit(current, link) is INVITATION_FIT[(current, link)]
+
+
+@pytest.mark.parametrize("link", [Role.RESIDENT, Role.ADMIN])
+def test_no_link_makes_a_resident_or_an_admin(link: Role) -> None:
+    with pytest.raises(ValueError):
+        invitation_fit(Role.RESIDENT, link)
 
 
 @given(st.integers(min_value=1, max_value=2**53), st.integers(min_value=0, max_value=7))
