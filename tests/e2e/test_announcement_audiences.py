@@ -32,7 +32,11 @@ async def test_announcements_to_one_street_and_to_a_projects_followers(sandbox: 
     # Residents of two streets (their home street is where they placed a suggestion).
     await submit_suggestion(sandbox, LIANHUA_RESIDENT, "希望社区开设老年食堂，方便独居老人吃饭")
     await submit_suggestion(
-        sandbox, FUBAO_RESIDENT, "希望在社区增设电动自行车充电桩，方便居民充电", "福保街道", "福保社区"
+        sandbox,
+        FUBAO_RESIDENT,
+        "希望在社区增设电动自行车充电桩，方便居民充电",
+        street="福保街道",
+        community="福保社区",
     )
     streets = {s.name: s.id for s in await rows(sandbox, Street)}
     homes = {u.telegram_id: u.home_street_id for u in await rows(sandbox, User)}
