@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.markdown import html_decoration as html
 
 from bot.common_texts import CATEGORY_LINE, DRAFT, NOT_NOW, PUBLISHED, SCHEDULED, STATUS_LINE
 from bot.db.models import CandidateItem, RoundCandidate, SelectionRound
 from bot.presenters import category_name
+from core.limits import MAX_BUTTONS, MAX_TEXT, shorten, visible_length
 from core.results import RoundResult
 from core.safe_html import esc
 from core.tally import Mode, Problem, margin_bounds
@@ -33,16 +34,88 @@ def mode_label(mode: str) -> str:
     return _("赞成制") if mode == Mode.APPROVAL.value else _("赞成/反对/弃权")
 
 
-def by_category(candidates: list[RoundCandidate]) -> list[str]:
-    lines: list[str] = []
+# A line of a list of candidates: the line, given the candidate's title as shown (escaped). A
+# list too long for one message shows the titles shorter and shorter, then none (the codes stay),
+# then only its head (issue 14: texts fit by construction; the stored titles are never cut).
+Row = Callable[[str], str]
+TITLE_BUDGETS = (None, 120, 80, 48, 24, 12, 0)
+# Candidates on one page of a ballot (or one message of the 预先审议) whose buttons do not all fit
+# one keyboard: 30 yes/no/abstain candidates are 90 buttons, with room for the page and submit rows.
+PAGE = 30
+MORE_ROWS = N_("……另有 {count} 行未列出")
+ERRORS_SHOWN = 10  # the card's configuration errors (one is enough to fix first)
+
+
+def row(template: Callable[[str], str], title: str) -> tuple[str, Row]:
+    return title, template
+
+
+def fixed(line: str) -> tuple[str, Row]:
+    """A line that shows no candidate's title (a category heading, a section's heading)."""
+    return "", lambda _title: line
+
+
+def fitted(head: list[str], rows: list[tuple[str, Row]], tail: list[str], limit: int = MAX_TEXT) -> str:
+    """`head`, the rows and `tail` in one message of at most `limit` visible UTF-16 units: the
+    titles whole when they fit, else shortened alike, else left out; a list too long even as
+    codes shows its first rows and how many more there are."""
+
+    def render(budget: int | None, shown: list[tuple[str, Row]], more: int = 0) -> str:
+        lines = [line(esc(title if budget is None else shorten(title, budget))) for title, line in shown]
+        if more:
+            lines.append(_(MORE_ROWS).format(count=more))
+        return "\n".join([*head, *lines, *tail])
+
+    for budget in TITLE_BUDGETS:
+        text = render(budget, rows)
+        if visible_length(text) <= limit:
+            return text
+    low, high = 0, len(rows)  # the most rows that fit: at least `low`, fewer than `high`
+    while low + 1 < high:
+        middle = (low + high) // 2
+        fits = visible_length(render(0, rows[:middle], len(rows) - middle)) <= limit
+        low, high = (middle, high) if fits else (low, middle)
+    return render(0, rows[:low], len(rows) - low)
+
+
+def in_order(candidates: list[RoundCandidate]) -> list[RoundCandidate]:
+    return sorted(candidates, key=lambda c: (c.category, int(c.code[1:])))
+
+
+def by_category(candidates: list[RoundCandidate]) -> list[tuple[str, Row]]:
+    rows: list[tuple[str, Row]] = []
     current = None
-    for candidate in sorted(candidates, key=lambda c: (c.category, int(c.code[1:]))):
+    for candidate in in_order(candidates):
         if candidate.category != current:
             current = candidate.category
-            lines.append(f"【{category_name(current)}】")
+            rows.append(fixed(f"【{category_name(current)}】"))
         special = _("（特定征集）") if candidate.origin == "special" else ""
-        lines.append(f"{candidate.code} {esc(candidate.title)}{special}")
-    return lines
+        rows.append(
+            row(
+                lambda title, code=candidate.code, special=special: f"{code} {title}{special}",
+                candidate.title,
+            )
+        )
+    return rows
+
+
+def pages(candidates: list[RoundCandidate], buttons_each: int) -> list[list[RoundCandidate]]:
+    """The candidates in pages (in category order) of `PAGE` when one keyboard of `buttons_each`
+    buttons a candidate, with a row to spare, cannot hold them all; one page when it can."""
+    if len(candidates) * buttons_each < MAX_BUTTONS:
+        return [list(candidates)]
+    ordered = in_order(candidates)
+    return [ordered[start : start + PAGE] for start in range(0, len(ordered), PAGE)]
+
+
+def ballot_pages(round_: SelectionRound, candidates: list[RoundCandidate]) -> list[list[RoundCandidate]]:
+    return pages(candidates, 1 if Mode(round_.mode) is Mode.APPROVAL else len(MARK_LABELS))
+
+
+def page_of(round_: SelectionRound, candidates: list[RoundCandidate], code: str) -> int:
+    """The ballot page showing the candidate `code` (the first page for a code not in the round)."""
+    found = (n for n, page in enumerate(ballot_pages(round_, candidates)) if code in {c.code for c in page})
+    return next(found, 0)
 
 
 PROBLEMS = {
@@ -82,9 +155,17 @@ def ballot_issue(round_: SelectionRound, candidates: list[RoundCandidate], choic
 
 
 def round_card(
-    round_: SelectionRound, candidates: list[RoundCandidate], errors: list[Problem], tz: tzinfo
+    round_: SelectionRound,
+    candidates: list[RoundCandidate],
+    errors: list[Problem],
+    tz: tzinfo,
+    *,
+    notes: str = "",
+    result: RoundResult | None = None,
 ) -> str:
-    lines = [
+    """The office's card of a round: its settings, its candidates, what keeps it from opening,
+    then `notes` (the deputies a chat ballot cannot reach) and the count once there is one."""
+    head = [
         f"<b>#{round_.id} {esc(round_.title)}</b>",
         _("年度：{year} · 应选 {quota} 项 · {mode}").format(
             year=round_.year, quota=round_.quota, mode=mode_label(round_.mode)
@@ -99,11 +180,20 @@ def round_card(
             pool=sum(c.origin != "special" for c in candidates),
             special=sum(c.origin == "special" for c in candidates),
         ),
-        *by_category(candidates),
     ]
+    tail = []
     if errors:
-        lines += ["", _("⚠️ 配置有误，不能开放：")] + [f"• {esc(problem_text(error))}" for error in errors]
-    return "\n".join(lines)
+        tail = ["", _("⚠️ 配置有误，不能开放：")]
+        tail += [f"• {esc(problem_text(error))}" for error in errors[:ERRORS_SHOWN]]
+    if len(errors) > ERRORS_SHOWN:
+        tail.append(_(MORE_ROWS).format(count=len(errors) - ERRORS_SHOWN))
+    after = notes
+    if result is not None:
+        count = results_text(round_, candidates, result)
+        if visible_length(count) > MAX_TEXT // 2:  # both lists long: each gets half the message
+            count = results_text(round_, candidates, result, limit=MAX_TEXT // 2 - visible_length(notes) - 2)
+        after += "\n\n" + count
+    return fitted(head, by_category(candidates), tail, MAX_TEXT - visible_length(after)) + after
 
 
 def quota_prompt(items: list[CandidateItem]) -> str:
@@ -120,7 +210,11 @@ def quota_prompt(items: list[CandidateItem]) -> str:
     ).format(count=len(items), pool=len(items) - special, special=special, allowed=allowed)
 
 
-def ballot_text(round_: SelectionRound, candidates: list[RoundCandidate], choices: dict, tz: tzinfo) -> str:
+def ballot_text(
+    round_: SelectionRound, candidates: list[RoundCandidate], choices: dict, tz: tzinfo, page: int = 0
+) -> str:
+    """A deputy's ballot: the rules and how far the choices keep them, then the candidates of
+    `page` (every candidate on one page unless the keyboard cannot hold them all)."""
     head = [
         f"<b>{esc(round_.title)}</b>",
         _("关闭时间：{closes}").format(closes=when(round_.closes_at, tz)),
@@ -146,50 +240,71 @@ def ballot_text(round_: SelectionRound, candidates: list[RoundCandidate], choice
                 marked=marked, total=len(candidates)
             )
         ]
-    return "\n".join([*head, "", *by_category(candidates)])
+    shown = ballot_pages(round_, candidates)
+    page = min(max(page, 0), len(shown) - 1)
+    tail = (
+        [
+            "",
+            _(
+                "第 {page}/{pages} 页（每页 {size} 项，共 {count} 项）：用下方按钮翻页，每页都可以提交。"
+            ).format(page=page + 1, pages=len(shown), size=PAGE, count=len(candidates)),
+        ]
+        if len(shown) > 1
+        else []
+    )
+    return fitted([*head, ""], by_category(shown[page]), tail)
 
 
-def results_text(round_: SelectionRound, candidates: list[RoundCandidate], result: RoundResult) -> str:
+def results_text(
+    round_: SelectionRound, candidates: list[RoundCandidate], result: RoundResult, limit: int = MAX_TEXT
+) -> str:
     """The count as deputies and the office read it (DESIGN.md "Selection round 项目票决"):
     turnout, then the elected, the tie and its seats or the empty seats, the others; a missed
     quorum voids the round. `candidates`: the round's, to name each code (KeyError for a code
-    not among them)."""
+    not among them). At most `limit` visible units: long titles are shortened."""
     titles = {c.code: c for c in candidates}
     turnout, electorate = result.turnout, round_.electorate or 0
-    lines = [
+    head = [
         _("<b>{title}</b> 票决结果").format(title=esc(round_.title)),
         _("投票 {turnout}/{electorate} 人，无效票 {invalid} 张。").format(
             turnout=turnout, electorate=electorate, invalid=result.invalid_ballots
         ),
     ]
     if not result.quorum_met:
-        lines.append(_("投票人数不足全体代表的三分之二，本轮票决无效，没有项目当选。"))
-        return "\n".join(lines)
+        head.append(_("投票人数不足全体代表的三分之二，本轮票决无效，没有项目当选。"))
+        return "\n".join(head)
 
-    def line(code: str) -> str:
+    def line(code: str) -> tuple[str, Row]:
         candidate = titles[code]
-        return _("{code} {title}（{category}）— 赞成 {yes}").format(
-            code=code,
-            title=esc(candidate.title),
-            category=category_name(candidate.category),
-            yes=result.yes(code),
+        return row(
+            lambda title: _("{code} {title}（{category}）— 赞成 {yes}").format(
+                code=code, title=title, category=category_name(candidate.category), yes=result.yes(code)
+            ),
+            candidate.title,
         )
 
-    lines += [
-        "",
-        _("<b>当选项目</b>（{count}/{quota}）：").format(count=len(result.elected), quota=round_.quota),
+    rows = [
+        fixed(""),
+        fixed(
+            _("<b>当选项目</b>（{count}/{quota}）：").format(count=len(result.elected), quota=round_.quota)
+        ),
     ]
-    lines += [line(code) for code in result.elected]
+    rows += [line(code) for code in result.elected]
     if result.tied:
-        lines += ["", _("<b>票数相同、需加赛</b>（剩余 {seats} 席）：").format(seats=result.seats_left)]
-        lines += [line(code) for code in result.tied]
+        rows += [
+            fixed(""),
+            fixed(_("<b>票数相同、需加赛</b>（剩余 {seats} 席）：").format(seats=result.seats_left)),
+        ]
+        rows += [line(code) for code in result.tied]
     elif result.seats_left:
-        lines += ["", _("有 {seats} 席无项目获全体代表过半数赞成，空缺。").format(seats=result.seats_left)]
+        rows += [
+            fixed(""),
+            fixed(_("有 {seats} 席无项目获全体代表过半数赞成，空缺。").format(seats=result.seats_left)),
+        ]
     others = [code for code in result.ranking if code not in result.elected and code not in result.tied]
     if others:
-        lines += ["", _("未当选：")] + [line(code) for code in others]
-    lines += ["", _("核对自己的选票：发送 /check 回执码。")]
-    return "\n".join(lines)
+        rows += [fixed(""), fixed(_("未当选："))] + [line(code) for code in others]
+    return fitted(head, rows, ["", _("核对自己的选票：发送 /check 回执码。")], limit)
 
 
 def candidate_card(candidate: RoundCandidate, item: CandidateItem | None, tracking_code: str | None) -> str:
@@ -225,14 +340,18 @@ def confirmation_text(
     """The confirmation screen: the ballot's choices, asked again when they changed since."""
     titles = {c.code: c for c in candidates}
     if Mode(round_.mode) is Mode.APPROVAL:
-        summary = [f"☑ {code} {html.quote(titles[code].title)}" for code, on in sorted(choices.items()) if on]
+        summary = [
+            row(lambda title, code=code: f"☑ {code} {title}", titles[code].title)
+            for code, on in sorted(choices.items())
+            if on
+        ]
     else:
         summary = [
-            f"{code} {html.quote(titles[code].title)}：{_(MARK_LABELS[m])}"
+            row(lambda title, code=code, m=m: f"{code} {title}：{_(MARK_LABELS[m])}", titles[code].title)
             for code, m in sorted(choices.items())
         ]
     head = _("您的选票在确认页面显示之后有改动，请再次确认：") if changed else _("请确认您的选票：")
-    return head + "\n" + "\n".join(summary)
+    return fitted([head], summary, [])
 
 
 def ballot_refusal_text(code: str, round_: SelectionRound, tz: tzinfo) -> str:
@@ -296,6 +415,25 @@ MISSED_OPENING = N_(
 )
 CLOSED_TO_OFFICE = N_("{title} 投票已结束，请在 /rounds 查看结果并公布。")
 PRE_REVIEW = N_("📋 预先审议：{title} 将于 {opens} 开始投票。候选项目如下（点编号看详情）：")
+PRE_REVIEW_PAGE = N_("（第 {page}/{pages} 条，共 {count} 个候选项目）")
+
+
+def pre_review_texts(round_: SelectionRound, candidates: list[RoundCandidate], tz: tzinfo) -> list[str]:
+    """预先审议: one message for each page of candidates their buttons need (one for most rounds)."""
+    shown = pages(candidates, 1)
+    head = _(PRE_REVIEW).format(title=esc(round_.title), opens=when(round_.opens_at, tz))
+    if len(shown) == 1:
+        return [fitted([head, ""], by_category(candidates), [])]
+    return [
+        fitted(
+            [head, _(PRE_REVIEW_PAGE).format(page=n, pages=len(shown), count=len(candidates)), ""],
+            by_category(page),
+            [],
+        )
+        for n, page in enumerate(shown, start=1)
+    ]
+
+
 VOTE_REMINDER = N_("⏰ 提醒：{title} 将于 {closes} 结束投票，您还没有投票。")
 
 # The office's prompt for a round's opening and closing times.

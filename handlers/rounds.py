@@ -35,10 +35,10 @@ from bot.round_texts import (
     cast_text,
     confirmation_text,
     not_ready,
+    page_of,
     paper_checked,
     paper_refusal,
     quota_prompt,
-    results_text,
     round_card,
 )
 from bot.services.container import Services
@@ -67,16 +67,15 @@ async def show_round(target: CallbackQuery | Message, services: Services, round_
     candidates = await services.rounds.candidates(round_)
     errors = await services.rounds.check(round_) if round_.status == "draft" else []
     result = services.rounds.result_of(round_)
-    text = round_card(round_, candidates, errors, services.settings.tz)
+    notes = ""
     if round_.status in ("draft", "scheduled", "open"):
         people = (
             await services.rounds.electors(round_)
             if round_.status == "open"
             else await services.rounds.active_deputies()
         )
-        text += unreachable_text(services.rounds.unreachable(people))
-    if result is not None:
-        text += "\n\n" + results_text(round_, candidates, result)
+        notes = unreachable_text(services.rounds.unreachable(people))
+    text = round_card(round_, candidates, errors, services.settings.tz, notes=notes, result=result)
     await card_reply(target, text, kb.round_card(round_, bool(errors), bool(result and result.tied)))
 
 
@@ -426,13 +425,38 @@ async def admitted(
     return found
 
 
-async def redraw(query: CallbackQuery, services: Services, round_: SelectionRound, choices: dict) -> None:
+async def redraw(
+    query: CallbackQuery, services: Services, round_: SelectionRound, choices: dict, code: str = ""
+) -> None:
+    """The ballot again, on the page of the candidate `code` (the first page without one)."""
+    candidates = await services.rounds.candidates(round_)
+    await turn_to(query, services, round_, choices, page_of(round_, candidates, code))
+
+
+async def turn_to(
+    query: CallbackQuery, services: Services, round_: SelectionRound, choices: dict, page: int
+) -> None:
     candidates = await services.rounds.candidates(round_)
     await edit_or_send(
         query,
-        ballot_text(round_, candidates, choices, services.settings.tz),
-        reply_markup=kb.ballot(round_, candidates, choices),
+        ballot_text(round_, candidates, choices, services.settings.tz, page),
+        reply_markup=kb.ballot(round_, candidates, choices, page),
     )
+
+
+async def ballot_page(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.BallotPage,
+    services: Services,
+    user: User,
+) -> None:
+    """« 上一页 / 下一页 » on a ballot too long for one keyboard."""
+    found = await admitted(services, user, callback_data.rid, callback_answer=callback_answer)
+    if found is None:
+        return
+    round_, deputy = found
+    await turn_to(query, services, round_, await services.rounds.draft(round_, deputy), callback_data.page)
 
 
 async def edit_ballot(
@@ -459,7 +483,7 @@ async def edit_ballot(
     choices[code] = (not choices.get(code, False)) if approval else mark
     await services.rounds.save_draft(round_, deputy, choices)
     await services.commit()
-    await redraw(query, services, round_, choices)
+    await redraw(query, services, round_, choices, code)
 
 
 async def toggle(
@@ -637,6 +661,7 @@ def setup() -> Router:
     voting.callback_query.register(mark, kb.Mark.filter())
     voting.callback_query.register(confirm_ballot, kb.ConfirmBallot.filter())
     voting.callback_query.register(ballot_step, kb.BallotStep.filter())
+    voting.callback_query.register(ballot_page, kb.BallotPage.filter())
     voting.callback_query.register(candidate, kb.CandidateCard.filter())
     router = Router(name="rounds")
     router.include_routers(office, voting)

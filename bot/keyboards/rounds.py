@@ -6,11 +6,11 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.common_texts import PUBLISH_RESULTS, TURNOUT
+from bot.common_texts import NEXT_PAGE, PREVIOUS_PAGE, PUBLISH_RESULTS, TURNOUT
 from bot.db.models import RoundCandidate, SelectionRound
 from bot.keyboards import Int
 from bot.keyboards.builder import InlineKeyboardBuilder
-from bot.round_texts import MARK_LABELS
+from bot.round_texts import MARK_LABELS, ballot_pages, pages
 from core.rounds import AdminAct, selection_actions
 from core.tally import Mode
 from core.text import N_
@@ -39,6 +39,13 @@ class Mark(CallbackData, prefix="bm"):
 class BallotStep(CallbackData, prefix="bs"):
     rid: Int
     act: str  # submit, back (and confirm from messages sent before fingerprints: asks again)
+
+
+class BallotPage(CallbackData, prefix="bp"):
+    """A page of a ballot whose candidates do not all fit one keyboard."""
+
+    rid: Int
+    page: Int
 
 
 class ConfirmBallot(CallbackData, prefix="bs"):
@@ -97,12 +104,18 @@ def round_card(round_: SelectionRound, has_errors: bool, tied: bool) -> InlineKe
     return builder.as_markup()
 
 
-def ballot(round_: SelectionRound, candidates: list[RoundCandidate], choices: dict) -> InlineKeyboardMarkup:
+def ballot(
+    round_: SelectionRound, candidates: list[RoundCandidate], choices: dict, page: int = 0
+) -> InlineKeyboardMarkup:
+    """The choices of the candidates on `page`, the pages around it when there are several, and
+    the submit button (the ballot is one, whichever page it is submitted from)."""
     builder = InlineKeyboardBuilder()
     rid = round_.id
     sizes: list[int] = []
+    shown = ballot_pages(round_, candidates)
+    page = min(max(page, 0), len(shown) - 1)
     if Mode(round_.mode) is Mode.APPROVAL:
-        for candidate in candidates:
+        for candidate in shown[page]:
             mark = "☑" if choices.get(candidate.code) else "☐"
             builder.button(
                 text=f"{mark} {candidate.code} {candidate.title[:20]}",
@@ -110,13 +123,19 @@ def ballot(round_: SelectionRound, candidates: list[RoundCandidate], choices: di
             )
             sizes.append(1)
     else:
-        for candidate in candidates:
+        for candidate in shown[page]:
             current = choices.get(candidate.code)
             for mark, label in MARK_LABELS.items():
-                shown = f"{candidate.code} {_(label)}"
-                shown = f"● {shown}" if current == mark else shown
-                builder.button(text=shown, callback_data=Mark(rid=rid, code=candidate.code, mark=mark))
+                shown_mark = f"{candidate.code} {_(label)}"
+                shown_mark = f"● {shown_mark}" if current == mark else shown_mark
+                builder.button(text=shown_mark, callback_data=Mark(rid=rid, code=candidate.code, mark=mark))
             sizes.append(3)
+    turns = [(page - 1, _(PREVIOUS_PAGE)), (page + 1, _(NEXT_PAGE))]
+    turns = [(to, label) for to, label in turns if 0 <= to < len(shown)]
+    for to, label in turns:
+        builder.button(text=label, callback_data=BallotPage(rid=rid, page=to))
+    if turns:
+        sizes.append(len(turns))
     builder.button(text=_("提交选票"), callback_data=BallotStep(rid=rid, act="submit"))
     sizes.append(1)
     builder.adjust(*sizes)
@@ -164,12 +183,16 @@ class CandidateCard(CallbackData, prefix="cc"):
     code: str
 
 
-def candidate_cards(round_: SelectionRound, candidates: list[RoundCandidate]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for candidate in candidates:
-        builder.button(
-            text=f"{candidate.code} {candidate.title[:24]}",
-            callback_data=CandidateCard(rid=round_.id, code=candidate.code),
-        )
-    builder.adjust(1)
-    return builder.as_markup()
+def candidate_cards(round_: SelectionRound, candidates: list[RoundCandidate]) -> list[InlineKeyboardMarkup]:
+    """The 预先审议's buttons, one keyboard for each of its messages (round_texts.pre_review_texts)."""
+    keyboards = []
+    for page in pages(candidates, 1):
+        builder = InlineKeyboardBuilder()
+        for candidate in page:
+            builder.button(
+                text=f"{candidate.code} {candidate.title[:24]}",
+                callback_data=CandidateCard(rid=round_.id, code=candidate.code),
+            )
+        builder.adjust(1)
+        keyboards.append(builder.as_markup())
+    return keyboards

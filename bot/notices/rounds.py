@@ -23,15 +23,18 @@ from bot.round_texts import (
     when,
 )
 from bot.services.container import Services
+from core.limits import shorten
+
+# The unreachable deputies' names on the office's messages: many more are counted, not named all.
+NAMES_BUDGET = 1000
 
 
 def unreachable_text(deputies: list[Deputy]) -> str:
     """The deputies a chat ballot cannot reach, for the admin (empty when everyone can be)."""
     if not deputies:
         return ""
-    return "\n\n" + _(UNREACHABLE_ELECTORS).format(
-        count=len(deputies), names="、".join(html.quote(d.name) for d in deputies)
-    )
+    names = shorten("、".join(d.name for d in deputies), NAMES_BUDGET)  # the roster: /rounds' paper ballots
+    return "\n\n" + _(UNREACHABLE_ELECTORS).format(count=len(deputies), names=html.quote(names))
 
 
 # -- opening, closing, publishing (also run by the scheduler) ----------------------------------------

@@ -24,7 +24,7 @@ from bot.notices.evaluations import close_evaluation, invite, missed_evaluation,
 from bot.notices.projects import deadline_notices, weekly_digest
 from bot.notices.rounds import close_round, missed_round, open_round, send_ballots
 from bot.notify import Notifier
-from bot.round_texts import PRE_REVIEW, VOTE_REMINDER, by_category, when
+from bot.round_texts import VOTE_REMINDER, pages, pre_review_texts, when
 from bot.runtime.clock import Clock
 from bot.runtime.leader import leadership
 from bot.services.container import Services
@@ -95,13 +95,18 @@ class Scheduler:
         candidates = await services.rounds.candidates(round_)
         deputies = [user for _deputy, user in await services.rounds.active_deputies() if user is not None]
 
-        def render(_user: User) -> tuple[str, object]:
-            head = _(PRE_REVIEW).format(title=round_.title, opens=when(round_.opens_at, self.settings.tz))
-            return "\n".join([head, "", *by_category(candidates)]), kb.candidate_cards(round_, candidates)
+        tz = self.settings.tz
 
-        await self.notifier.notify(
-            services.session, f"round:{round_.id}:pre_review", "round", deputies, render
-        )  # type: ignore[arg-type]
+        def render(_user: User, page: int) -> tuple[str, object]:  # in each deputy's language
+            return pre_review_texts(round_, candidates, tz)[page], kb.candidate_cards(round_, candidates)[
+                page
+            ]
+
+        for page in range(len(pages(candidates, 1))):  # most rounds: one message
+            key = f"round:{round_.id}:pre_review" + (f":{page + 1}" if page else "")
+            await self.notifier.notify(
+                services.session, key, "round", deputies, lambda user, page=page: render(user, page)
+            )  # type: ignore[arg-type]
         await services.session.commit()
 
     async def _remind(self, services: Services, round_, kind: str) -> None:  # type: ignore[no-untyped-def]
