@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.db.models import BallotDraft, CastBallot, RoundVoter
+from bot.db.models import BallotDraft, CastBallot, RoundCandidate, RoundVoter
 from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from bot.services.rounds import digest_of
@@ -448,3 +448,77 @@ async def test_vote_shows_the_open_ballot_again_to_electors_who_have_not_voted(s
     assert any(s.text.startswith("✅ 选票已提交") for s in done), done
     [after] = await sandbox.say(2001, "/vote")
     assert after.text == "现在没有需要您投票的轮次。"
+
+
+async def add_long_items(sandbox: Sandbox, year: int, count: int = 25) -> None:
+    """`count` more 特定征集 items of 190-character titles (titles up to 200 are accepted)."""
+    async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
+        services = Services(session, sandbox.clock, sandbox.settings)
+        for n in range(count):
+            await services.rounds.add_item(year, f"{n}号" + "长" * 190, "eldercare", "special")
+        await session.commit()
+
+
+def raised(sandbox: Sandbox) -> list[str]:
+    return [repr(error) for _update, error in sandbox.failures]
+
+
+async def test_a_round_of_long_candidate_titles_still_shows_its_card(sandbox: Sandbox) -> None:
+    """Found by the security review: 34 candidates, 25 of them of 190-character titles, made a
+    card of 5,000+ characters that Telegram refused; the year's vote stopped at creation. The
+    titles are shortened on the card, the ballot and the results; the round runs to publication."""
+    year = await prepare_round(sandbox)
+    await add_long_items(sandbox, year)
+    await sandbox.say(ADMIN_ID, "/rounds")
+    [summary] = await sandbox.press(ADMIN_ID, "➕ 新建票决")
+    lowest = re.search(r"可选 (\d+)", summary.text)
+    assert lowest, summary.text
+    await sandbox.say(ADMIN_ID, lowest.group(1))
+    created = await sandbox.press(ADMIN_ID, steps.APPROVAL)
+    assert raised(sandbox) == []
+    assert not any("抱歉，处理时出了点问题" in s.text for s in created), [s.text for s in created]
+    round_ = await the_round(sandbox)
+    card = await round_card(sandbox, round_)
+    assert raised(sandbox) == [] and "设置开放和关闭时间" in str(card.buttons), card.text[:200]
+    assert "c34 " in card.text and "候选项目 34 项" in card.text and "…" in card.text
+    opens, closes = await schedule_round(sandbox)
+    shown = await sandbox.advance_clock(opens)
+    ballots = {s.to: s for s in shown if s.text.startswith("🗳")}
+    assert set(ballots) == set(DEPUTIES)
+    # One keyboard holds 34 approval buttons: every candidate is on the ballot, by its code.
+    labels = [label for row in ballots[2001].buttons for label in row]
+    assert [label.split()[1] for label in labels[:-1]] == [f"c{n}" for n in range(1, 35)]
+    assert all(f"c{n} " in ballots[2001].text for n in range(1, 35))
+    first = {}
+    for candidate in sorted(await steps.rows(sandbox, RoundCandidate), key=lambda c: int(c.code[1:])):
+        first.setdefault(candidate.category, candidate.code)
+    for deputy in DEPUTIES[:4]:
+        await cast_ballot(sandbox, deputy, round_.id, first.values())
+    await sandbox.advance_clock(closes)
+    card = await round_card(sandbox, round_)
+    assert "<b>当选项目</b>" in card.text and "投票 4/6 人" in card.text
+    shown = await sandbox.press(ADMIN_ID, "公布结果")
+    assert {s.to for s in shown if s.method == "sendPhoto"} >= set(DEPUTIES)
+    assert (await the_round(sandbox)).status == "published" and raised(sandbox) == []
+
+
+async def test_a_ballot_too_long_for_one_keyboard_turns_pages(sandbox: Sandbox) -> None:
+    """34 candidates marked 赞成/反对/弃权 are 102 buttons, more than a keyboard holds (100): the
+    ballot shows 30 a page, turns pages, keeps a mark's page and is submitted from any page."""
+    year = await prepare_round(sandbox)
+    await add_long_items(sandbox, year)
+    await steps.create_round(sandbox, quota="23", mode="赞成 / 反对 / 弃权")
+    round_ = await the_round(sandbox)
+    opens, _closes = await schedule_round(sandbox)
+    shown = await sandbox.advance_clock(opens)
+    [ballot] = [s for s in shown if s.to == 2001 and s.text.startswith("🗳")]
+    assert "第 1/2 页" in ballot.text and ballot.buttons[-2:] == [["下一页 »"], ["提交选票"]]
+    assert len(ballot.buttons) == 32 and ballot.buttons[0] == ["c1 赞成", "c1 反对", "c1 弃权"]
+    [second] = await sandbox.press(2001, "下一页 »")
+    assert "第 2/2 页" in second.text and second.buttons[-2:] == [["« 上一页"], ["提交选票"]]
+    assert [row[0].split()[0] for row in second.buttons[:-2]] == ["c31", "c32", "c33", "c34"]
+    [marked] = await sandbox.press(2001, "c33 反对")
+    assert "第 2/2 页" in marked.text and marked.buttons[2] == ["c33 赞成", "● c33 反对", "c33 弃权"]
+    assert all(f"c{n} " in marked.text for n in range(31, 35))
+    receipt = await cast_ballot(sandbox, 2001, round_.id, marks={f"c{n}": "yes" for n in range(1, 35)})
+    assert receipt and raised(sandbox) == []
