@@ -375,6 +375,7 @@ def cast_text(receipt: str) -> str:
 # -- paper ballots: entered twice, by two admins --------------------------------------------------
 PAPER_HELP = N_("赞成制：写出赞成的编号，例如 c1 c4 c7；赞成/反对/弃权：例如 c1 赞成 c2 反对 c3 弃权")
 PAPER_SAME_ADMIN = N_("核对须由另一位管理员进行。")
+ENTRY_SHOWN = 1800  # each of two differing entries, side by side in one message
 
 
 def paper_refusal(
@@ -400,7 +401,10 @@ def paper_checked(receipt: str | None, first: str, choices: dict) -> str:
     if receipt is None:
         return _(
             "两次录入不一致，这张选票没有计入。请重新录入并核对：\n第一次：{first}\n第二次：{second}"
-        ).format(first=first, second=json.dumps(choices, sort_keys=True))
+        ).format(  # JSON of checked codes and marks: nothing to escape
+            first=shorten(first, ENTRY_SHOWN),
+            second=shorten(json.dumps(choices, sort_keys=True), ENTRY_SHOWN),
+        )
     return _("两次录入一致，纸质选票已计入。回执码：<code>{receipt}</code>").format(receipt=receipt)
 
 

@@ -9,6 +9,7 @@ Telegram measures it: the visible text parsed by the local server's strict HTML 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,14 @@ from bot.db.models import (
 from bot.keyboards import rounds as kb
 from bot.notices.rounds import unreachable_text
 from bot.presenters import deputy_card, full_text, is_shortened, suggestion_detail
-from bot.round_texts import ballot_text, confirmation_text, pre_review_texts, results_text, round_card
+from bot.round_texts import (
+    ballot_text,
+    confirmation_text,
+    paper_checked,
+    pre_review_texts,
+    results_text,
+    round_card,
+)
 from bot.runtime.i18n import build_i18n
 from bot.sandbox.markup import utf16_length, visible_text
 from bot.services.suggestions import SuggestionView
@@ -189,6 +197,7 @@ def round_texts_fit(count: int, mode: Mode, title: str, parent: bool, locale: st
             results_text(round_, candidates, result),
             confirmation_text(round_, candidates, approve if mode is Mode.APPROVAL else marks, True),
             *pre_review_texts(round_, candidates, UTC),
+            paper_checked(None, json.dumps(marks), marks),
         ]
         # The ballot: every candidate can be seen and chosen, on one page or several.
         seen, chosen = set(), set()
