@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
-from sqlmodel import SQLModel
 
-from bot.db.models import CandidateItem, Deputy, Project, StaffMember
+from bot.db.models import CandidateItem, Deputy, Project, StaffMember, column_limit
 from core.areas import normalize_name
 from core.categories import default_categories, find_category
 from core.days import parse_moment
@@ -71,11 +70,6 @@ class ImportReport:
             f"{label}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{len(self.errors)} rows with errors (read as {self.encoding})"
         )
-
-
-def limit(model: type[SQLModel], column: str) -> int:
-    """The length of a VARCHAR column, from the table itself."""
-    return model.__table__.c[column].type.length  # type: ignore[attr-defined,no-any-return]
 
 
 # -- text -----------------------------------------------------------------------------------------
@@ -268,30 +262,30 @@ class _Row(BaseModel):
 class RosterRow(_Row):
     """roster import: name,telegram_id,street,liaison_station (deputies, DESIGN.md "Roles")."""
 
-    name: Annotated[Str, _name(limit(Deputy, "name"))]
+    name: Annotated[Str, _name(column_limit(Deputy, "name"))]
     telegram_id: TelegramId
     street: Annotated[Str, _name(64)]
-    liaison_station: Annotated[str | None, Optional, _name(limit(Deputy, "liaison_station"))] = None
+    liaison_station: Annotated[str | None, Optional, _name(column_limit(Deputy, "liaison_station"))] = None
 
 
 class StaffRow(_Row):
     """staff import: name,telegram_id,department (承办部门工作人员)."""
 
-    name: Annotated[Str, _name(limit(StaffMember, "name"))]
+    name: Annotated[Str, _name(column_limit(StaffMember, "name"))]
     telegram_id: TelegramId
-    department: Annotated[Str, _name(limit(StaffMember, "department"))]
+    department: Annotated[Str, _name(column_limit(StaffMember, "department"))]
 
 
 class ProjectRow(_Row):
     """projects import: name,category,department,budget[,year,street,place,scope,elected_at,supervisors]."""
 
-    name: Annotated[Str, _line(limit(Project, "name"))]
+    name: Annotated[Str, _line(column_limit(Project, "name"))]
     category: Annotated[Str, CategoryCode]
-    department: Annotated[Str, _name(limit(Project, "department"))]
+    department: Annotated[Str, _name(column_limit(Project, "department"))]
     budget: Yuan
     year: Annotated[Annotated[int, Field(ge=2000, le=2100)] | None, Optional] = None
     street: Annotated[str | None, Optional, _name(64)] = None
-    place: Annotated[str | None, Optional, _line(limit(Project, "place"))] = None
+    place: Annotated[str | None, Optional, _line(column_limit(Project, "place"))] = None
     scope: Annotated[str | None, Optional, _line(FIELD_LIMIT, multiline=True)] = None
     elected_at: Annotated[
         datetime | None, BeforeValidator(lambda v: v if v is None else _moment(str(v))), Optional
@@ -302,9 +296,9 @@ class ProjectRow(_Row):
 class CandidateRow(_Row):
     """candidates import: title,category[,department,estimated_cost] (特定征集, DESIGN.md "Projects")."""
 
-    title: Annotated[Str, _line(limit(CandidateItem, "title"))]
+    title: Annotated[Str, _line(column_limit(CandidateItem, "title"))]
     category: Annotated[Str, CategoryCode]
-    department: Annotated[str | None, Optional, _name(limit(CandidateItem, "department"))] = None
+    department: Annotated[str | None, Optional, _name(column_limit(CandidateItem, "department"))] = None
     # (before-validators run last first: blanks become None before the amount is read)
     estimated_cost: Annotated[
         int | None, BeforeValidator(lambda v: v if v is None else _yuan(str(v))), Optional

@@ -56,7 +56,7 @@ def state_label(state: str | None) -> str:
 def plain_excerpt(text: str, size: int = EXCERPT) -> str:
     """The start of a text on one line, as plain text: for button labels (never escaped)."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= size else flat[: size - 1] + "…"
+    return shorten(flat, size)
 
 
 def excerpt(text: str, size: int = EXCERPT) -> Html:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from aiogram.exceptions import TelegramBadRequest
@@ -84,17 +85,27 @@ def answer_with(callback_answer: CallbackAnswer, text: str, *, alert: bool = Fal
     callback_answer.show_alert = alert
 
 
-async def refuse_too_long(message: Message, text: str, limit: int) -> bool:
-    """Says so and returns True when typed text is longer than `limit` characters: what people
-    write is stored whole or not at all, never cut (issue 14, fault 2)."""
-    if len(text) <= limit:
+async def refuse_too_long(
+    message: Message, text: str, limit: int, length: Callable[[str], int] = len
+) -> bool:
+    """Says so and returns True when typed text is longer than `limit`: what people write is
+    stored whole or not at all, never cut (issue 14, fault 2). `length` counts as the limit does:
+    characters for a database column (column_limit), UTF-16 units for Telegram's (core.limits)."""
+    if length(text) <= limit:
         return False
     await message.answer(
         _("您写了 {count} 字，超过了 {limit} 字的上限，没有保存。请精简后再发送。").format(
-            count=len(text), limit=limit
+            count=length(text), limit=limit
         )
     )
     return True
+
+
+def with_caption(text: str, message: Message) -> str:
+    """`text` written at an earlier step, with the caption of the photo (or file) that `message`
+    brings below it: a caption is part of what the person wrote, never dropped."""
+    caption = (message.caption or "").strip()
+    return f"{text}\n\n{caption}" if caption else text
 
 
 async def window_from(

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import CANCELLED, POINTS, STALE_BUTTON
 from bot.config import Settings
-from bot.db.models import Deputy, Street, User
+from bot.db.models import Deputy, Invite, Street, User, column_limit
 from bot.exports.tables import to_csv, to_xlsx
 from bot.exports.texts import POINTS_EXPORT_COLUMNS, headers
 from bot.keyboards import Int
@@ -26,7 +26,7 @@ from bot.keyboards.common import MenuAction
 from bot.office_texts import DEPUTY_CARD, DEPUTY_INVITE_LINK, OPEN_INVITES_HEAD, STAFF_INVITE_LINK
 from bot.permissions import ROLE_NAMES, restrict
 from bot.presenters import action_label, area_name, suggestion_line
-from bot.replies import answer_with, edit_or_send, send
+from bot.replies import answer_with, edit_or_send, refuse_too_long, send
 from bot.services.container import Services
 from bot.services.invites import InviteRefused
 from core.roles import Role
@@ -125,7 +125,9 @@ async def invite_department(
     services: Services,
     settings: Settings,
 ) -> None:
-    department = (message.text or "").strip()[:64]
+    department = (message.text or "").strip()
+    if await refuse_too_long(message, department, column_limit(Invite, "department")):
+        return  # still asked for the department: a shorter name can follow
     await state.clear()
     if len(department) < 2:
         await message.answer(_(CANCELLED))

@@ -17,14 +17,12 @@ from bot.keyboards import projects as kb
 from bot.notices.announcements import announce, announcement, delivery_counts
 from bot.permissions import restrict
 from bot.presenters import area_name
-from bot.replies import answer_with, edit_markup, edit_or_send, send
+from bot.replies import answer_with, edit_markup, edit_or_send, refuse_too_long, send
 from bot.services.container import Services
+from core.limits import MAX_CAPTION, MAX_TEXT, utf16_length, visible_length
 from core.numbers import parse_int
 from core.roles import Role
 from core.safe_html import esc
-
-TEXT_LIMIT = 3500  # room for the heading within Telegram's 4096
-CAPTION_LIMIT = 900
 
 
 class AnnounceInput(StatesGroup):
@@ -89,9 +87,12 @@ async def recipients(services: Services, kind: str, arg: str) -> list[User]:
 async def text_received(message: Message, state: FSMContext, services: Services) -> None:
     text = (message.caption if message.photo else message.text) or ""
     text = text.strip()
-    limit = CAPTION_LIMIT if message.photo else TEXT_LIMIT
-    if not text or len(text) > limit:
-        await message.answer(_("通知内容请写 1 到 {limit} 个字。").format(limit=limit))
+    if not text:
+        await message.answer(_("请发送通知内容（发送 /cancel 取消）。"))
+        return
+    # What Telegram allows, as it counts (UTF-16 units), less the heading the readers see above it.
+    room = (MAX_CAPTION if message.photo else MAX_TEXT) - visible_length(announcement(""))
+    if await refuse_too_long(message, text, room, utf16_length):
         return
     data = await state.get_data()
     people = await recipients(services, data["kind"], data["arg"])

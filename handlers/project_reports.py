@@ -26,16 +26,17 @@ from bot.notices.projects import tell_event
 from bot.permissions import PROJECT_REFUSALS, restrict
 from bot.presenters import resident_name
 from bot.project_texts import money
-from bot.replies import answer_with, edit_markup, send
+from bot.replies import answer_with, edit_markup, refuse_too_long, send, with_caption
 from bot.services.container import Services
 from bot.services.projects import Report, StaleProject
+from core.limits import utf16_length
 from core.money import parse_yuan
 from core.permissions import ProjectNeed, project_access
 from core.progress import parse_percent
 from core.roles import Role
 from core.safe_html import esc
 
-TEXT_LIMIT = 2000
+TEXT_LIMIT = 2000  # UTF-16 units: a report's letter, with its heading, within Telegram's 4096
 
 
 class ReportInput(StatesGroup):
@@ -156,10 +157,20 @@ async def ask_text(message: Message, state: FSMContext) -> None:
     await message.answer(_("请简要说明进展情况："))
 
 
-async def text_typed(message: Message, state: FSMContext) -> None:
+async def typed_text(message: Message) -> str | None:
+    """The text of a report or a note, or None after saying what is wrong with it."""
     text = (message.text or "").strip()
-    if not text or len(text) > TEXT_LIMIT:
+    if not text:
         await message.answer(_("请发送一段不超过 {limit} 字的文字。").format(limit=TEXT_LIMIT))
+        return None
+    if await refuse_too_long(message, text, TEXT_LIMIT, utf16_length):
+        return None
+    return text
+
+
+async def text_typed(message: Message, state: FSMContext) -> None:
+    text = await typed_text(message)
+    if text is None:
         return
     await state.update_data(text=text)
     await state.set_state(ReportInput.media)
@@ -169,6 +180,10 @@ async def text_typed(message: Message, state: FSMContext) -> None:
 
 
 async def media_sent(message: Message, state: FSMContext, services: Services) -> None:
+    text = with_caption((await state.get_data())["text"], message)
+    if await refuse_too_long(message, text, TEXT_LIMIT, utf16_length):
+        return  # the caption made the report too long: a shorter one (or none) can follow
+    await state.update_data(text=text)
     if message.photo:
         await state.update_data(media_kind="photo", media=message.photo[-1].file_id)
     elif message.document:
@@ -292,9 +307,8 @@ async def start_note(
 
 
 async def note_text(message: Message, state: FSMContext, services: Services, user: User, role: Role) -> None:
-    text = (message.text or "").strip()
-    if not text or len(text) > TEXT_LIMIT:
-        await message.answer(_("请发送一段不超过 {limit} 字的文字。").format(limit=TEXT_LIMIT))
+    text = await typed_text(message)
+    if text is None:
         return
     data = await state.get_data()
     if data["kind"] == "inspection":
@@ -308,9 +322,11 @@ async def note_text(message: Message, state: FSMContext, services: Services, use
 
 
 async def note_photo(message: Message, state: FSMContext, services: Services, user: User, role: Role) -> None:
-    data = await state.get_data()
+    text = with_caption((await state.get_data())["text"], message)
+    if await refuse_too_long(message, text, TEXT_LIMIT, utf16_length):
+        return  # the caption made the note too long: a shorter one (or none) can follow
     photo = message.photo[-1].file_id if message.photo else None
-    await save_note(message, state, services, user, role, data["text"], photo)
+    await save_note(message, state, services, user, role, text, photo)
 
 
 async def note_without_photo(

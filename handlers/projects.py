@@ -23,9 +23,9 @@ from bot.notices.projects import tell_event
 from bot.permissions import restrict
 from bot.presenters import area_name
 from bot.project_texts import FIELD_LABELS, MODE_LABELS, event_line, project_card
-from bot.replies import answer_with, edit_or_send, send
+from bot.replies import answer_with, edit_or_send, refuse_too_long, send
 from bot.services.container import Services
-from bot.services.projects import StaleProject
+from bot.services.projects import StaleProject, change_limit
 from core.money import parse_yuan
 from core.numbers import parse_int
 from core.permissions import ProjectNeed, project_access
@@ -183,8 +183,10 @@ async def supervision_group(
 async def change_value(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     value = (message.text or "").strip()
-    if not value or len(value) > 500:
-        await message.answer(_("请发送一段不超过 500 字的文字（发送 /cancel 取消）。"))
+    if not value:
+        await message.answer(_("请发送新的内容（发送 /cancel 取消）。"))
+        return
+    if await refuse_too_long(message, value, change_limit(data["field"])):
         return
     if data["field"] == "budget" and parse_yuan(value) is None:
         await message.answer(_("没有看懂金额。请发送数字，单位万元，例如：320 或 320万元。"))

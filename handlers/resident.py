@@ -20,7 +20,7 @@ from bot.db.models import Suggestion, User
 from bot.keyboards import suggestions as kb
 from bot.notices.suggestions import deliver_card
 from bot.presenters import area_name, category_name, excerpt, place, state_label
-from bot.replies import answer_with, edit_markup, edit_or_send
+from bot.replies import answer_with, edit_markup, edit_or_send, refuse_too_long, with_caption
 from bot.services.container import Services
 from bot.services.suggestions import tracking
 from bot.suggestion_texts import SIMILAR_IN_STREET, SIMILAR_OWN, SUBMITTED
@@ -278,12 +278,19 @@ async def ask_photo(message: Message, state: FSMContext, user: User, draft: Sugg
     await message.answer(_("有现场照片吗？可以直接发一张（可选）。"), reply_markup=kb.skip_photo(draft))
 
 
-async def photo_received(message: Message, state: FSMContext, services: Services, user: User) -> None:
+async def photo_received(
+    message: Message, state: FSMContext, services: Services, user: User, settings: Settings
+) -> None:
     draft = await current_draft(state, services, user)
     if draft is None:
         await state.clear()
         await message.answer(_(STALE_DRAFT))
         return
+    text = with_caption(draft.text, message)  # the photo's caption joins the suggestion
+    if await refuse_too_long(message, text, settings.suggestion_max_chars):
+        return
+    if text != draft.text:
+        await services.suggestions.revise_draft(draft, text)
     best = message.photo[-1]  # type: ignore[index]
     await services.suggestions.attach_photo(draft, best.file_id, best.file_unique_id)
     await state.update_data(album=message.media_group_id, photos=1)

@@ -17,7 +17,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.common_texts import DEPUTY, DEPUTY_NAME, NOT_NOW, NOT_YOUR_STREET, REASON_LINE
-from bot.db.models import Suggestion, SuggestionEvent, User
+from bot.db.models import CandidateItem, Suggestion, SuggestionEvent, User, column_limit
 from bot.keyboards import triage as kb
 from bot.notices.suggestions import changed, deliver_card
 from bot.permissions import ROLE_NAMES, restrict
@@ -470,8 +470,9 @@ async def nominate_as_typed(
 ) -> None:
     data = await state.get_data()
     title = (message.text or "").strip()
-    if not 2 <= len(title) <= 200:
-        await message.answer(_("标题应为 2 到 200 个字，请重新发送："))
+    longest = column_limit(CandidateItem, "title")
+    if not 2 <= len(title) <= longest:
+        await message.answer(_("标题应为 2 到 {limit} 个字，请重新发送：").format(limit=longest))
         return
     await state.clear()
     await act_and_apply(

@@ -11,6 +11,21 @@ from bot.db.types import AwareDateTime
 from core.roles import Role
 
 
+def column_limit(model: type[SQLModel], column: str) -> int:
+    """The length of a VARCHAR column (characters, as PostgreSQL counts them), read from the table
+    itself. What is typed or imported into a limited column is checked against it and refused
+    with the limit said, never cut."""
+    length = getattr(model.__table__.c[column].type, "length", None)  # type: ignore[attr-defined]
+    if length is None:
+        raise TypeError(f"{model.__name__}.{column} is not a column of limited length")
+    return int(length)
+
+
+def limited(model: type[SQLModel], column: str) -> bool:
+    """Whether `column` of `model` has a length (column_limit)."""
+    return getattr(model.__table__.c[column].type, "length", None) is not None  # type: ignore[attr-defined]
+
+
 def _when(**kwargs: object) -> object:
     return Field(sa_column=Column(AwareDateTime(), **kwargs))
 

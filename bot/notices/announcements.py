@@ -11,7 +11,10 @@ from bot.db.models import User
 from bot.office_texts import ANNOUNCEMENT_HEAD
 from bot.outbox import store
 from bot.services.container import Services
+from core.limits import shorten
 from core.safe_html import esc
+
+SUMMARY = 200  # UTF-16 units of an announcement on its statistics page
 
 
 def announcement(text: str) -> str:
@@ -34,7 +37,7 @@ async def announce(
         media_kind="photo" if photo else None,
         media=photo,
         created_by=author.id,
-        summary=text[:200],
+        summary=shorten(text, SUMMARY),
     )
     notification, _new = await store.notification(services.session, key, "announcement", services.clock.now())
     return queued, notification.id or 0

@@ -40,11 +40,11 @@ from bot.db.engine import SessionFactory
 from bot.db.models import Delivery, Notification
 from bot.outbox import store
 from bot.runtime.clock import Clock
+from core.limits import MAX_CAPTION, visible_length
 from core.pacing import ChatPacers, Pacer
 
 log = logging.getLogger(__name__)
 
-_CAPTION_LIMIT = 1024
 # Notifications with a file (charts) kept at hand by a sender; a broadcast sends one at a time.
 BLOB_CACHE = 8
 
@@ -332,7 +332,7 @@ class Sender:
             if edited is not None:
                 return edited
         if row.media_kind and not row.media_sent:
-            caption = row.text if len(row.text) <= _CAPTION_LIMIT else None
+            caption = row.text if visible_length(row.text) <= MAX_CAPTION else None
             message = await self._send_media(row, caption, markup if caption else None)
             if caption is not None:
                 return message.message_id

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Community, Deputy, District, Street
+from bot.db.models import Community, Deputy, District, Street, column_limit
 from core.areas import AreaFileError, DistrictSpec, StreetIndex, parse_area_file, street_key
 
 SAMPLE_AREAS = Path(__file__).resolve().parent.parent / "data" / "areas_futian.toml"
@@ -26,17 +26,17 @@ class AreaImportReport:
 def read_area_file(path: Path) -> DistrictSpec:
     """An area file (TOML) read by the import layer (UTF-8, GB18030/GBK or UTF-16), its names
     checked against the database columns they fill; AreaFileError says what is wrong."""
-    from bot.imports import FileUnreadable, limit, read_file
+    from bot.imports import FileUnreadable, read_file
 
     try:
         text, _encoding = read_file(path)
         spec = parse_area_file(tomllib.loads(text))
     except (FileUnreadable, tomllib.TOMLDecodeError) as error:
         raise AreaFileError(f"{path}: {error}") from None
-    names = [("district", spec.name, limit(District, "name"))]
+    names = [("district", spec.name, column_limit(District, "name"))]
     for street in spec.streets:
-        names.append(("street", street.name, limit(Street, "name")))
-        names += [("community", name, limit(Community, "name")) for name in street.communities]
+        names.append(("street", street.name, column_limit(Street, "name")))
+        names += [("community", name, column_limit(Community, "name")) for name in street.communities]
     for kind, name, size in names:
         if len(name) > size or any(unicodedata.category(char) == "Cc" for char in name):
             raise AreaFileError(

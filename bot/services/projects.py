@@ -24,6 +24,8 @@ from bot.db.models import (
     StaffMember,
     Suggestion,
     User,
+    column_limit,
+    limited,
 )
 from bot.db.upsert import insert_ignoring_conflicts
 from bot.runtime.clock import Clock
@@ -36,6 +38,13 @@ from core.roles import Role
 FOLLOW_MODES = ("every", "digest", "mute")
 # What an admin may change, each change an event with a reason.
 CHANGEABLE = ("name", "scope", "budget", "place", "department")
+CHANGE_TEXT_LIMIT = 500  # characters of a changed value without a column limit of its own (scope)
+
+
+def change_limit(field: str) -> int:
+    """How many characters a changed `field` may hold: its column's length (name, place,
+    department), else CHANGE_TEXT_LIMIT."""
+    return column_limit(Project, field) if limited(Project, field) else CHANGE_TEXT_LIMIT
 
 
 class StaleProject(Exception):

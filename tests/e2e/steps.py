@@ -263,10 +263,9 @@ async def run_round(
     return await the_round(sandbox), receipts
 
 
-async def report_with_photo(sandbox: Sandbox) -> None:
-    """seed_project, then the staff's plan and a 60% progress report with a photo, and a
-    follower's feedback holding a phone number (for the supervision group only)."""
-    await seed_project(sandbox)
+async def report_progress(sandbox: Sandbox, milestone: str | None = None) -> None:
+    """The staff's plan of the seeded project, then a 60% progress report up to its text step
+    (with `milestone` typed, or none)."""
     await sandbox.say(STAFF, "/report")
     await sandbox.press(STAFF, "#1 新建社区长者饭堂 · 0%")
     await sandbox.press(STAFF, "📋 提交实施方案")
@@ -278,7 +277,17 @@ async def report_with_photo(sandbox: Sandbox) -> None:
     await sandbox.press(STAFF, "📈 报告进度")
     await sandbox.press(STAFF, "60%")
     await sandbox.say(STAFF, "150")
-    await sandbox.press(STAFF, "没有新节点")
+    if milestone:
+        await sandbox.say(STAFF, milestone)
+    else:
+        await sandbox.press(STAFF, "没有新节点")
+
+
+async def report_with_photo(sandbox: Sandbox) -> None:
+    """seed_project, then the staff's plan and a 60% progress report with a photo, and a
+    follower's feedback holding a phone number (for the supervision group only)."""
+    await seed_project(sandbox)
+    await report_progress(sandbox)
     await sandbox.say(STAFF, "内部装修进行中。")
     await sandbox.photo(STAFF, LAMP_PHOTO)
     await sandbox.press(STAFF, "✅ 确认提交")

@@ -107,3 +107,16 @@ async def test_a_link_opened_by_someone_with_a_role_stays_open(
     [meant] = await sandbox.say(4242, f"/start inv_{invite.token}", name="钱科员")
     assert meant.text.startswith("欢迎！"), meant.text
     assert ("区教育局" if kind == "staff" else "福保街道") in meant.text
+
+
+async def test_a_long_department_name_of_an_invitation_is_not_cut_silently(sandbox: Sandbox) -> None:
+    """A department longer than its column (64) is refused with the limit said, not cut; a
+    shorter name then gets its link (second security review)."""
+    await sandbox.say(ADMIN_ID, "/invite")
+    await sandbox.press(ADMIN_ID, "邀请承办部门工作人员")
+    typed = "区" + "长" * 100 + "局"
+    [refused] = await sandbox.say(ADMIN_ID, typed)
+    assert "102 字" in refused.text and "64 字" in refused.text, refused.text
+    assert await rows(sandbox, Invite) == []
+    await sandbox.say(ADMIN_ID, "区教育局")
+    assert [invite.department for invite in await rows(sandbox, Invite)] == ["区教育局"]

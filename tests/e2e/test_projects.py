@@ -11,9 +11,19 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.db.models import Delivery, Project, ProjectEvent, User
+from bot.sandbox.markup import utf16_length
 from bot.sandbox.session import Sandbox
 from tests.conftest import ADMIN_ID, make_settings
-from tests.e2e.steps import DIGEST_READER, FOLLOWER, LAMP_PHOTO, STAFF, SUPERVISOR, seed_project
+from tests.e2e.steps import (
+    DIGEST_READER,
+    FOLLOWER,
+    LAMP_PHOTO,
+    STAFF,
+    SUPERVISOR,
+    report_progress,
+    rows,
+    seed_project,
+)
 
 LAMP = LAMP_PHOTO
 seed = seed_project
@@ -232,3 +242,82 @@ async def test_an_announcement_with_preview_confirmation_and_statistics(sandbox:
     # A double click on the (now removed) confirmation sends nothing again.
     shown = await sandbox.press(ADMIN_ID, data="an:confirm:")
     assert not [s for s in shown if "区人大常委会通知" in s.text and s.to != ADMIN_ID]
+
+
+# -- typed values against their columns, texts against Telegram's limits (second security review) --
+@pytest.mark.parametrize(
+    ("field", "value", "column"),
+    [("name", "长" * 300, 200), ("department", "部" * 100, 64), ("place", "地" * 300, 200)],
+    ids=["name", "department", "place"],
+)
+async def test_a_project_field_longer_than_its_column_is_refused_politely(
+    sandbox: Sandbox, field: str, value: str, column: int
+) -> None:
+    """The column's own length (bot/db/models.py) is the limit, said to the admin; nothing is cut
+    and nothing is stored (PostgreSQL refused the change behind an apology, SQLite stored it)."""
+    project = await seed_project(sandbox)
+    await sandbox.press(ADMIN_ID, data=f"pa:{project.id}:field:{field}:{project.version}")
+    [refused] = await sandbox.say(ADMIN_ID, value)
+    assert f"{len(value)} 字" in refused.text and f"{column} 字" in refused.text, refused.text
+    await sandbox.say(ADMIN_ID, value[:column])  # a value that fits is still asked for
+    await sandbox.say(ADMIN_ID, "调整建设范围")
+    stored = getattr((await rows(sandbox, Project))[-1], field)
+    assert stored == value[:column]
+
+
+async def test_a_report_of_emoji_with_a_photo_reaches_its_followers(sandbox: Sandbox) -> None:
+    """Whether a report fits under its photo is measured as Telegram measures a caption (UTF-16
+    units of the visible text): 700 emoji are 1400 units, sent after the photo, not as its caption."""
+    await seed_project(sandbox)
+    await sandbox.say(FOLLOWER, "/projects")
+    await sandbox.press(FOLLOWER, "养老济困（1）")
+    await sandbox.press(FOLLOWER, "#1 新建社区长者饭堂 · 0%")
+    await sandbox.press(FOLLOWER, "⭐ 关注")
+    await report_progress(sandbox, "主体完工")  # a milestone: followers hear of it at once
+    await sandbox.say(STAFF, "😀" * 700)
+    await sandbox.photo(STAFF, LAMP_PHOTO)
+    shown = await sandbox.press(STAFF, "✅ 确认提交")
+    assert any(s.to == STAFF and s.text.startswith("✅ 已提交") for s in shown)
+    refused = [(d.status, d.error) for d in await rows(sandbox, Delivery) if d.status != "sent"]
+    assert refused == [], f"letters the local server refused: {refused}"
+    assert any("😀" * 700 in s.text for s in shown if s.to == FOLLOWER)
+
+
+async def test_a_report_text_is_counted_as_telegram_counts_it(sandbox: Sandbox) -> None:
+    """2000 emoji are 2000 characters but 4000 UTF-16 units: with the heading, more than one
+    message holds; the department is told the limit instead of the followers getting nothing."""
+    await seed_project(sandbox)
+    await sandbox.say(STAFF, "/report")
+    await sandbox.press(STAFF, "#1 新建社区长者饭堂 · 0%")
+    await sandbox.press(STAFF, "📋 提交实施方案")
+    [refused] = await sandbox.say(STAFF, "😀" * 2000)
+    assert "4000 字" in refused.text and "2000 字" in refused.text, refused.text
+    assert utf16_length("😀" * 1000) == 2000
+    [asked] = await sandbox.say(STAFF, "😀" * 1000)
+    assert "附一张现场照片" in asked.text
+
+
+async def test_a_caption_on_the_report_photo_is_kept(sandbox: Sandbox) -> None:
+    """A photo's caption is part of what the department wrote: it joins the report's text."""
+    await seed_project(sandbox)
+    await report_progress(sandbox)
+    await sandbox.say(STAFF, "内部装修进行中。")
+    preview = await sandbox.photo(STAFF, LAMP_PHOTO, caption="东侧围墙已拆除")
+    assert any("东侧围墙已拆除" in shown.text for shown in preview)
+    await sandbox.press(STAFF, "✅ 确认提交")
+    [*_, report] = await rows(sandbox, ProjectEvent)
+    assert report.text == "内部装修进行中。\n\n东侧围墙已拆除"
+    assert report.media_kind == "photo"
+
+
+async def test_a_caption_on_the_inspection_photo_is_kept(sandbox: Sandbox) -> None:
+    project = await seed_project(sandbox)
+    await open_card(sandbox, ADMIN_ID)
+    await sandbox.press(ADMIN_ID, "👥 监督组")
+    await sandbox.press(ADMIN_ID, "张伟")
+    await open_card(sandbox, SUPERVISOR)
+    await sandbox.press(SUPERVISOR, "🔍 视察记录")
+    await sandbox.say(SUPERVISOR, "现场已围挡施工。")
+    await sandbox.photo(SUPERVISOR, LAMP_PHOTO, caption="围挡完好")
+    [*_, note] = await rows(sandbox, ProjectEvent, ProjectEvent.project_id == project.id)
+    assert (note.kind, note.text, note.media_kind) == ("inspection", "现场已围挡施工。\n\n围挡完好", "photo")

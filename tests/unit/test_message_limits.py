@@ -9,6 +9,7 @@ Telegram measures it: the visible text parsed by the local server's strict HTML 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from datetime import UTC, datetime
@@ -238,3 +239,51 @@ def test_the_maximal_round(i18n, count: int, mode: Mode, locale: str) -> None:  
     """As many candidates as the keyboard holds, one more, and a thousand; titles of 200 of the
     widest characters (an emoji counts two units, `&` is escaped into five)."""
     round_texts_fit(count, mode, ("😀&" * MAX_TITLE)[:MAX_TITLE], False, locale, i18n)
+
+
+# -- Telegram's limits are counted as Telegram counts them --------------------------------------------
+# Telegram counts UTF-16 code units of the visible text; len() counts Python characters (an emoji
+# outside the BMP is one, Telegram's two) of what may be HTML. Every comparison with a Telegram limit
+# goes through core/limits.py (utf16_length, visible_length); len() stays for database columns.
+TELEGRAM_LIMITS = {"MAX_TEXT", "MAX_CAPTION", "MAX_ALERT"}  # (MAX_CALLBACK_DATA is bytes: len of UTF-8)
+TELEGRAM_NUMBERS = {4096, 1024}
+
+
+def _is_len(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
+
+
+def _is_telegram_limit(node: ast.expr) -> bool:
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    if name in TELEGRAM_LIMITS or "CAPTION" in name:
+        return True
+    return isinstance(node, ast.Constant) and node.value in TELEGRAM_NUMBERS
+
+
+def len_against_telegram(source: str) -> list[int]:
+    """Lines where len(...) is compared with one of Telegram's limits."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(_is_len(side) for side in sides) and any(_is_telegram_limit(side) for side in sides):
+                found.append(node.lineno)
+    return found
+
+
+def test_the_length_check_sees_len_against_a_limit() -> None:
+    assert len_against_telegram("ok = len(text) <= MAX_CAPTION") == [1]
+    assert len_against_telegram("if 0 < len(row.text) > limits.MAX_TEXT:\n    pass") == [1]
+    assert len_against_telegram("ok = len(text) <= _CAPTION_LIMIT or len(t) < 4096") == [1, 1]
+    assert len_against_telegram("ok = utf16_length(text) <= MAX_CAPTION and len(name) <= 64") == []
+
+
+def test_no_len_is_compared_with_a_telegram_limit() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for folder in ("bot", "handlers", "core")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path != ROOT / "core" / "limits.py"
+        for line in len_against_telegram(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], f"len() compared with a Telegram limit (use core.limits.utf16_length): {found}"
