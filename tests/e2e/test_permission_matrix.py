@@ -83,6 +83,7 @@ MATRIX: dict[str, set[str]] = {
     "bt:1:c1": {"far_deputy", "admin"},
     "bm:1:c1:y": {"far_deputy", "admin"},
     "bs:1:submit": {"far_deputy", "admin"},
+    "bp:1:1": {"far_deputy", "admin"},
     "cc:1:c1": {"far_deputy", "admin"},
     "er:1:0:s": {"far_deputy", "admin"},
     "en:1:0:card": {"far_deputy", "admin"},
@@ -91,7 +92,7 @@ MATRIX: dict[str, set[str]] = {
 
 # Rounds and ratings name rows that do not exist here (the votes' own tests have them): for
 # these only the router's role filter is asked about, its "只对…开放" answer.
-ROLE_ONLY = {"ra", "rn", "pd", "pc", "bt", "bm", "bs", "cc", "er", "en", "ec", "ea"}
+ROLE_ONLY = {"ra", "rn", "pd", "pc", "bt", "bm", "bs", "bp", "cc", "er", "en", "ec", "ea"}
 
 # Refusals of the permission layer (and the stale answer a non-author gets for a draft's button).
 REFUSALS = (
