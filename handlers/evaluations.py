@@ -25,7 +25,7 @@ from bot.replies import answer_with, card_reply, edit_or_send, send, window_from
 from bot.services.container import Services
 from bot.services.evaluations import RatingRefused
 from core.roles import Role
-from core.rounds import EvaluationAct, ballot_refusal, evaluation_actions
+from core.rounds import EvaluationAct, ballot_refusal, evaluation_actions, fingerprint
 
 
 class EvaluationInput(StatesGroup):
@@ -270,7 +270,7 @@ async def show_review(
 ) -> None:
     """The review screen; its confirm button carries the fingerprint of these ratings."""
     ratings = await services.evaluations.draft(round_, deputy)
-    fp = services.evaluations.fingerprint(ratings)
+    fp = fingerprint(ratings)
     await edit_or_send(query, review(round_, projects, ratings, changed), reply_markup=kb.review(round_, fp))
 
 

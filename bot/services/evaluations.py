@@ -262,10 +262,6 @@ class EvaluationService:
         )
         return rows.first() is not None
 
-    def fingerprint(self, ratings: dict[str, str]) -> str:
-        """core.rounds.fingerprint of a deputy's ratings (what the review screen shows)."""
-        return fingerprint(ratings)
-
     async def submit(self, round_: EvaluationRound, deputy: Deputy, fp: str) -> str:
         """Stores the deputy's ratings without their identity and marks them as having rated;
         returns the receipt code (only its hash is kept).
