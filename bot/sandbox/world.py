@@ -233,17 +233,30 @@ class World:
                 person.language_code = lang
         return person
 
-    def _user_message(self, person: Person, **content: Any) -> dict[str, Any]:
-        message_id = self.next_message_id(person.id)
+    def _user_message(
+        self, person: Person, chat: Person | Group | None = None, **content: Any
+    ) -> dict[str, Any]:
+        """A message `person` writes, in their private chat or in `chat` (a group), kept by the world."""
+        chat = chat or person
+        message_id = self.next_message_id(chat.id)
         message = {
             "message_id": message_id,
             "from": person.as_user(),
-            "chat": person.as_chat(),
+            "chat": chat.as_chat(),
             "date": int(time.time()),
             **content,
         }
-        self.messages[(person.id, message_id)] = message
+        self.messages[(chat.id, message_id)] = message
         return message
+
+    @staticmethod
+    def _text(text: str) -> dict[str, Any]:
+        """A text message's content, with the leading command marked as Telegram marks it."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return content
 
     def group(self, group_id: int, title: str = "小区业主群") -> Group:
         if group_id >= 0:
@@ -255,27 +268,10 @@ class World:
 
     def send_group_text(self, person: Person, group: Group, text: str) -> dict[str, Any]:
         """`person` writes `text` in a group chat where the bot is a member."""
-        content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            command = text.split()[0]
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        message_id = self.next_message_id(group.id)
-        message = {
-            "message_id": message_id,
-            "from": person.as_user(),
-            "chat": group.as_chat(),
-            "date": int(time.time()),
-            **content,
-        }
-        self.messages[(group.id, message_id)] = message
-        return self.enqueue({"message": message})
+        return self.enqueue({"message": self._user_message(person, group, **self._text(text))})
 
     def send_text(self, person: Person, text: str) -> dict[str, Any]:
-        content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            command = text.split()[0]
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return self.enqueue({"message": self._user_message(person, **content)})
+        return self.enqueue({"message": self._user_message(person, **self._text(text))})
 
     def send_photo(self, person: Person, name: str, content: bytes, caption: str | None) -> dict[str, Any]:
         stored = self.store_file(name, content)
