@@ -136,16 +136,10 @@ async def triage(sandbox: Sandbox, deputy: int, label: str) -> list:
     return await sandbox.press(deputy, f"确定：{label}")
 
 
-async def seed_project(sandbox: Sandbox, elected_at: datetime | None = None) -> Project:
-    """Areas and roster, the staff member of 区民政局, and one elected project of theirs
-    (新建社区长者饭堂, 300万元); the people around it have said /start."""
-    await seed_areas_and_roster(sandbox)
+async def elect_project(sandbox: Sandbox, elected_at: datetime | None = None) -> Project:
+    """The project the project tests follow: 新建社区长者饭堂 of 区民政局 (300万元, 莲花街道彩田社区),
+    elected at `elected_at` (default now), stored and returned."""
     async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
-        session.add(
-            StaffMember(
-                telegram_id=STAFF, name="赵科长", department="区民政局", created_at=sandbox.clock.now()
-            )
-        )
         services = Services(session, sandbox.clock, sandbox.settings)
         project = await services.projects.create(
             year=2027,
@@ -157,6 +151,27 @@ async def seed_project(sandbox: Sandbox, elected_at: datetime | None = None) -> 
             place="莲花街道彩田社区",
         )
         await session.commit()
+        await session.refresh(project)
+        return project
+
+
+async def add_staff(sandbox: Sandbox, telegram_id: int, name: str, department: str) -> None:
+    """A staff member of `department`, as the staff import would add them."""
+    async with sandbox.runtime.session_factory() as session:  # type: ignore[union-attr]
+        session.add(
+            StaffMember(
+                telegram_id=telegram_id, name=name, department=department, created_at=sandbox.clock.now()
+            )
+        )
+        await session.commit()
+
+
+async def seed_project(sandbox: Sandbox, elected_at: datetime | None = None) -> Project:
+    """Areas and roster, the staff member of 区民政局, and one elected project of theirs
+    (elect_project); the people around it have said /start."""
+    await seed_areas_and_roster(sandbox)
+    await add_staff(sandbox, STAFF, "赵科长", "区民政局")
+    project = await elect_project(sandbox, elected_at)
     for person, name in (
         (STAFF, "赵科长"),
         (SUPERVISOR, "张伟"),

@@ -11,11 +11,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from bot.db.models import Deputy, Project, StaffMember, Street, Suggestion
+from bot.db.models import Deputy, Project, Street, Suggestion
 from bot.sandbox.session import Sandbox
-from bot.services.container import Services
 from tests.conftest import ADMIN_ID, seed_areas_and_roster
 from tests.e2e.steps import STREET_ROSTER as ROSTER
+from tests.e2e.steps import add_staff, elect_project
 from tests.e2e.steps import submit_suggestion as submit
 
 RESIDENT, FAR_DEPUTY, OTHER_STAFF, AUTHOR = 1001, 2003, 3002, 1005
@@ -129,24 +129,8 @@ def test_every_callback_prefix_is_in_the_matrix() -> None:
 @pytest.fixture
 async def world(sandbox: Sandbox) -> tuple[Sandbox, dict[str, int]]:
     await seed_areas_and_roster(sandbox, ROSTER)
-    async with sandbox.runtime.session_factory() as session:
-        session.add(
-            StaffMember(
-                telegram_id=OTHER_STAFF, name="钱科长", department="区教育局", created_at=sandbox.clock.now()
-            )
-        )
-        services = Services(session, sandbox.clock, sandbox.settings)
-        project = await services.projects.create(
-            year=2027,
-            name="新建社区长者饭堂",
-            category="eldercare",
-            department="区民政局",
-            budget=3_000_000,
-            elected_at=sandbox.clock.now(),
-            place="莲花街道彩田社区",
-        )
-        await session.commit()
-        await session.refresh(project)
+    await add_staff(sandbox, OTHER_STAFF, "钱科长", "区教育局")
+    project = await elect_project(sandbox)
     for user in (*ROLES.values(), AUTHOR, 2001):
         await sandbox.say(user, "/start", lang="zh-hans")
     s = await submit(sandbox, AUTHOR, "我们小区门口的路灯坏了好几个月，晚上老人出门很不安全")

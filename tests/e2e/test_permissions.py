@@ -19,7 +19,7 @@ from bot.sandbox.session import Sandbox
 from bot.services.container import Services
 from bot.services.projects import Report
 from tests.conftest import ADMIN_ID
-from tests.e2e.steps import DEPUTY, FAR_DEPUTY, RESIDENT, draft_suggestion, rows
+from tests.e2e.steps import DEPUTY, FAR_DEPUTY, RESIDENT, draft_suggestion, elect_project, rows
 from tests.e2e.steps import submit_suggestion as submit
 
 NEIGHBOUR, FAR_RESIDENT = 1003, 1005
@@ -140,17 +140,10 @@ async def test_staff_read_a_suggestion_only_once_it_reaches_the_district_pool(st
 
 
 async def seed_project(sandbox: Sandbox) -> Project:
+    """The steps' project with its plan filed, 张伟 in its supervision group."""
+    project = await elect_project(sandbox)
     async with sandbox.runtime.session_factory() as session:
         services = Services(session, sandbox.clock, sandbox.settings)
-        project = await services.projects.create(
-            year=2027,
-            name="新建社区长者饭堂",
-            category="eldercare",
-            department="区民政局",
-            budget=3_000_000,
-            elected_at=sandbox.clock.now(),
-            place="莲花街道彩田社区",
-        )
         project.plan_filed_at = sandbox.clock.now()
         session.add(project)
 
